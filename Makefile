@@ -1,0 +1,61 @@
+# Two commands for a fresh clone: `make run` and `make test`. Everything else is a helper for them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PORT ?= 8000
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test install install-dev assets migrate lint format messages lock check
+
+## make run: install, migrate, compile messages, load demo data, start web + worker + beat
+run: install assets
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py catalogues
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "TikTok Planner runs at http://127.0.0.1:$(PORT)/  (stop with Ctrl+C)"
+	@echo
+	DEBUG=$${DEBUG:-true} PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+## make test: install what tests need, check the habits (lint, format, migrations, catalogues), run pytest
+test: install-dev assets
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py catalogues --check
+	$(BIN)/pytest
+
+install: $(VENV)/.base-installed
+install-dev: $(VENV)/.dev-installed
+assets: node_modules/.installed
+
+$(VENV)/.base-installed: requirements/base.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	touch $@ $(VENV)/.base-installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## make messages: extract new strings into locale/{nl,sv} (then translate them)
+messages: install-dev
+	$(PY) manage.py makemessages -l nl -l sv --no-obsolete $(foreach d,.venv node_modules data staticfiles tests .git,--ignore=$(d))
+
+## make format: apply ruff's fixes and formatting
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make lock: re-pin the Python dependencies after editing requirements/*.in
+lock: install-dev
+	$(PY) -m pip install --quiet pip-tools
+	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --generate-hashes -o base.txt base.in
+	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --generate-hashes -o dev.txt dev.in

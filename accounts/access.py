@@ -1,0 +1,111 @@
+"""Who may see and do what: the one place that answers it.
+
+Views, templates, the admin and lists all ask here. Lookups are scoped to the user, so an object of
+another organisation (or, for agency members, of another agency) is simply not found: a 404, never a
+403 that would confirm it exists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Channel, Membership, Organisation
+from .roles import ROLE_CAPABILITIES, Capability, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+
+def active_memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
+    """The user's active memberships, with organisation and agency loaded."""
+    if not user.is_authenticated or not user.is_active:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organisation", "agency")
+        .order_by("organisation__name")
+    )
+
+
+def capabilities(membership: Membership | None) -> frozenset[str]:
+    if membership is None or not membership.is_active:
+        return frozenset()
+    return ROLE_CAPABILITIES.get(membership.role, frozenset())
+
+
+def has_capability(membership: Membership | None, capability: Capability) -> bool:
+    return capability in capabilities(membership)
+
+
+def membership_in(user, organisation: Organisation | int) -> Membership | None:
+    organisation_id = getattr(organisation, "pk", organisation)
+    return active_memberships(user).filter(organisation_id=organisation_id).first()
+
+
+def can(user, capability: Capability, organisation: Organisation | int) -> bool:
+    """May ``user`` do ``capability`` in ``organisation``?"""
+    return has_capability(membership_in(user, organisation), capability)
+
+
+def organisations_for(user, capability: Capability = Capability.VIEW_ORGANISATION) -> QuerySet[Organisation]:
+    """The organisations in which the user holds a role that grants ``capability``."""
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
+    ids = active_memberships(user).filter(role__in=roles).values("organisation_id")
+    return Organisation.objects.filter(pk__in=ids)
+
+
+def channels_for(user) -> QuerySet[Channel]:
+    """Channels of the organisations the user belongs to."""
+    return Channel.objects.filter(organisation__in=organisations_for(user)).select_related("organisation")
+
+
+def get_channel_for_user(user, pk: int) -> Channel:
+    return get_object_or_404(channels_for(user), pk=pk)
+
+
+def colleagues_for(user, organisation: Organisation) -> QuerySet[Membership]:
+    """Members of ``organisation`` the user may see by name (agency members see none)."""
+    if not can(user, Capability.VIEW_PEOPLE, organisation):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(organisation=organisation, is_active=True)
+        .select_related("user", "agency")
+        .order_by("role", "user__last_name", "user__first_name")
+    )
+
+
+def is_organisation_admin_anywhere(user) -> bool:
+    return user.is_active and (
+        user.is_superuser or active_memberships(user).filter(role=Role.ORGANISATION_ADMIN).exists()
+    )
+
+
+def administered_organisations(user) -> QuerySet[Organisation]:
+    """Organisations whose people and channels the user manages (all of them for a superuser)."""
+    if user.is_active and user.is_superuser:
+        return Organisation.objects.all()
+    return organisations_for(user, Capability.MANAGE_ORGANISATION)
+
+
+def may_administer_user(admin_user, person) -> bool:
+    """May ``admin_user`` change ``person``'s account (name, password, active)?
+
+    Only when every organisation the person belongs to is one the admin manages: an account shared
+    with another organisation is that organisation's business too (its admin could otherwise take it
+    over by setting a password). Memberships in the admin's own organisations stay manageable.
+    """
+    if not admin_user.is_active:
+        return False
+    if admin_user.is_superuser:
+        return True
+    if person.is_superuser:
+        return False
+    administered = set(administered_organisations(admin_user).values_list("pk", flat=True))
+    if not administered:
+        return False
+    theirs = set(Membership.objects.filter(user=person).values_list("organisation_id", flat=True))
+    return bool(theirs) and theirs <= administered

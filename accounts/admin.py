@@ -1,0 +1,208 @@
+"""Django admin for organisation admins (and superusers), scoped to the organisations they administer.
+
+An organisation admin is not Django "staff": this admin site lets in whoever ``accounts.access`` says
+administers an organisation, and every model admin filters its rows through the same module, so a row
+of another organisation is not found (404), exactly as in the rest of the product.
+"""
+
+from functools import update_wrapper
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .models import Agency, AgencyEngagement, Channel, Membership, Organisation, User
+
+
+class PlannerAdminSite(admin.AdminSite):
+    site_header = _("TikTok Planner administration")
+    site_title = _("TikTok Planner administration")
+    index_title = _("People, channels and agencies")
+
+    def has_permission(self, request):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def wrapper(request, *args, **kwargs):
+            # A logged-in user without the role gets a plain 403 rather than the admin's own login form.
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(wrapper, inner)
+
+    def login(self, request, extra_context=None):
+        """One login page for the whole product: the admin sends people to it."""
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        return redirect_to_login(request.GET.get("next", reverse("admin:index")), reverse("login"))
+
+
+admin_site = PlannerAdminSite(name="admin")
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows and foreign-key choices limited to the organisations the user administers."""
+
+    organisation_path = "organisation"
+
+    def administered(self, request):
+        return access.administered_organisations(request.user)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(**{f"{self.organisation_path}__in": self.administered(request)}).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Organisation:
+            kwargs["queryset"] = self.administered(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    has_change_permission = has_view_permission
+    has_add_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+
+@admin.register(Organisation, site=admin_site)
+class OrganisationAdmin(ScopedAdmin):
+    organisation_path = "pk"
+    list_display = ["name", "country", "language", "time_zone", "currency", "vat_rate"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return self.administered(request)
+
+    # Creating and removing organisations is for the operator (superuser), not for an organisation.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Channel, site=admin_site)
+class ChannelAdmin(ScopedAdmin):
+    list_display = ["handle", "display_name", "organisation", "is_active"]
+    list_filter = ["organisation", "is_active"]
+    search_fields = ["handle", "display_name"]
+
+
+@admin.register(AgencyEngagement, site=admin_site)
+class AgencyEngagementAdmin(ScopedAdmin):
+    list_display = ["agency", "organisation", "since", "is_active"]
+    list_filter = ["organisation", "is_active"]
+
+
+@admin.register(Agency, site=admin_site)
+class AgencyAdmin(ScopedAdmin):
+    """Agencies are shared between organisations: organisation admins see the ones they work with."""
+
+    organisation_path = "organisations"
+    list_display = ["name"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        if request.user.is_superuser:
+            return Agency.objects.all()
+        return super().get_queryset(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+@admin.register(Membership, site=admin_site)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ["user", "organisation", "role", "agency", "is_active"]
+    list_filter = ["organisation", "role", "is_active"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    autocomplete_fields = ["user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = Agency.objects.filter(organisations__in=self.administered(request)).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["organisation", "role", "agency", "is_active"]
+
+    def get_queryset(self, request):
+        # Only the memberships in organisations this admin manages; others are not theirs to see.
+        return super().get_queryset(request).filter(organisation__in=access.administered_organisations(request.user))
+
+    def get_min_num(self, request, obj=None, **kwargs):
+        # A new person must join one of the admin's organisations, or they would vanish from the list.
+        return 0 if request.user.is_superuser else 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        administered = access.administered_organisations(request.user)
+        if db_field.related_model is Organisation:
+            kwargs["queryset"] = administered
+        elif db_field.name == "agency":
+            kwargs["queryset"] = Agency.objects.filter(organisations__in=administered).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_view_permission(self, request, obj=None):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    has_add_permission = has_view_permission
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+
+@admin.register(User, site=admin_site)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    fieldsets_for_org_admin = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(memberships__organisation__in=access.administered_organisations(request.user)).distinct()
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.fieldsets_for_org_admin
+
+    def has_module_permission(self, request):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    def has_add_permission(self, request):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return access.is_organisation_admin_anywhere(request.user)
+        return access.may_administer_user(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Leavers are deactivated (membership or account), so their decisions stay attributable.
+        return request.user.is_superuser

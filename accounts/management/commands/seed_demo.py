@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import DEMO_PASSWORD, seed_demo_world
+
+
+class Command(BaseCommand):
+    help = "Create or update the demo organisations, agency, channels and one demo user per role (idempotent)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo creates users with a published password; it never runs in production.")
+        logins = seed_demo_world()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD}:")
+        width = max(len(login.username) for login in logins)
+        for login in logins:
+            self.stdout.write(f"  {login.username.ljust(width)}  {login.role} · {login.organisations}")

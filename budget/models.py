@@ -1,0 +1,1 @@
+# Budget periods, per-post plans and cost lines arrive with the budget issue.

@@ -1,0 +1,75 @@
+"""Template helpers: locale-aware money, numbers and percentages, and NL Design System form widgets."""
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal, format_percent
+from django import forms, template
+from django.utils import translation
+
+register = template.Library()
+
+
+def _locale() -> str:
+    return translation.to_locale(translation.get_language() or "en")
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+@register.filter
+def money(amount, currency):
+    """``{{ amount|money:"EUR" }}`` → "€ 5.125,00" in Dutch, "5 125,00 kr" in Swedish (SEK)."""
+    value = _decimal(amount)
+    if value is None or not currency:
+        return ""
+    return format_currency(value, currency, locale=_locale())
+
+
+@register.filter
+def number(value, decimals=0):
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * int(decimals) if int(decimals) else "")
+    return format_decimal(amount, format=pattern, locale=_locale())
+
+
+@register.filter
+def percent(value):
+    """A rate stored as a percentage (21.00) shown per locale: "21%", "21 %"."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    return format_percent(amount / 100, locale=_locale(), decimal_quantization=False)
+
+
+_WIDGET_CLASSES = {
+    forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
+    forms.Select: "utrecht-select utrecht-select--html-select",
+    forms.SelectMultiple: "utrecht-select utrecht-select--html-select",
+    forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
+}
+
+
+@register.simple_tag
+def planner_widget(field):
+    """Render a bound field's widget with the design system's classes and ARIA links to its texts."""
+    widget = field.field.widget
+    css = next(
+        (css for cls, css in _WIDGET_CLASSES.items() if isinstance(widget, cls)),
+        "utrecht-textbox utrecht-textbox--html-input",
+    )
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_helptext")
+    attrs = {"class": css + (" utrecht-textbox--invalid" if field.errors else "")}
+    if field.errors:
+        described_by.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)

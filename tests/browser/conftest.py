@@ -1,0 +1,81 @@
+"""Playwright with the system Chromium, and axe-core (from npm) for WCAG 2.1 AA checks.
+
+Without Chromium the browser tests are skipped with a clear message, unless REQUIRE_BROWSER=1 (CI),
+where that is a failure.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# As the machine's notes advise: no background traffic, which the closed network would refuse.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _unavailable(reason: str):
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(f"Browser tests skipped: {reason}. Install it with `apt-get install chromium`.")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = _chromium()
+    if executable is None:
+        _unavailable("no Chromium was found on PATH")
+    if not AXE_SCRIPT.exists():
+        _unavailable(f"axe-core is missing at {AXE_SCRIPT} (run `npm ci`)")
+    # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses to run
+    # next to one unless told that this test thread is not an async context it could corrupt.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    # bypass_csp only so that axe-core can be injected; the app's own pages run under the real CSP.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def assert_accessible(page):
+    """Run axe-core on the current page and fail with a readable list of WCAG 2.1 AA violations."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} → {[node['target'] for node in v['nodes']][:5]}"
+        for v in result["violations"]
+    ]
+    assert problems == [], f"axe found WCAG violations on {page.url}:\n" + "\n".join(problems)

@@ -1,0 +1,75 @@
+"""Each demo role logs in, sees its home page, switches language; axe finds nothing on any page."""
+
+import re
+
+import pytest
+
+from accounts.demo import AGENCY_USERNAME, DEMO_PASSWORD, ORGANISATIONS, ROLE_USERS, seed_demo_world
+from accounts.models import User
+
+from .conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO_USERS = [f"{slug}-{suffix}" for slug in ORGANISATIONS for suffix in ROLE_USERS] + [AGENCY_USERNAME]
+WELCOME = {"en": "Welcome", "nl": "Welkom", "sv": "Välkommen"}
+
+
+def log_in(page, username):
+    page.goto("/accounts/login/")
+    assert_accessible(page)
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("form.planner-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def switch_language(page, language):
+    page.select_option("#language-switch", language)
+    page.locator("form:has(#language-switch) button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == language
+
+
+@pytest.mark.parametrize("username", DEMO_USERS)
+def test_demo_role_logs_in_sees_home_and_switches_language(page, username):
+    seed_demo_world()
+    user = User.objects.get(username=username)
+    log_in(page, username)
+
+    language = page.locator("html").get_attribute("lang")
+    assert language == (user.language or "nl")  # the agency person follows the ministry's language
+    assert WELCOME[language] in page.locator("h1").inner_text()
+    assert_accessible(page)
+
+    nav_links = page.locator("nav[aria-label] a")
+    assert nav_links.count() >= 2
+    for target in ("/organisation/", "/accounts/settings/"):
+        page.goto(target)
+        assert_accessible(page)
+    page.goto("/")
+
+    others = [code for code in ("en", "nl", "sv") if code != language]
+    for other in others:
+        switch_language(page, other)
+        assert WELCOME[other] in page.locator("h1").inner_text()
+        assert_accessible(page)
+
+    user.refresh_from_db()
+    assert user.language == others[-1]  # the switch is kept in the person's profile
+
+
+def test_anonymous_pages_are_accessible(page):
+    for path in ("/accounts/login/", "/accounts/password_reset/"):
+        page.goto(path)
+        assert_accessible(page)
+    switch_language(page, "sv")
+    assert page.locator("h1").inner_text() != "Log in to TikTok Planner"
+    assert_accessible(page)
+
+
+def test_the_accessibility_check_can_fail(page):
+    """Guard against a check that passes vacuously: a page with known violations must be reported."""
+    page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_accessible(page)

@@ -1,0 +1,107 @@
+"""Personas: one person per role in the ministry, plus a second organisation and a second agency.
+
+alice..: the ministry (Dutch); the municipality (Swedish) is "the other organisation", whose objects
+must be invisible (404) to the ministry's people.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import Agency, Channel, Organisation, User
+from accounts.roles import Role
+
+from .factories import (
+    AgencyEngagementFactory,
+    AgencyFactory,
+    ChannelFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    SwedishOrganisationFactory,
+    UserFactory,
+)
+
+ROLE_PERSONAS = {
+    Role.COMMUNICATION_ADVISER: "adviser",
+    Role.TEAM_SOCIAL: "team_social",
+    Role.CAMPAIGN_MANAGER: "campaign_manager",
+    Role.AGENCY_MEMBER: "agency_member",
+    Role.MANAGEMENT: "management",
+    Role.ORGANISATION_ADMIN: "org_admin",
+}
+
+
+@dataclass
+class World:
+    ministry: Organisation
+    municipality: Organisation
+    agency: Agency
+    other_agency: Agency
+    channel: Channel
+    other_channel: Channel
+    people: dict[str, User]
+    other_admin: User
+    shared_agency_member: User
+    no_membership: User
+
+    def person(self, persona: str) -> User | None:
+        if persona == "anonymous":
+            return None
+        if persona == "no_membership":
+            return self.no_membership
+        return self.people[persona]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db) -> World:
+    ministry = OrganisationFactory(name="Ministry of Health (test)", slug="ministry")
+    municipality = SwedishOrganisationFactory(name="Nykvarn (test)", slug="nykvarn")
+    agency = AgencyFactory(name="Clips Agency")
+    other_agency = AgencyFactory(name="Other Agency")
+    AgencyEngagementFactory(agency=agency, organisation=ministry)
+    AgencyEngagementFactory(agency=agency, organisation=municipality)
+    AgencyEngagementFactory(agency=other_agency, organisation=municipality)
+    people = {}
+    for role, persona in ROLE_PERSONAS.items():
+        people[persona] = MembershipFactory(
+            organisation=ministry,
+            role=role,
+            agency=agency if role == Role.AGENCY_MEMBER else None,
+            user=UserFactory(username=f"ministry-{persona}", language=""),
+        ).user
+    other_admin = MembershipFactory(
+        organisation=municipality, role=Role.ORGANISATION_ADMIN, user=UserFactory(username="nykvarn-admin")
+    ).user
+    shared = UserFactory(username="shared-agency")
+    MembershipFactory(user=shared, organisation=ministry, role=Role.AGENCY_MEMBER, agency=agency)
+    MembershipFactory(user=shared, organisation=municipality, role=Role.AGENCY_MEMBER, agency=agency)
+    return World(
+        ministry=ministry,
+        municipality=municipality,
+        agency=agency,
+        other_agency=other_agency,
+        channel=ChannelFactory(organisation=ministry, handle="ministry_channel"),
+        other_channel=ChannelFactory(organisation=municipality, handle="nykvarn_channel"),
+        people=people,
+        other_admin=other_admin,
+        shared_agency_member=shared,
+        no_membership=UserFactory(username="newcomer"),
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) → the test client logged in as that user (None: anonymous)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login

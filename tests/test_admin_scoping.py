@@ -1,0 +1,80 @@
+"""The admin shows an organisation admin only their own organisation's rows."""
+
+from django.urls import reverse
+
+from accounts import access
+from accounts.models import Membership
+from accounts.roles import Role
+
+
+def test_org_admin_lists_only_own_memberships(world, client_for):
+    client = client_for(world.people["org_admin"])
+    response = client.get(reverse("admin:accounts_membership_changelist"))
+    assert response.status_code == 200
+    shown = set(response.context["cl"].queryset.values_list("organisation_id", flat=True))
+    assert shown == {world.ministry.pk}
+
+
+def test_another_organisations_membership_looks_like_a_missing_one(world, client_for):
+    client = client_for(world.people["org_admin"])
+    foreign = Membership.objects.get(user=world.other_admin)
+    foreign_response = client.get(reverse("admin:accounts_membership_change", args=[foreign.pk]), follow=True)
+    missing_response = client.get(reverse("admin:accounts_membership_change", args=[987654]), follow=True)
+    assert foreign_response.redirect_chain == [(reverse("admin:index"), 302)]
+    assert foreign_response.redirect_chain == missing_response.redirect_chain
+    assert world.other_admin.username not in foreign_response.content.decode()
+
+
+def test_org_admin_cannot_choose_another_organisation_for_a_channel(world, client_for):
+    client = client_for(world.people["org_admin"])
+    response = client.post(
+        reverse("admin:accounts_channel_add"),
+        {"organisation": world.municipality.pk, "handle": "sneaky", "display_name": "Sneaky", "is_active": "on"},
+    )
+    assert response.status_code == 200  # the form comes back with an error
+    assert "organisation" in response.context["adminform"].form.errors
+    assert not world.municipality.channels.filter(handle="sneaky").exists()
+
+
+def test_org_admin_adds_a_person_with_a_role_in_their_organisation(world, client_for):
+    client = client_for(world.people["org_admin"])
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "new-adviser",
+            "usable_password": "true",
+            "password1": "a-long-enough-passphrase-2026",
+            "password2": "a-long-enough-passphrase-2026",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "1",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-organisation": world.ministry.pk,
+            "memberships-0-role": Role.COMMUNICATION_ADVISER,
+            "memberships-0-is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    membership = Membership.objects.get(user__username="new-adviser")
+    assert (membership.organisation, membership.role) == (world.ministry, Role.COMMUNICATION_ADVISER)
+
+
+def test_org_admin_may_not_change_an_account_shared_with_another_organisation(world, client_for):
+    shared = world.shared_agency_member
+    assert not access.may_administer_user(world.people["org_admin"], shared)
+    assert access.may_administer_user(world.people["org_admin"], world.people["adviser"])
+    client = client_for(world.people["org_admin"])
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[shared.pk]),
+        {"username": shared.username, "first_name": "Taken", "last_name": "Over", "is_active": "on"},
+    )
+    assert response.status_code == 403
+    shared.refresh_from_db()
+    assert shared.first_name != "Taken"
+
+
+def test_org_admin_cannot_set_a_password_on_a_shared_account(world, client_for):
+    client = client_for(world.people["org_admin"])
+    url = reverse("admin:auth_user_password_change", args=[world.shared_agency_member.pk])
+    response = client.post(url, {"password1": "x-long-enough-pass-99", "password2": "x-long-enough-pass-99"})
+    assert response.status_code in (403, 404)

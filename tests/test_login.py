@@ -1,0 +1,85 @@
+"""Logging in, the per-role home page, and throttling of failed log-ins (BIO2)."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import ROLE_SUMMARIES, Role
+
+from .conftest import ROLE_PERSONAS
+from .factories import TEST_PASSWORD
+
+
+def test_login_with_the_right_password_lands_on_home(world, client):
+    response = client.post(reverse("login"), {"username": "ministry-adviser", "password": TEST_PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.context["user"].username == "ministry-adviser"
+
+
+def test_a_wrong_password_keeps_the_username_and_explains(world, client):
+    response = client.post(reverse("login"), {"username": "ministry-adviser", "password": "wrong"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="ministry-adviser"' in body
+    assert 'role="alert"' in body
+
+
+def test_five_failures_lock_the_account_for_that_address(world, client, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "ministry-adviser", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "ministry-adviser", "password": TEST_PASSWORD})
+    assert response.status_code == 429
+    assert "Too many failed log-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(("role", "persona"), list(ROLE_PERSONAS.items()))
+def test_each_role_gets_its_own_home_page(world, client_for, role, persona):
+    response = client_for(world.people[persona]).get(reverse("home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert str(ROLE_SUMMARIES[role]) in body.replace("&#x27;", "'")
+
+
+def test_navigation_shows_administration_only_to_organisation_admins(world, client_for):
+    admin_link = f'href="{reverse("admin:index")}"'
+    assert admin_link in client_for(world.people["org_admin"]).get(reverse("home")).content.decode()
+    for persona in ("adviser", "team_social", "agency_member", "management"):
+        assert admin_link not in client_for(world.people[persona]).get(reverse("home")).content.decode()
+
+
+def test_agency_members_do_not_see_the_organisations_staff(world, client_for):
+    body = client_for(world.people["agency_member"]).get(reverse("organisation_detail")).content.decode()
+    assert "ministry-adviser" not in body
+    assert world.people["adviser"].last_name not in body
+    body = client_for(world.people["management"]).get(reverse("organisation_detail")).content.decode()
+    assert world.people["adviser"].last_name in body
+
+
+def test_person_in_two_organisations_switches_between_them(world, client_for):
+    client = client_for(world.shared_agency_member)
+    assert client.get(reverse("home")).context["membership"].organisation == world.ministry
+    response = client.post(
+        reverse("switch_organisation"), {"organisation": world.municipality.pk, "next": reverse("home")}
+    )
+    assert response.url == reverse("home")
+    home = client.get(reverse("home"))
+    assert home.context["membership"].organisation == world.municipality
+    assert home.headers["Content-Language"] == "sv"  # no own choice: the organisation's language
+
+
+def test_switch_refuses_an_open_redirect(world, client_for):
+    client = client_for(world.shared_agency_member)
+    response = client.post(
+        reverse("switch_organisation"), {"organisation": world.municipality.pk, "next": "https://evil.example/"}
+    )
+    assert response.url == reverse("home")
+
+
+def test_a_person_without_a_role_is_told_whom_to_ask(world, client_for):
+    body = client_for(world.no_membership).get(reverse("home")).content.decode()
+    assert "not a member of any organisation" in body
+
+
+def test_roles_are_all_covered_by_personas():
+    assert set(ROLE_PERSONAS) == set(Role)
