@@ -47,8 +47,39 @@ class PlannerAdminSite(admin.AdminSite):
 admin_site = PlannerAdminSite(name="admin")
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Rows and foreign-key choices limited to the organisations the user administers."""
+class OrganisationAdminPermissions:
+    """Organisation admins (and superusers) may use it; rows are limited by the querysets."""
+
+    def has_module_permission(self, request):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.is_organisation_admin_anywhere(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_organisation_admin_anywhere(request.user)
+
+
+class ScopedChoices:
+    """Foreign-key choices limited to the administered organisations and the agencies they work with."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        administered = access.administered_organisations(request.user)
+        if db_field.related_model is Organisation:
+            kwargs["queryset"] = administered
+        elif db_field.related_model is Agency:
+            kwargs["queryset"] = Agency.objects.filter(organisations__in=administered).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedAdmin(OrganisationAdminPermissions, ScopedChoices, admin.ModelAdmin):
+    """Rows limited to the organisations the user administers."""
 
     organisation_path = "organisation"
 
@@ -58,21 +89,6 @@ class ScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs.filter(**{f"{self.organisation_path}__in": self.administered(request)}).distinct()
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Organisation:
-            kwargs["queryset"] = self.administered(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_module_permission(self, request):
-        return access.is_organisation_admin_anywhere(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return access.is_organisation_admin_anywhere(request.user)
-
-    has_change_permission = has_view_permission
-    has_add_permission = has_view_permission
-    has_delete_permission = has_view_permission
 
 
 @admin.register(Organisation, site=admin_site)
@@ -132,13 +148,8 @@ class MembershipAdmin(ScopedAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     autocomplete_fields = ["user"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "agency":
-            kwargs["queryset"] = Agency.objects.filter(organisations__in=self.administered(request)).distinct()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-
-class MembershipInline(admin.TabularInline):
+class MembershipInline(OrganisationAdminPermissions, ScopedChoices, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["organisation", "role", "agency", "is_active"]
@@ -151,24 +162,9 @@ class MembershipInline(admin.TabularInline):
         # A new person must join one of the admin's organisations, or they would vanish from the list.
         return 0 if request.user.is_superuser else 1
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        administered = access.administered_organisations(request.user)
-        if db_field.related_model is Organisation:
-            kwargs["queryset"] = administered
-        elif db_field.name == "agency":
-            kwargs["queryset"] = Agency.objects.filter(organisations__in=administered).distinct()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_view_permission(self, request, obj=None):
-        return access.is_organisation_admin_anywhere(request.user)
-
-    has_add_permission = has_view_permission
-    has_change_permission = has_view_permission
-    has_delete_permission = has_view_permission
-
 
 @admin.register(User, site=admin_site)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(OrganisationAdminPermissions, DjangoUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     fieldsets_for_org_admin = (
@@ -188,15 +184,6 @@ class UserAdmin(DjangoUserAdmin):
         if obj is None or request.user.is_superuser:
             return super().get_fieldsets(request, obj)
         return self.fieldsets_for_org_admin
-
-    def has_module_permission(self, request):
-        return access.is_organisation_admin_anywhere(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return access.is_organisation_admin_anywhere(request.user)
-
-    def has_add_permission(self, request):
-        return access.is_organisation_admin_anywhere(request.user)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:

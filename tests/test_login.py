@@ -83,3 +83,12 @@ def test_a_person_without_a_role_is_told_whom_to_ask(world, client_for):
 
 def test_roles_are_all_covered_by_personas():
     assert set(ROLE_PERSONAS) == set(Role)
+
+
+def test_password_reset_mails_a_link_only_to_a_known_address(world, client, mailoutbox):
+    client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert mailoutbox == []
+    response = client.post(reverse("password_reset"), {"email": world.people["adviser"].email}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("password_reset_done")
+    assert [message.to for message in mailoutbox] == [[world.people["adviser"].email]]
+    assert "/accounts/reset/" in mailoutbox[0].body
