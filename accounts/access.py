@@ -109,3 +109,11 @@ def may_administer_user(admin_user, person) -> bool:
         return False
     theirs = set(Membership.objects.filter(user=person).values_list("organisation_id", flat=True))
     return bool(theirs) and theirs <= administered
+
+
+def people_with_role(organisation: Organisation, role: str):
+    """Active people holding ``role`` in ``organisation`` (for choosing an owner or an assignee)."""
+    from django.contrib.auth import get_user_model
+
+    members = Membership.objects.filter(organisation=organisation, role=role, is_active=True).values("user_id")
+    return get_user_model().objects.filter(pk__in=members, is_active=True).order_by("first_name", "last_name")

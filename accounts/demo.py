@@ -41,14 +41,34 @@ DEMO_PASSWORD = "planner-demo-2026"
 
 AGENCY_NAME = "Korte Clips Bureau (demo)"
 
-# username suffix → role and a made-up first name.
+# username suffix → role. The people's names are made up (per organisation, below).
 ROLE_USERS = {
-    "adviser": (Role.COMMUNICATION_ADVISER, "Adviser"),
-    "social": (Role.TEAM_SOCIAL, "Social"),
-    "campaign": (Role.CAMPAIGN_MANAGER, "Campaign"),
-    "mt": (Role.MANAGEMENT, "Management"),
-    "admin": (Role.ORGANISATION_ADMIN, "Admin"),
+    "adviser": Role.COMMUNICATION_ADVISER,
+    "social": Role.TEAM_SOCIAL,
+    "campaign": Role.CAMPAIGN_MANAGER,
+    "mt": Role.MANAGEMENT,
+    "admin": Role.ORGANISATION_ADMIN,
+    "reviewer": Role.REVIEWER,
 }
+DEMO_NAMES = {
+    "vws": {
+        "adviser": ("Sanne", "Verhoeven"),
+        "social": ("Daan", "Kuipers"),
+        "campaign": ("Fleur", "Brouwer"),
+        "mt": ("Pieter", "Dijkman"),
+        "admin": ("Ilse", "Postma"),
+        "reviewer": ("Ruben", "Hoekstra"),
+    },
+    "nykvarn": {
+        "adviser": ("Elin", "Sjöberg"),
+        "social": ("Oskar", "Lindqvist"),
+        "campaign": ("Maja", "Holmgren"),
+        "mt": ("Henrik", "Ekström"),
+        "admin": ("Karin", "Wallin"),
+        "reviewer": ("Jonas", "Berglund"),
+    },
+}
+AGENCY_NAMES = ("Mila", "Verbeek")
 AGENCY_USERNAME = "agency"
 
 
@@ -63,7 +83,7 @@ class DemoLogin:
 def seed_demo_world() -> list[DemoLogin]:
     """Create or update the demo world; running it twice changes nothing the second time."""
     agency, _ = Agency.objects.get_or_create(name=AGENCY_NAME)
-    agency_user = _demo_user(AGENCY_USERNAME, "Agency", "")
+    agency_user = _demo_user(AGENCY_USERNAME, *AGENCY_NAMES, "")
     logins = []
     for slug, spec in ORGANISATIONS.items():
         organisation, _ = Organisation.objects.update_or_create(
@@ -77,8 +97,8 @@ def seed_demo_world() -> list[DemoLogin]:
         AgencyEngagement.objects.update_or_create(
             agency=agency, organisation=organisation, defaults={"since": spec["agency_since"], "is_active": True}
         )
-        for suffix, (role, first_name) in ROLE_USERS.items():
-            user = _demo_user(f"{slug}-{suffix}", first_name, spec["language"])
+        for suffix, role in ROLE_USERS.items():
+            user = _demo_user(f"{slug}-{suffix}", *DEMO_NAMES[slug][suffix], spec["language"])
             Membership.objects.update_or_create(
                 user=user, organisation=organisation, defaults={"role": role, "agency": None, "is_active": True}
             )
@@ -92,10 +112,10 @@ def seed_demo_world() -> list[DemoLogin]:
     return logins
 
 
-def _demo_user(username: str, first_name: str, language: str) -> User:
+def _demo_user(username: str, first_name: str, last_name: str, language: str) -> User:
     user, _ = User.objects.get_or_create(username=username)
     user.first_name = first_name
-    user.last_name = "(demo)"
+    user.last_name = last_name
     user.email = f"{username}@example.org"
     user.language = language
     user.is_active = True

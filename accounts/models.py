@@ -64,6 +64,12 @@ class Organisation(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("The default VAT rate for costs, e.g. 21 in the Netherlands, 25 in Sweden."),
     )
+    approval_reminder_days = models.PositiveSmallIntegerField(
+        _("remind approvers after (days)"),
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_("A daily e-mail reminds approvers of items waiting longer than this."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -99,6 +105,9 @@ class Channel(models.Model):
     )
     display_name = models.CharField(_("display name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
+    # TikToks were 3 to 60 seconds when the pilots ran; TikTok now allows longer, hence configurable.
+    min_video_seconds = models.PositiveSmallIntegerField(_("shortest video (seconds)"), default=3)
+    max_video_seconds = models.PositiveSmallIntegerField(_("longest video (seconds)"), default=60)
 
     class Meta:
         verbose_name = _("channel")
@@ -107,6 +116,10 @@ class Channel(models.Model):
         constraints = [
             # A handle is unique on TikTok, case-insensitively; two organisations can't both own it.
             models.UniqueConstraint(Lower("handle"), name="channel_handle_unique_ci"),
+            models.CheckConstraint(
+                condition=Q(min_video_seconds__gte=1) & Q(min_video_seconds__lte=models.F("max_video_seconds")),
+                name="channel_video_limits_ordered",
+            ),
         ]
 
     def __str__(self):

@@ -15,13 +15,16 @@ class Role(models.TextChoices):
     AGENCY_MEMBER = "agency", _("Agency member")
     MANAGEMENT = "management", _("Management team (MT)")
     ORGANISATION_ADMIN = "org_admin", _("Organisation admin")
+    REVIEWER = "reviewer", _("Reviewer (legal, press office)")
 
 
 class Capability(models.TextChoices):
     VIEW_ORGANISATION = "view_organisation", _("See the organisation and its channels")
     VIEW_PEOPLE = "view_people", _("See who works in the organisation")
     MANAGE_ORGANISATION = "manage_organisation", _("Manage people, channels and agencies")
+    VIEW_BRIEFS = "view_briefs", _("See briefs, scripts and videos")
     DRAFT_BRIEFS = "draft_briefs", _("Draft briefs")
+    CHECK_BRIEFS = "check_briefs", _("Check briefs and send them to the agency")
     REVIEW_CONTENT = "review_content", _("Review and approve scripts and videos")
     PRODUCE_CONTENT = "produce_content", _("Write scripts, deliver and post videos")
     VIEW_CALENDAR = "view_calendar", _("See the posting calendar")
@@ -29,6 +32,7 @@ class Capability(models.TextChoices):
     VIEW_BUDGET = "view_budget", _("See the budget dashboard")
     MANAGE_BUDGET = "manage_budget", _("Manage budget periods and cost lines")
     VIEW_RESULTS = "view_results", _("See engagement results")
+    DISCLOSE = "disclose", _("Export documents for a freedom-of-information request")
     CONNECT_CHANNEL = "connect_channel", _("Connect the TikTok account")
 
 
@@ -39,6 +43,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         {
             _C.VIEW_ORGANISATION,
             _C.VIEW_PEOPLE,
+            _C.VIEW_BRIEFS,
             _C.DRAFT_BRIEFS,
             _C.REVIEW_CONTENT,
             _C.VIEW_CALENDAR,
@@ -49,6 +54,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         {
             _C.VIEW_ORGANISATION,
             _C.VIEW_PEOPLE,
+            _C.VIEW_BRIEFS,
             _C.DRAFT_BRIEFS,
             _C.REVIEW_CONTENT,
             _C.VIEW_CALENDAR,
@@ -60,7 +66,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         {
             _C.VIEW_ORGANISATION,
             _C.VIEW_PEOPLE,
+            _C.VIEW_BRIEFS,
             _C.DRAFT_BRIEFS,
+            _C.CHECK_BRIEFS,
             _C.REVIEW_CONTENT,
             _C.VIEW_CALENDAR,
             _C.PLAN_CALENDAR,
@@ -68,18 +76,21 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.MANAGE_BUDGET,
             _C.VIEW_RESULTS,
             _C.CONNECT_CHANNEL,
+            _C.DISCLOSE,
         }
     ),
     # The agency sees only what is addressed to it; it never sees the organisation's staff list
     # (names of civil servants are personal data) and never approves.
-    Role.AGENCY_MEMBER: frozenset({_C.VIEW_ORGANISATION, _C.PRODUCE_CONTENT, _C.VIEW_CALENDAR}),
+    Role.AGENCY_MEMBER: frozenset({_C.VIEW_ORGANISATION, _C.VIEW_BRIEFS, _C.PRODUCE_CONTENT, _C.VIEW_CALENDAR}),
     # The MT reads; it edits nothing.
     Role.MANAGEMENT: frozenset(
-        {_C.VIEW_ORGANISATION, _C.VIEW_PEOPLE, _C.VIEW_CALENDAR, _C.VIEW_BUDGET, _C.VIEW_RESULTS}
+        {_C.VIEW_ORGANISATION, _C.VIEW_PEOPLE, _C.VIEW_BRIEFS, _C.VIEW_CALENDAR, _C.VIEW_BUDGET, _C.VIEW_RESULTS}
     ),
     Role.ORGANISATION_ADMIN: frozenset(
-        {_C.VIEW_ORGANISATION, _C.VIEW_PEOPLE, _C.MANAGE_ORGANISATION, _C.CONNECT_CHANNEL}
+        {_C.VIEW_ORGANISATION, _C.VIEW_PEOPLE, _C.VIEW_BRIEFS, _C.MANAGE_ORGANISATION, _C.CONNECT_CHANNEL, _C.DISCLOSE}
     ),
+    # Named by the organisation for an extra approval step, e.g. on sensitive topics.
+    Role.REVIEWER: frozenset({_C.VIEW_ORGANISATION, _C.VIEW_PEOPLE, _C.VIEW_BRIEFS, _C.REVIEW_CONTENT}),
 }
 
 # What a role's home page offers first, in the role's own words.
@@ -105,5 +116,9 @@ ROLE_SUMMARIES = {
     Role.ORGANISATION_ADMIN: _(
         "You manage who works here and in which role, the organisation's TikTok channels and the agencies "
         "it works with."
+    ),
+    Role.REVIEWER: _(
+        "You check scripts and videos in the extra approval step your organisation has named you for, "
+        "for example on sensitive topics."
     ),
 }

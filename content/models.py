@@ -1,1 +1,346 @@
-# Topics, briefs, creators, scripts, video versions and postings arrive with the workflow issue.
+"""Topics, briefs, creators, script and video versions, postings, webcare and focus-group tests.
+
+State changes go through ``content.services``; the brief's state machine is ``content.states``.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Agency, Channel, Organisation
+
+
+class Theme(models.TextChoices):
+    CORONA = "corona", _("Corona")
+    OTHER = "other", _("Other than corona")
+
+
+class Topic(models.Model):
+    """A theme in the organisation's library, e.g. vaccination, loneliness, alcohol."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="topics")
+    name = models.CharField(_("name"), max_length=120)
+    theme = models.CharField(_("theme"), max_length=16, choices=Theme.choices, default=Theme.OTHER)
+    audience_min_age = models.PositiveSmallIntegerField(_("audience from age"), default=15)
+    audience_max_age = models.PositiveSmallIntegerField(_("audience to age"), default=25)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_topics",
+        verbose_name=_("owner (communication adviser)"),
+    )
+    is_sensitive = models.BooleanField(
+        _("sensitive"), default=False, help_text=_("Drugs, sex, alcohol, mental health: adds the extra approval step.")
+    )
+    tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Separated by commas."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("organisation", Lower("name"), name="topic_name_unique_per_organisation"),
+            models.CheckConstraint(
+                condition=Q(audience_min_age__lte=models.F("audience_max_age")), name="topic_age_band_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+
+class BriefStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to team social")
+    SENT_TO_AGENCY = "sent_to_agency", _("With the agency: script")
+    IN_PRODUCTION = "in_production", _("With the agency: video")
+    READY_TO_POST = "ready_to_post", _("Approved, ready to post")
+    POSTED = "posted", _("Posted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Brief(models.Model):
+    """What a TikTok must say and within which constraints: drafted by a communication adviser."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="briefs")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="briefs", verbose_name=_("channel"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="briefs", verbose_name=_("agency"))
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="briefs", verbose_name=_("topic"))
+    title = models.CharField(_("working title"), max_length=150)
+    key_message = models.TextField(_("key message"))
+    target_audience = models.CharField(_("target audience"), max_length=200, default="15-25")
+    call_to_action = models.CharField(_("call to action"), max_length=200, blank=True)
+    source_url = models.URLField(
+        _("source link"), blank=True, help_text=_("The reliable government source, e.g. Rijksoverheid.nl.")
+    )
+    posting_window_start = models.DateField(_("post from"), null=True, blank=True)
+    posting_window_end = models.DateField(_("post until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=BriefStatus.choices, default=BriefStatus.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="briefs_created", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("brief")
+        verbose_name_plural = _("briefs")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(posting_window_start__isnull=True)
+                | Q(posting_window_end__isnull=True)
+                | Q(posting_window_start__lte=models.F("posting_window_end")),
+                name="brief_posting_window_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.channel_id and self.organisation_id and self.channel.organisation_id != self.organisation_id:
+            errors["channel"] = _("Choose one of your organisation's channels.")
+        if self.topic_id and self.organisation_id and self.topic.organisation_id != self.organisation_id:
+            errors["topic"] = _("Choose one of your organisation's topics.")
+        if (
+            self.agency_id
+            and self.organisation_id
+            and not self.agency.agencyengagement_set.filter(
+                organisation_id=self.organisation_id, is_active=True
+            ).exists()
+        ):
+            errors["agency"] = _("This agency does not work for your organisation.")
+        if (
+            self.posting_window_start
+            and self.posting_window_end
+            and self.posting_window_start > self.posting_window_end
+        ):
+            errors["posting_window_end"] = _("The end of the posting window lies before its start.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def reference(self) -> str:
+        return f"B-{self.pk:05d}" if self.pk else "B-new"
+
+
+class BriefConstraint(models.Model):
+    """One checkable item of the brief's constraints (randvoorwaarden), e.g. "subtitles on"."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="constraints")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(_("constraint"), max_length=200)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["brief", "position"], name="brief_constraint_position_unique")]
+
+    def __str__(self):
+        return self.text
+
+
+def private_upload_path(instance, filename):
+    """Uploads live under a random name per organisation; they are served only through views."""
+    extension = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"org-{instance.brief.organisation_id}/brief-{instance.brief_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class Attachment(models.Model):
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=private_upload_path)
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class Creator(models.Model):
+    """A maker who works through an agency. Personal data kept minimal: a handle and a display name."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="creators", verbose_name=_("agency"))
+    handle = models.CharField(_("TikTok handle"), max_length=24)
+    display_name = models.CharField(_("display name"), max_length=100)
+    follower_count = models.PositiveIntegerField(_("followers"), default=0)
+    is_influencer = models.BooleanField(
+        _("influencer"), default=True, help_text=_("Off for other makers: home-care staff, shop staff, firefighters.")
+    )
+    maker_group = models.CharField(_("group of makers"), max_length=100, blank=True)
+    consent_date = models.DateField(_("consent or contract date"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("creator")
+        verbose_name_plural = _("creators")
+        ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint("agency", Lower("handle"), name="creator_handle_unique_per_agency"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} (@{self.handle})"
+
+
+class ScriptVersion(models.Model):
+    """A numbered version of the agency's debrief/script. Approved as a fixed version, never edited."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.PROTECT, related_name="script_versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    text = models.TextField(_("script"))
+    shot_list = models.TextField(_("shot list"), blank=True)
+    duration_target = models.PositiveSmallIntegerField(
+        _("target duration (seconds)"), validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    creators = models.ManyToManyField(Creator, related_name="script_versions", verbose_name=_("creators"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("script version")
+        verbose_name_plural = _("script versions")
+        ordering = ["brief", "number"]
+        constraints = [models.UniqueConstraint(fields=["brief", "number"], name="script_version_number_unique")]
+
+    def __str__(self):
+        return f"{self.brief.reference} script v{self.number}"
+
+
+class VideoVersion(models.Model):
+    """A numbered video delivered by the agency: an uploaded file or a private preview link."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.PROTECT, related_name="video_versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("video file"), upload_to=private_upload_path, blank=True)
+    preview_url = models.URLField(_("private preview link"), blank=True)
+    content_type = models.CharField(max_length=40, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    duration = models.DecimalField(_("duration (seconds)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    has_subtitles = models.BooleanField(_("subtitles present"), default=False)
+    creators = models.ManyToManyField(Creator, related_name="video_versions", verbose_name=_("creators"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("video version")
+        verbose_name_plural = _("video versions")
+        ordering = ["brief", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "number"], name="video_version_number_unique"),
+            # Exactly one of: an uploaded file, a preview link.
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(preview_url="")) | (~Q(file="") & Q(preview_url="")),
+                name="video_version_file_xor_link",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.brief.reference} video v{self.number}"
+
+
+class Comment(models.Model):
+    """Feedback or extra information from the organisation, on a brief or on one version."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="comments")
+    script_version = models.ForeignKey(ScriptVersion, on_delete=models.CASCADE, null=True, blank=True)
+    video_version = models.ForeignKey(VideoVersion, on_delete=models.CASCADE, null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(script_version__isnull=True) | Q(video_version__isnull=True),
+                name="comment_on_at_most_one_version",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:50]
+
+
+class Posting(models.Model):
+    """The approved video as posted on TikTok by the agency."""
+
+    brief = models.OneToOneField(Brief, on_delete=models.PROTECT, related_name="posting")
+    video_version = models.OneToOneField(VideoVersion, on_delete=models.PROTECT, related_name="posting")
+    tiktok_url = models.URLField(_("TikTok URL"))
+    tiktok_video_id = models.CharField(_("TikTok video id"), max_length=32, unique=True)
+    posted_at = models.DateTimeField(_("posted at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        ordering = ["-posted_at"]
+
+    def __str__(self):
+        return self.tiktok_url
+
+
+class WebcareTask(models.Model):
+    """Moderating comments under a posted video: who, from when to when, notes, done."""
+
+    posting = models.ForeignKey(Posting, on_delete=models.CASCADE, related_name="webcare_tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="webcare_tasks"
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    notes = models.TextField(_("notes"), blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("webcare task")
+        verbose_name_plural = _("webcare tasks")
+        ordering = ["done_at", "ends_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lte=models.F("ends_at")), name="webcare_period_ordered"),
+        ]
+
+    def __str__(self):
+        return f"Webcare {self.posting}"
+
+
+class FocusGroupTest(models.Model):
+    """That a concept was shown to a youth focus group before launch, and what came out."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="focus_group_tests")
+    tested_on = models.DateField(_("date"))
+    group_description = models.CharField(_("group"), max_length=200)
+    participants = models.PositiveSmallIntegerField(_("participants"), default=0)
+    outcome = models.TextField(_("outcome"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("focus-group test")
+        verbose_name_plural = _("focus-group tests")
+        ordering = ["tested_on"]
+
+    def __str__(self):
+        return f"{self.brief.reference} focus group {self.tested_on}"

@@ -17,6 +17,19 @@ def navigation(request):
     items = []
     if user is not None and user.is_authenticated:
         items.append(_item("home", _("Home"), {"home"}))
+        if membership is not None:
+            items.append(_item("inbox", _("Inbox"), {"inbox"}))
+        if access.has_capability(membership, Capability.VIEW_BRIEFS):
+            brief_views = {"brief_list", "brief_create", "brief_detail", "brief_edit", "script_create"}
+            brief_views |= {"video_create", "posting_create", "focus_group_create", "decide", "comment_create"}
+            items.append(_item("brief_list", _("Briefs"), brief_views))
+            items.append(_item("topic_list", _("Topics"), {"topic_list"}))
+        if access.has_capability(membership, Capability.PRODUCE_CONTENT):
+            items.append(_item("creator_list", _("Creators"), {"creator_list"}))
+        if access.has_capability(membership, Capability.CHECK_BRIEFS):
+            items.append(_item("webcare_list", _("Webcare"), {"webcare_list", "webcare_edit"}))
+        if access.has_capability(membership, Capability.DISCLOSE):
+            items.append(_item("period_disclosure", _("Disclosure"), {"period_disclosure"}))
         if access.has_capability(membership, Capability.VIEW_ORGANISATION):
             items.append(_item("organisation_detail", _("Organisation"), {"organisation_detail", "channel_detail"}))
         if access.is_organisation_admin_anywhere(user):

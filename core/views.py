@@ -9,6 +9,7 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts import access
 from accounts.roles import ROLE_SUMMARIES, Capability
+from approvals import inbox
 
 from . import health
 from .models import WorkerHeartbeat
@@ -27,9 +28,7 @@ def home(request):
             channels=access.channels_for(request.user).filter(organisation=organisation, is_active=True),
             agencies=organisation.agencies.filter(agencyengagement__is_active=True).order_by("name"),
             can_manage=access.has_capability(membership, Capability.MANAGE_ORGANISATION),
-            # Items "waiting for me" (briefs, scripts, videos to review) arrive with the workflow;
-            # until then the list is honestly empty.
-            waiting_for_me=[],
+            waiting_for_me=inbox.waiting_for(request.user, membership),
         )
     return render(request, "core/home.html", context)
 

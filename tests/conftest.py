@@ -28,6 +28,7 @@ ROLE_PERSONAS = {
     Role.AGENCY_MEMBER: "agency_member",
     Role.MANAGEMENT: "management",
     Role.ORGANISATION_ADMIN: "org_admin",
+    Role.REVIEWER: "reviewer",
 }
 
 
@@ -52,6 +53,24 @@ class World:
         return self.people[persona]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _celery_in_memory():
+    """Tasks queued by the code under test go to an in-memory broker; tests run tasks by calling them."""
+    from tiktokplanner.celery import app
+
+    app.conf.update(broker_url="memory://", broker_transport_options={})
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Each test starts in English: a request handled earlier in this thread may have switched."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -59,6 +78,10 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     ministry = OrganisationFactory(name="Ministry of Health (test)", slug="ministry")
     municipality = SwedishOrganisationFactory(name="Nykvarn (test)", slug="nykvarn")
     agency = AgencyFactory(name="Clips Agency")
@@ -72,7 +95,8 @@ def world(db) -> World:
             organisation=ministry,
             role=role,
             agency=agency if role == Role.AGENCY_MEMBER else None,
-            user=UserFactory(username=f"ministry-{persona}", language=""),
+            # English by own choice, so tests read English; tests of the defaults clear it.
+            user=UserFactory(username=f"ministry-{persona}", language="en"),
         ).user
     other_admin = MembershipFactory(
         organisation=municipality, role=Role.ORGANISATION_ADMIN, user=UserFactory(username="nykvarn-admin")
@@ -105,3 +129,26 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(scope="module")
+def staged_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A world with briefs in every stage, built once per module: tests still roll back their own
+    changes (the ``db`` fixture), so each starts from this state. Emptied again after the module."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from .workflow import Stages
+
+    overrides = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    overrides.enable()
+    with django_db_blocker.unblock():
+        world = build_world()
+        world.stages = Stages(world)
+    yield world
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+    overrides.disable()

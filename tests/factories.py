@@ -82,3 +82,21 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.COMMUNICATION_ADVISER
     agency = None
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.Topic"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class CreatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.Creator"
+
+    agency = factory.SubFactory(AgencyFactory)
+    handle = factory.Sequence(lambda n: f"creator_{n}")
+    display_name = factory.Sequence(lambda n: f"Creator Person {n}")
+    follower_count = 120_000

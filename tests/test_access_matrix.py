@@ -14,8 +14,18 @@ PERSONAS = [
     "agency_member",
     "management",
     "org_admin",
+    "reviewer",
 ]
 MEMBERS = PERSONAS[2:]
+ROLE_OF = {
+    "adviser": "adviser",
+    "team_social": "team_social",
+    "campaign_manager": "campaign_manager",
+    "agency_member": "agency",
+    "management": "management",
+    "org_admin": "org_admin",
+    "reviewer": "reviewer",
+}
 LOGGED_IN = PERSONAS[1:]
 
 
@@ -27,6 +37,15 @@ def expect(default, **per_persona):
 
 
 LOGIN_REQUIRED = expect(200, anonymous=302)
+VIEWERS = expect(200, anonymous=302, no_membership=404)
+# Visible brief, but the action is not the persona's: a plain 403.
+NOT_YOURS = dict.fromkeys(PERSONAS, 403) | {"anonymous": 302, "no_membership": 404}
+
+
+def only(status, *personas, default=NOT_YOURS):
+    return default | dict.fromkeys(personas, status)
+
+
 # A page for organisation members: a logged-in person without any organisation may not use it.
 MEMBERS_ONLY = expect(200, anonymous=302, no_membership=403)
 
@@ -48,7 +67,71 @@ MATRIX = {
     # Switching to an organisation you don't belong to is "not found".
     "switch_organisation": ("post", None, expect(302, no_membership=404)),
     "channel_detail": ("get", lambda w: {"pk": w.channel.pk}, expect(200, anonymous=302, no_membership=404)),
+    "inbox": ("get", None, LOGIN_REQUIRED),
+    "brief_list": ("get", None, MEMBERS_ONLY),
+    "topic_list": ("get", None, MEMBERS_ONLY),
+    "brief_create": (
+        "get",
+        None,
+        expect(403, anonymous=302, adviser=200, team_social=200, campaign_manager=200),
+    ),
+    "brief_detail": ("get", lambda w: {"pk": w.stages.with_agency.pk}, VIEWERS),
+    # A draft is the organisation's own: the agency doesn't find it.
+    "brief_edit": (
+        "get",
+        lambda w: {"pk": w.stages.draft.pk},
+        only(200, "adviser", "team_social") | {"agency_member": 404},
+    ),
+    "brief_transition": (
+        "post",
+        lambda w: {"pk": w.stages.draft.pk},
+        only(302, "adviser", "team_social") | {"agency_member": 404},
+    ),
+    "script_create": ("get", lambda w: {"pk": w.stages.with_agency.pk}, only(200, "agency_member")),
+    "video_create": ("get", lambda w: {"pk": w.stages.in_production.pk}, only(200, "agency_member")),
+    "video_file": ("get", lambda w: {"pk": w.stages.in_production.pk, "number": 1}, VIEWERS),
+    "posting_create": ("get", lambda w: {"pk": w.stages.ready.pk}, only(200, "agency_member")),
+    "comment_create": (
+        "post",
+        lambda w: {"pk": w.stages.with_agency.pk},
+        only(302, "adviser", "team_social", "campaign_manager", "agency_member", "reviewer"),
+    ),
+    "focus_group_create": (
+        "get",
+        lambda w: {"pk": w.stages.with_agency.pk},
+        only(200, "adviser", "team_social", "campaign_manager"),
+    ),
+    "brief_disclosure": ("get", lambda w: {"pk": w.stages.with_agency.pk}, only(200, "team_social", "org_admin")),
+    # Everyone who sees the brief may post the form; only the step's approver gets a decision (302),
+    # the others get the page back with the reason (400).
+    "decide": ("post", lambda w: {"pk": w.stages.run.pk}, only(400, *MEMBERS) | {"adviser": 302}),
+    "period_disclosure": ("get", None, expect(403, anonymous=302, team_social=200, org_admin=200)),
+    "creator_list": ("get", None, expect(403, anonymous=302, agency_member=200)),
+    "webcare_list": ("get", None, expect(403, anonymous=302, team_social=200)),
+    "webcare_edit": ("get", lambda w: {"pk": w.stages.webcare.pk}, expect(403, anonymous=302, team_social=200)),
 }
+
+
+def post_data(url_name, world):
+    if url_name == "set_language":
+        return {"language": "sv", "next": "/"}
+    if url_name == "switch_organisation":
+        return {"organisation": world.ministry.pk, "next": "/"}
+    if url_name == "brief_transition":
+        return {"action": "submit"}
+    if url_name == "comment_create":
+        return {"text": "Please mention the booster location."}
+    if url_name == "decide":
+        run = world.stages.run
+        prefix = f"run{run.pk}-"
+        constraints = [str(pk) for pk in run.brief.constraints.values_list("pk", flat=True)]
+        return {
+            prefix + "version": 1,
+            prefix + "step": 1,
+            prefix + "verdict": "approve",
+            prefix + "constraints": constraints,
+        }
+    return {}
 
 
 def _url_names(patterns, prefix=""):
@@ -69,29 +152,52 @@ def test_every_url_has_an_entry_in_the_matrix():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_access_matrix(world, client_for, url_name, persona):
+def test_access_matrix(db, staged_world, client_for, url_name, persona):
+    world = staged_world
     method, kwargs, expected = MATRIX[url_name]
     client = client_for(world.person(persona))
     url = reverse(url_name, kwargs=kwargs(world) if kwargs else None)
-    data = {}
-    if url_name == "set_language":
-        data = {"language": "sv", "next": "/"}
-    elif url_name == "switch_organisation":
-        data = {"organisation": world.ministry.pk, "next": "/"}
-    response = getattr(client, method)(url, data)
+    response = getattr(client, method)(url, post_data(url_name, world) if method == "post" else {})
     assert response.status_code == expected[persona], f"{persona} {method.upper()} {url}"
 
 
 @pytest.mark.parametrize("persona", MEMBERS)
-def test_another_organisations_channel_is_not_found(world, client_for, persona):
-    client = client_for(world.person(persona))
-    response = client.get(reverse("channel_detail", kwargs={"pk": world.other_channel.pk}))
+def test_another_organisations_brief_is_not_found(db, staged_world, client_for, persona):
+    from .factories import MembershipFactory
+
+    # The same brief, seen by the same role in the other organisation (and, for the agency, another agency).
+    role = ROLE_OF[persona]
+    agency = staged_world.other_agency if role == "agency" else None
+    outsider = MembershipFactory(organisation=staged_world.municipality, role=role, agency=agency).user
+    client = client_for(outsider)
+    for name, kwargs in [
+        ("brief_detail", {"pk": staged_world.stages.with_agency.pk}),
+        ("video_file", {"pk": staged_world.stages.in_production.pk, "number": 1}),
+        ("brief_disclosure", {"pk": staged_world.stages.with_agency.pk}),
+    ]:
+        assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
+
+
+def test_agency_members_see_only_their_own_agencys_briefs(db, staged_world, client_for):
+    from .factories import MembershipFactory
+
+    other = MembershipFactory(organisation=staged_world.ministry, role="agency", agency=staged_world.other_agency).user
+    staged_world.other_agency.agencyengagement_set.create(organisation=staged_world.ministry, since="2021-01-01")
+    client = client_for(other)
+    assert client.get(reverse("brief_detail", args=[staged_world.stages.with_agency.pk])).status_code == 404
+    assert staged_world.stages.with_agency.title not in client.get(reverse("brief_list")).content.decode()
+
+
+@pytest.mark.parametrize("persona", MEMBERS)
+def test_another_organisations_channel_is_not_found(db, staged_world, client_for, persona):
+    client = client_for(staged_world.person(persona))
+    response = client.get(reverse("channel_detail", kwargs={"pk": staged_world.other_channel.pk}))
     assert response.status_code == 404
 
 
-def test_agency_member_of_both_organisations_sees_both_channels(world, client_for):
-    client = client_for(world.shared_agency_member)
-    for channel in (world.channel, world.other_channel):
+def test_agency_member_of_both_organisations_sees_both_channels(db, staged_world, client_for):
+    client = client_for(staged_world.shared_agency_member)
+    for channel in (staged_world.channel, staged_world.other_channel):
         assert client.get(reverse("channel_detail", kwargs={"pk": channel.pk})).status_code == 200
 
 
@@ -107,8 +213,8 @@ ADMIN_EXPECTED = expect(403, anonymous=302, org_admin=200)
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("url_name", "kwargs"), list(_admin_urls()))
-def test_admin_is_for_organisation_admins_only(world, client_for, url_name, kwargs, persona):
-    client = client_for(world.person(persona))
+def test_admin_is_for_organisation_admins_only(db, staged_world, client_for, url_name, kwargs, persona):
+    client = client_for(staged_world.person(persona))
     response = client.get(reverse(url_name, kwargs=kwargs))
     assert response.status_code == ADMIN_EXPECTED[persona]
     if persona == "anonymous":

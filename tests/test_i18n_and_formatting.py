@@ -42,7 +42,9 @@ def test_money_of_nonsense_renders_nothing_rather_than_crashing():
 
 
 def test_user_language_wins_over_the_organisations(world, client_for):
-    adviser = world.people["adviser"]  # ministry: Dutch organisation, user has no own choice
+    adviser = world.people["adviser"]  # ministry: a Dutch organisation
+    adviser.language = ""  # no own choice yet
+    adviser.save()
     client = client_for(adviser)
     assert client.get(reverse("home")).headers["Content-Language"] == "nl"
     adviser.language = "sv"
@@ -55,21 +57,21 @@ def test_user_language_wins_over_the_organisations(world, client_for):
 def test_switching_language_is_remembered_for_the_user(world, client_for):
     adviser = world.people["adviser"]
     client = client_for(adviser)
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    response = client.post(reverse("set_language"), {"language": "sv", "next": reverse("home")})
     assert response.status_code == 302
     adviser.refresh_from_db()
-    assert adviser.language == "en"
+    assert adviser.language == "sv"
     # A fresh session (another browser) still gets the person's language.
     client.logout()
     client.force_login(adviser)
-    assert client.get(reverse("home")).headers["Content-Language"] == "en"
+    assert client.get(reverse("home")).headers["Content-Language"] == "sv"
 
 
 def test_an_unknown_language_is_ignored(world, client_for):
     adviser = world.people["adviser"]
     client_for(adviser).post(reverse("set_language"), {"language": "xx", "next": "/"})
     adviser.refresh_from_db()
-    assert adviser.language == ""
+    assert adviser.language == "en"
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -178,6 +179,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": timedelta(minutes=1)},
+    "remind-waiting-approvers": {
+        "task": "approvals.tasks.remind_waiting_approvers",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- Authentication --------------------------------------------------------------------------------
@@ -244,12 +249,16 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Uploads (videos, attachments) are private: never served from a public path, only through views that
 # check access. Hence no MEDIA_URL route in urls.py.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+VIDEO_MAX_UPLOAD_MB = env.int("VIDEO_MAX_UPLOAD_MB", default=250)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk above FILE_UPLOAD_MAX_MEMORY_SIZE
 
 # --- E-mail ----------------------------------------------------------------------------------------
 # EMAIL_URL (e.g. smtp+tls://user:pass@host:587) expands into EMAIL_BACKEND, EMAIL_HOST, ...
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TikTok Planner <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people reach the app at, for links in e-mails sent by background jobs.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Security headers ------------------------------------------------------------------------------
 # Everything the browser loads comes from this server; no inline script or style anywhere.
@@ -259,6 +268,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
+        "media-src": [SELF],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],

@@ -3,6 +3,8 @@ from django.urls import path
 
 from accounts import views as accounts_views
 from accounts.admin import admin_site
+from approvals import views as approvals_views
+from content import views as content_views
 from core import views as core_views
 
 urlpatterns = [
@@ -38,5 +40,24 @@ urlpatterns = [
     path("organisation/", accounts_views.organisation_detail, name="organisation_detail"),
     path("organisation/switch/", accounts_views.switch_organisation, name="switch_organisation"),
     path("organisation/channels/<int:pk>/", accounts_views.channel_detail, name="channel_detail"),
+    path("briefs/", content_views.brief_list, name="brief_list"),
+    path("briefs/new/", content_views.brief_create, name="brief_create"),
+    path("briefs/<int:pk>/", content_views.brief_detail, name="brief_detail"),
+    path("briefs/<int:pk>/edit/", content_views.brief_edit, name="brief_edit"),
+    path("briefs/<int:pk>/transition/", content_views.brief_transition, name="brief_transition"),
+    path("briefs/<int:pk>/scripts/new/", content_views.script_create, name="script_create"),
+    path("briefs/<int:pk>/videos/new/", content_views.video_create, name="video_create"),
+    path("briefs/<int:pk>/videos/<int:number>/file/", content_views.video_file, name="video_file"),
+    path("briefs/<int:pk>/comments/", content_views.comment_create, name="comment_create"),
+    path("briefs/<int:pk>/post/", content_views.posting_create, name="posting_create"),
+    path("briefs/<int:pk>/focus-group/", content_views.focus_group_create, name="focus_group_create"),
+    path("briefs/<int:pk>/disclosure/", approvals_views.brief_disclosure, name="brief_disclosure"),
+    path("reviews/<int:pk>/decide/", approvals_views.decide, name="decide"),
+    path("inbox/", approvals_views.inbox_view, name="inbox"),
+    path("disclosure/", approvals_views.period_disclosure, name="period_disclosure"),
+    path("topics/", content_views.topic_list, name="topic_list"),
+    path("creators/", content_views.creator_list, name="creator_list"),
+    path("webcare/", content_views.webcare_list, name="webcare_list"),
+    path("webcare/<int:pk>/", content_views.webcare_edit, name="webcare_edit"),
     path("admin/", admin_site.urls),
 ]

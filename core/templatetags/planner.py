@@ -48,6 +48,10 @@ def percent(value):
 
 
 _WIDGET_CLASSES = {
+    # Subclasses before their bases: CheckboxSelectMultiple is a RadioSelect.
+    forms.CheckboxSelectMultiple: "utrecht-checkbox utrecht-checkbox--html-input",
+    # Native radios: the Utrecht radio styling assumes its own markup and overlaps Django's labels.
+    forms.RadioSelect: "planner-radio",
     forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
     forms.Select: "utrecht-select utrecht-select--html-select",
     forms.SelectMultiple: "utrecht-select utrecht-select--html-select",
@@ -64,9 +68,13 @@ def planner_widget(field):
         "utrecht-textbox utrecht-textbox--html-input",
     )
     described_by = []
+    if field.use_fieldset:
+        # A group: its fieldset carries the description; each option is labelled by its own text.
+        return field.as_widget(attrs={"class": css})
     if field.help_text:
         described_by.append(f"{field.auto_id}_helptext")
-    attrs = {"class": css + (" utrecht-textbox--invalid" if field.errors else "")}
+    invalid = " utrecht-textbox--invalid" if field.errors and "textbox" in css else ""
+    attrs = {"class": css + invalid}
     if field.errors:
         described_by.append(f"{field.auto_id}_error")
         attrs["aria-invalid"] = "true"

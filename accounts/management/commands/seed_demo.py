@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_world
+from content.demo import seed_demo_content
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("seed_demo creates users with a published password; it never runs in production.")
         logins = seed_demo_world()
+        seed_demo_content()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD}:")
         width = max(len(login.username) for login in logins)

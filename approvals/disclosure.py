@@ -1,0 +1,169 @@
+"""Woo / offentlighetsprincipen disclosure packages: a ZIP with an inventory and the documents.
+
+Every personal name of staff, agency people and creators is removed from the text itself and replaced
+by "5.1.2e" (Woo article 5.1.2e). Organisation names, roles and the content stay. The redaction runs
+over the finished HTML of each document, so nothing rendered can slip past it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Membership
+from accounts.roles import Role
+from content.models import Creator
+
+from . import audit
+from .models import ApprovalRun, Decision
+from .redaction import REDACTION_MARK, Person, Redactor
+from .timeline import label_for
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            raise forms.ValidationError(gettext_lazy("The end of the period lies before its start."))
+        return cleaned
+
+
+@dataclass(frozen=True)
+class Document:
+    number: int
+    brief_reference: str
+    date: str
+    title: str
+    kind: str
+    filename: str
+    html: str
+
+
+def redactor_for(briefs) -> Redactor:
+    """Everyone whose name could appear: the organisations' people, the agencies' people, creators."""
+    organisation_ids = {b.organisation_id for b in briefs}
+    agency_ids = {b.agency_id for b in briefs}
+    users = (
+        get_user_model()
+        .objects.filter(Q(memberships__organisation_id__in=organisation_ids) | Q(memberships__agency_id__in=agency_ids))
+        .distinct()
+    )
+    people = [Person(u.first_name, u.last_name, u.username, u.email) for u in users]
+    people += [
+        Person(first_name=c.display_name, handles=(c.handle,)) for c in Creator.objects.filter(agency_id__in=agency_ids)
+    ]
+    keep = set()
+    for brief in briefs:
+        keep.update(brief.organisation.name.split())
+        keep.update(brief.agency.name.split())
+        keep.update(str(label) for label in Role.labels)
+    return Redactor(people, keep=keep)
+
+
+def _role_of(user_id, roles) -> str:
+    role = roles.get(user_id)
+    return str(Role(role).label) if role in Role.values else _("Person")
+
+
+def _documents_for(brief, roles, start_number: int) -> list[Document]:
+    docs = []
+    number = start_number
+
+    def add(kind, title, template, context, date):
+        nonlocal number
+        html = render_to_string(f"approvals/disclosure/{template}", {"brief": brief, "mark": REDACTION_MARK, **context})
+        filename = f"{brief.reference}/{number:03d}-{kind}.html"
+        docs.append(Document(number, brief.reference, date.date().isoformat(), title, kind, filename, html))
+        number += 1
+
+    add("brief", _("Brief: %(title)s") % {"title": brief.title}, "brief.html", {}, brief.created_at)
+    for version in brief.script_versions.prefetch_related("creators").order_by("number"):
+        add(
+            f"script-v{version.number}",
+            _("Script version %(number)s") % {"number": version.number},
+            "script.html",
+            {"version": version},
+            version.created_at,
+        )
+    for version in brief.video_versions.order_by("number"):
+        add(
+            f"video-v{version.number}",
+            _("Video version %(number)s (description)") % {"number": version.number},
+            "video.html",
+            {"version": version},
+            version.created_at,
+        )
+    decisions = Decision.objects.filter(run__brief=brief).select_related("run", "step").order_by("decided_at")
+    if decisions:
+        rows = [(d, _role_of(d.actor_id, roles)) for d in decisions]
+        add("decisions", _("Decisions and feedback"), "decisions.html", {"rows": rows}, decisions.last().decided_at)
+    comments = brief.comments.order_by("created_at")
+    if comments:
+        rows = [(c, _role_of(c.author_id, roles)) for c in comments]
+        last = comments.last().created_at
+        add("comments", _("Comments and extra information"), "comments.html", {"rows": rows}, last)
+    events = brief.audit_events.order_by("sequence")
+    rows = [(e, label_for(e.action), _role_of(e.actor_id, roles) if e.actor_id else _("System")) for e in events]
+    runs = ApprovalRun.objects.filter(brief=brief).order_by("started_at")
+    add("timeline", _("Timeline"), "timeline.html", {"rows": rows, "runs": runs}, timezone.now())
+    return docs
+
+
+def build_for_briefs(briefs, *, actor, title: str):
+    """The ZIP as a file object (spooled to disk when large), positioned at its start."""
+    redactor = redactor_for(briefs)
+    roles = dict(
+        Membership.objects.filter(organisation_id__in={b.organisation_id for b in briefs}).values_list(
+            "user_id", "role"
+        )
+    )
+    documents = []
+    with timezone.override(UTC):  # documents state times in UTC, whoever downloads them
+        for brief in briefs:
+            documents += _documents_for(brief, roles, len(documents) + 1)
+    # Returned open to the caller (FileResponse closes it), hence no context manager here.
+    package = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
+    with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        inventory = io.StringIO()
+        writer = csv.writer(inventory)
+        writer.writerow([_("number"), _("brief"), _("date"), _("title"), _("type"), _("file")])
+        for doc in documents:
+            writer.writerow(
+                [doc.number, doc.brief_reference, doc.date, redactor.redact(doc.title), doc.kind, doc.filename]
+            )
+            archive.writestr(doc.filename, redactor.redact_html(doc.html))
+        archive.writestr("inventory.csv", inventory.getvalue())
+        archive.writestr(
+            "README.txt",
+            _(
+                "Disclosure package %(title)s. Personal names are replaced by %(mark)s (Woo article 5.1.2e). "
+                "inventory.csv lists every document."
+            )
+            % {"title": title, "mark": REDACTION_MARK},
+        )
+    for brief in briefs:
+        audit.record(
+            organisation=brief.organisation,
+            actor=actor,
+            action="brief.disclosed",
+            obj=brief,
+            brief=brief,
+            details={"package": title, "documents": sum(d.brief_reference == brief.reference for d in documents)},
+        )
+    package.seek(0)
+    return package

@@ -1,0 +1,112 @@
+"""What waits for a person, and what waits for others: the inbox and the home page ask here.
+
+A fixed number of queries whatever the number of items: the rules run as one query
+(``rules.runs_awaiting``) and brief actions are computed with the membership already at hand.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.roles import Capability
+from content.models import Brief, BriefStatus
+from content.permissions import Act, brief_actions, briefs_visible_to
+
+from . import rules
+from .models import ApprovalRun, RunStatus, RunStep, Stage
+
+ACTIONABLE = [
+    BriefStatus.DRAFT,
+    BriefStatus.SUBMITTED,
+    BriefStatus.SENT_TO_AGENCY,
+    BriefStatus.IN_PRODUCTION,
+    BriefStatus.READY_TO_POST,
+]
+
+
+@dataclass(frozen=True)
+class Item:
+    brief: Brief
+    label: str
+    since: datetime | None
+    overdue: bool = False
+
+    @property
+    def url(self) -> str:
+        return reverse("brief_detail", args=[self.brief.pk])
+
+
+def _overdue(since, organisation) -> bool:
+    return since is not None and since < timezone.now() - timedelta(days=organisation.approval_reminder_days)
+
+
+def _with_versions(runs):
+    return runs.select_related("brief", "script_version", "video_version").order_by("step_started_at")
+
+
+def waiting_for(user, membership) -> list[Item]:
+    """Items on which ``user`` is the next to act, oldest first."""
+    if membership is None:
+        return []
+    organisation = membership.organisation
+    items = []
+    for run in _with_versions(rules.runs_awaiting(user, organisation)):
+        label = _("Decide on %(stage)s version %(version)s") % {
+            "stage": run.get_stage_display().lower(),
+            "version": run.version.number,
+        }
+        items.append(Item(run.brief, label, run.step_started_at, _overdue(run.step_started_at, organisation)))
+    caps = access.capabilities(membership)
+    if not caps & {Capability.CHECK_BRIEFS, Capability.PRODUCE_CONTENT, Capability.DRAFT_BRIEFS}:
+        return items
+    candidates = briefs_visible_to(user).filter(organisation=organisation, status__in=ACTIONABLE)
+    open_items = set(
+        ApprovalRun.objects.filter(status=RunStatus.IN_PROGRESS, brief__in=candidates).values_list("brief_id", "stage")
+    )
+    for brief in candidates.order_by("updated_at"):
+        acts = brief_actions(user, brief, membership)
+        label = None
+        if Act.SEND in acts:
+            label = _("Check the brief and send it to the agency")
+        elif Act.SUBMIT in acts and brief.created_by_id == user.pk:
+            label = _("Finish your draft and submit it")
+        elif Act.ADD_SCRIPT in acts and (brief.pk, Stage.SCRIPT) not in open_items:
+            label = _("Write a script (or a new version)")
+        elif Act.ADD_VIDEO in acts and (brief.pk, Stage.VIDEO) not in open_items:
+            label = _("Deliver a video (or a new version)")
+        elif Act.POST in acts:
+            label = _("Post the approved video and record its URL")
+        if label:
+            items.append(Item(brief, label, brief.updated_at))
+    return items
+
+
+def waiting_for_others(user, membership) -> list[Item]:
+    """Open reviews in the organisation (visible to the user) that wait for someone else."""
+    if membership is None:
+        return []
+    organisation = membership.organisation
+    mine = rules.runs_awaiting(user, organisation).values("pk")
+    runs = _with_versions(
+        ApprovalRun.objects.filter(
+            status=RunStatus.IN_PROGRESS, brief__in=briefs_visible_to(user).filter(organisation=organisation)
+        ).exclude(pk__in=mine)
+    )
+    runs = list(runs)
+    steps = {
+        (s.run_id, s.position): s.name
+        for s in RunStep.objects.filter(run__in=[r.pk for r in runs]).only("run_id", "position", "name")
+    }
+    items = []
+    for run in runs:
+        label = _("%(stage)s version %(version)s waits for: %(step)s") % {
+            "stage": run.get_stage_display(),
+            "version": run.version.number,
+            "step": steps.get((run.pk, run.current_position), ""),
+        }
+        items.append(Item(run.brief, label, run.step_started_at, _overdue(run.step_started_at, organisation)))
+    return items

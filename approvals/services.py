@@ -1,0 +1,212 @@
+"""Starting approval runs and recording decisions. Every write names its actor.
+
+Concurrency: a decision locks the run row (``select_for_update``) and re-checks every rule under the
+lock, so two approvers deciding at once, or a form submitted twice, give exactly one decision and one
+state change; the database's unique constraints are the second line of defence.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from content import states
+from content.models import Brief
+
+from . import audit, notifications, rules
+from .audit import Origin
+from .models import (
+    ApprovalChain,
+    ApprovalRun,
+    Decision,
+    RunStatus,
+    RunStep,
+    Stage,
+    StepDefinition,
+    StepMode,
+    Verdict,
+)
+
+
+class ApprovalRefused(Exception):
+    """A decision that the rules refuse; the message says why, for the person who tried."""
+
+
+DEFAULT_STEPS = [
+    # (name, role, mode, topic_owner_only, sensitive_only)
+    ("Communication adviser of the topic", Role.COMMUNICATION_ADVISER, StepMode.ANY, True, False),
+    ("Team social", Role.TEAM_SOCIAL, StepMode.ANY, False, False),
+    ("Legal or press office (sensitive topics)", Role.REVIEWER, StepMode.ANY, False, True),
+]
+
+
+def chain_for(organisation, stage: str) -> ApprovalChain:
+    """The organisation's chain for ``stage``; the default chain if it has not configured one."""
+    chain, created = ApprovalChain.objects.get_or_create(organisation=organisation, stage=stage)
+    if created:
+        StepDefinition.objects.bulk_create(
+            StepDefinition(
+                chain=chain,
+                position=position,
+                name=name,
+                role=role,
+                mode=mode,
+                topic_owner_only=owner_only,
+                sensitive_only=sensitive_only,
+            )
+            for position, (name, role, mode, owner_only, sensitive_only) in enumerate(DEFAULT_STEPS, start=1)
+        )
+    return chain
+
+
+def run_start(*, actor, brief: Brief, version, origin: Origin | None = None) -> ApprovalRun:
+    """Start reviewing ``version``; an open run on an older version of the same item is cancelled."""
+    stage = Stage.SCRIPT if version._meta.model_name == "scriptversion" else Stage.VIDEO
+    now = timezone.now()
+    with transaction.atomic():
+        for old in ApprovalRun.objects.select_for_update().filter(
+            brief=brief, stage=stage, status=RunStatus.IN_PROGRESS
+        ):
+            old.status = RunStatus.CANCELLED
+            old.current_position = None
+            old.finished_at = now
+            old.save(update_fields=["status", "current_position", "finished_at"])
+            audit.record_for_brief(
+                actor, "approval.cancelled", old, brief, origin, version=old.version.number, reason="new version"
+            )
+        definitions = [
+            d
+            for d in chain_for(brief.organisation, stage).steps.order_by("position")
+            if not d.sensitive_only or brief.topic.is_sensitive
+        ]
+        run = ApprovalRun.objects.create(
+            brief=brief,
+            stage=stage,
+            script_version=version if stage == Stage.SCRIPT else None,
+            video_version=version if stage == Stage.VIDEO else None,
+            current_position=1,
+            step_started_at=now,
+        )
+        RunStep.objects.bulk_create(
+            RunStep(run=run, position=i, name=d.name, role=d.role, mode=d.mode, topic_owner_only=d.topic_owner_only)
+            for i, d in enumerate(definitions, start=1)
+        )
+        audit.record_for_brief(
+            actor,
+            "approval.started",
+            run,
+            brief,
+            origin,
+            stage=stage,
+            version=version.number,
+            steps=[d.name for d in definitions],
+        )
+        notifications.approvers_waiting(run)
+    return run
+
+
+def decide(
+    *,
+    actor,
+    run_id: int,
+    version_number: int,
+    step_position: int,
+    verdict: str,
+    comment: str = "",
+    checked_constraint_ids: list[int] | tuple[int, ...] = (),
+    origin: Origin | None = None,
+) -> Decision:
+    """Record ``actor``'s decision on the current step of a run and move the run (and brief) on."""
+    comment = (comment or "").strip()
+    try:
+        with transaction.atomic():
+            run = (
+                ApprovalRun.objects.select_for_update()
+                .select_related("brief__topic", "brief__organisation")
+                .get(pk=run_id)
+            )
+            reason = rules.refusal_reason(actor, run, version_number=version_number, step_position=step_position)
+            if reason is None and verdict not in Verdict.values:
+                reason = _("Choose approve, request changes or reject.")
+            if reason is None and verdict != Verdict.APPROVE and not comment:
+                reason = _("Write feedback for the agency: it is required unless you approve.")
+            if reason is None and verdict == Verdict.APPROVE:
+                required = {c.pk: c.text for c in run.brief.constraints.all()}
+                if not set(required) <= set(checked_constraint_ids):
+                    reason = _("Tick every constraint of the brief before you approve.")
+            if reason is not None:
+                raise ApprovalRefused(reason)
+            step = run.current_step()
+            checked = [required[pk] for pk in sorted(required)] if verdict == Verdict.APPROVE else []
+            decision = Decision.objects.create(
+                run=run, step=step, actor=actor, verdict=verdict, comment=comment, checked_constraints=checked
+            )
+            audit.record_for_brief(
+                actor,
+                f"decision.{verdict}",
+                decision,
+                run.brief,
+                origin,
+                stage=run.stage,
+                version=run.version.number,
+                step=step.name,
+            )
+            _advance(run, step, verdict, actor=actor, origin=origin)
+    except ApprovalRefused as refusal:
+        run = ApprovalRun.objects.select_related("brief__organisation").filter(pk=run_id).first()
+        if run is not None:
+            _record_refusal(run, actor, verdict, str(refusal), origin)
+        raise
+    except IntegrityError as error:
+        # The unique constraint caught a concurrent duplicate that slipped past the lock.
+        raise ApprovalRefused(_("You have already decided on this step.")) from error
+    return decision
+
+
+def _advance(run: ApprovalRun, step: RunStep, verdict: str, *, actor, origin) -> None:
+    now = timezone.now()
+    if verdict != Verdict.APPROVE:
+        run.status = RunStatus.CHANGES_REQUESTED if verdict == Verdict.REQUEST_CHANGES else RunStatus.REJECTED
+        run.current_position = None
+        run.finished_at = now
+        run.save(update_fields=["status", "current_position", "finished_at"])
+        notifications.feedback_for_agency(run)
+        return
+    if step.mode == StepMode.ALL:
+        approved = set(step.decisions.filter(verdict=Verdict.APPROVE).values_list("actor_id", flat=True))
+        if not set(rules.approvers_for(run, step).values_list("pk", flat=True)) <= approved:
+            return  # wait for the other approvers of this step
+    step.completed_at = now
+    step.save(update_fields=["completed_at"])
+    following = run.steps.filter(position__gt=step.position).order_by("position").first()
+    if following is not None:
+        run.current_position = following.position
+        run.step_started_at = now
+        run.save(update_fields=["current_position", "step_started_at"])
+        notifications.approvers_waiting(run)
+        return
+    run.status = RunStatus.APPROVED
+    run.current_position = None
+    run.finished_at = now
+    run.save(update_fields=["status", "current_position", "finished_at"])
+    action = states.BriefAction.SCRIPT_APPROVED if run.stage == Stage.SCRIPT else states.BriefAction.VIDEO_APPROVED
+    states.apply(run.brief, action)
+    audit.record_for_brief(
+        actor, f"brief.{action}", run.brief, run.brief, origin, status=run.brief.status, version=run.version.number
+    )
+    notifications.feedback_for_agency(run)
+
+
+def _record_refusal(run: ApprovalRun, actor, verdict: str, reason: str, origin) -> None:
+    audit.record(
+        organisation=run.brief.organisation,
+        actor=actor,
+        action=f"decision.{verdict}",
+        obj=run,
+        brief=run.brief,
+        result="refused",
+        origin=origin,
+        details={"reason": reason},
+    )

@@ -1,0 +1,270 @@
+"""Demo content: the ministry's 15 pilot TikToks (posted, with their review history) and briefs at
+every stage, plus Nykvarn's dist-dancing campaign with its focus-group test. Everything goes through
+the real services, so the timelines and the audit chain are genuine. Runs once per organisation.
+
+Figures follow the seeds: 15 pilot videos since November 2020, two posts a week, 3 to 60 seconds.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import transaction
+
+from accounts.models import Agency, Organisation, User
+from approvals import services as approval_services
+from approvals.models import ApprovalRun, Verdict
+from approvals.notifications import muted
+
+from . import services
+from .models import Creator, Topic
+from .states import BriefAction
+
+VWS_TOPICS = [
+    # name, corona?, sensitive?, tags
+    ("Vaccinatie", True, False, "corona, prik"),
+    ("Testen", True, False, "corona, GGD"),
+    ("Handen wassen", True, False, "corona, hygiëne"),
+    ("Afstand houden", True, False, "corona, 1,5 meter"),
+    ("Alcohol", False, True, "leefstijl"),
+    ("Gezonde leefstijl", False, False, "leefstijl, voeding"),
+    ("Sport", False, False, "bewegen"),
+    ("Drugs", False, True, "uitgaan"),
+    ("Eenzaamheid", False, True, "mentale gezondheid"),
+    ("Depressie", False, True, "mentale gezondheid"),
+]
+
+CREATORS = [
+    # handle, display name, followers, influencer?, group
+    ("dansmetdaan", "Daantje Danst", 412_000, True, ""),
+    ("lotte.lacht", "Lotte Lacht", 268_000, True, ""),
+    ("sportiefsem", "Sportieve Sem", 155_000, True, ""),
+    ("thuiszorgteam.west", "Thuiszorgteam West", 3_200, False, "home care"),
+    ("brandweer.vlog", "Brandweer Vlog", 12_800, False, "firefighters"),
+]
+
+PILOT = [
+    # topic, title, key message, target duration in seconds
+    ("Vaccinatie", "Waarom ik me laat vaccineren", "Vaccineren beschermt jou en je omgeving.", 30),
+    ("Testen", "Klachten? Laat je testen", "Bij klachten: blijf thuis en laat je testen bij de GGD.", 25),
+    ("Handen wassen", "De 20-seconden-challenge", "Was je handen 20 seconden met zeep.", 20),
+    ("Afstand houden", "1,5 meter is een dansje", "Houd 1,5 meter afstand, ook met vrienden.", 15),
+    ("Vaccinatie", "Mythes over het vaccin", "Check feiten op Rijksoverheid.nl, niet in de groepsapp.", 45),
+    ("Alcohol", "Feestje zonder kater", "Minder drinken is ook gezellig.", 30),
+    ("Gezonde leefstijl", "Lunch in 1 minuut", "Gezond eten kan snel en goedkoop.", 35),
+    ("Sport", "Thuis sporten met Sem", "Elke dag een half uur bewegen.", 40),
+    ("Eenzaamheid", "Even bellen?", "Een berichtje kan eenzaamheid doorbreken.", 30),
+    ("Testen", "Zo werkt een sneltest", "Een sneltest doe je zo, en bij twijfel naar de GGD.", 50),
+    ("Handen wassen", "Handen wassen in de thuiszorg", "Hygiëne beschermt kwetsbare mensen.", 25),
+    ("Afstand houden", "Brandweer houdt afstand", "Afstand houden doen we samen.", 20),
+    ("Depressie", "Praat erover", "Praten helpt; hulp vind je via 113 of je huisarts.", 45),
+    ("Drugs", "Wat zit er in je pil?", "Laat je drugs testen; de veiligste keuze is niet gebruiken.", 30),
+    ("Vaccinatie", "De prik en je vrienden", "Samen weer naar festivals: haal je prik.", 25),
+]
+
+CONSTRAINTS = ["Ondertiteling aan", "Verwijst naar Rijksoverheid.nl", "Geen alcohol in beeld", "Duur 3 tot 60 seconden"]
+FIRST_PILOT_POST = datetime(2020, 11, 10, 15, 0, tzinfo=UTC)  # a Tuesday; then Tuesdays and Thursdays
+PILOT_VIDEO_IDS = 7_000_000_000_000_000_001
+
+
+def _pilot_post_time(index: int) -> datetime:
+    week, second_post = divmod(index, 2)
+    return FIRST_PILOT_POST + timedelta(weeks=week, days=2 * second_post)
+
+
+class _Demo:
+    def __init__(self, organisation: Organisation, agency: Agency, slug: str):
+        self.organisation = organisation
+        self.agency = agency
+        self.adviser = User.objects.get(username=f"{slug}-adviser")
+        self.social = User.objects.get(username=f"{slug}-social")
+        self.reviewer = User.objects.get(username=f"{slug}-reviewer")
+        self.agency_user = User.objects.get(username="agency")
+        self.channel = organisation.channels.order_by("pk").first()
+        self.creators = list(Creator.objects.filter(agency=agency).order_by("pk"))
+
+    def brief(self, topic: Topic, title: str, key_message: str, window_start: date | None = None):
+        return services.brief_create(
+            actor=self.adviser,
+            organisation=self.organisation,
+            fields={
+                "channel": self.channel,
+                "agency": self.agency,
+                "topic": topic,
+                "title": title,
+                "key_message": key_message,
+                "target_audience": "15-25",
+                "call_to_action": "Meer info op Rijksoverheid.nl" if self.organisation.country == "NL" else "",
+                "source_url": "https://www.rijksoverheid.nl/" if self.organisation.country == "NL" else "",
+                "posting_window_start": window_start,
+                "posting_window_end": window_start + timedelta(days=14) if window_start else None,
+            },
+            constraints=CONSTRAINTS if self.organisation.country == "NL" else ["Undertexter", "Visar avstånd"],
+        )
+
+    def to_agency(self, brief):
+        services.brief_transition(actor=self.adviser, brief=brief, action=BriefAction.SUBMIT)
+        services.brief_transition(actor=self.social, brief=brief, action=BriefAction.SEND)
+
+    def script(self, brief, n: int, text: str, seconds: int = 30):
+        return services.script_version_add(
+            actor=self.agency_user,
+            brief=brief,
+            text=text,
+            shot_list="1. Hook in de eerste 2 seconden\n2. Boodschap\n3. Verwijzing naar de bron",
+            duration_target=seconds,
+            creators=[self.creators[n % len(self.creators)]],
+        )
+
+    def video(self, brief, n: int, label: str):
+        return services.video_version_add(
+            actor=self.agency_user,
+            brief=brief,
+            creators=[self.creators[n % len(self.creators)]],
+            has_subtitles=True,
+            preview_url=f"https://preview.example.org/{self.organisation.slug}/{label}",
+        )
+
+    def decide(self, actor, version, verdict=Verdict.APPROVE, comment=""):
+        run = ApprovalRun.objects.get(pk=version.approval_run.pk)
+        approval_services.decide(
+            actor=actor,
+            run_id=run.pk,
+            version_number=version.number,
+            step_position=run.current_position,
+            verdict=verdict,
+            comment=comment,
+            checked_constraint_ids=list(run.brief.constraints.values_list("pk", flat=True)),
+        )
+
+    def approve(self, version):
+        run = ApprovalRun.objects.get(pk=version.approval_run.pk)
+        approvers = {"adviser": self.adviser, "team_social": self.social, "reviewer": self.reviewer}
+        for step in run.steps.order_by("position"):
+            self.decide(approvers[step.role], version)
+
+    def post(self, brief, index: int):
+        return services.posting_record(
+            actor=self.agency_user,
+            brief=brief,
+            tiktok_url=f"https://www.tiktok.com/@{self.channel.handle}/video/{PILOT_VIDEO_IDS + index}",
+            posted_at=_pilot_post_time(index),
+        )
+
+
+def _topics(organisation, owner, specs):
+    topics = {}
+    for name, corona, sensitive, tags in specs:
+        topics[name], _ = Topic.objects.get_or_create(
+            organisation=organisation,
+            name=name,
+            defaults={
+                "theme": "corona" if corona else "other",
+                "owner": owner,
+                "is_sensitive": sensitive,
+                "tags": tags,
+            },
+        )
+    return topics
+
+
+def seed_ministry(organisation: Organisation, agency: Agency) -> None:
+    for handle, name, followers, influencer, group in CREATORS:
+        Creator.objects.get_or_create(
+            agency=agency,
+            handle=handle,
+            defaults={
+                "display_name": name,
+                "follower_count": followers,
+                "is_influencer": influencer,
+                "maker_group": group,
+                "consent_date": date(2020, 10, 15),
+            },
+        )
+    demo = _Demo(organisation, agency, "vws")
+    topics = _topics(organisation, demo.adviser, VWS_TOPICS)
+    for index, (topic, title, message, seconds) in enumerate(PILOT):
+        brief = demo.brief(topics[topic], title, message)
+        demo.to_agency(brief)
+        script = demo.script(brief, index, f"{title}: de creator vertelt in eigen woorden: {message}", seconds)
+        if index % 3 == 0:  # a third of the pilot needed a second script
+            demo.decide(demo.adviser, script)
+            demo.decide(demo.social, script, Verdict.REQUEST_CHANGES, "Sneller beginnen en de bron noemen.")
+            script = demo.script(brief, index, f"{title} (korter): {message} Meer op Rijksoverheid.nl.", seconds)
+        demo.approve(script)
+        video = demo.video(brief, index, f"pilot-{index + 1:02d}")
+        demo.approve(video)
+        posting = demo.post(brief, index)
+        services.webcare_update(
+            actor=demo.social,
+            task=posting.webcare_tasks.get(),
+            assignee=demo.social,
+            notes="Vragen beantwoord, verwezen naar Rijksoverheid.nl.",
+            done=True,
+        )
+
+    # Briefs at every stage, so a new user sees a living system.
+    soon = date.today() + timedelta(days=10)
+    demo.brief(topics["Sport"], "Sportschool-tips voor beginners", "Begin rustig en bouw op.", soon)
+    submitted = demo.brief(topics["Gezonde leefstijl"], "Water is de beste dorstlesser", "Drink water.", soon)
+    services.brief_transition(actor=demo.adviser, brief=submitted, action=BriefAction.SUBMIT)
+    with_agency = demo.brief(topics["Eenzaamheid"], "Samen de feestdagen door", "Je bent niet alleen.", soon)
+    demo.to_agency(with_agency)
+    in_review = demo.brief(topics["Vaccinatie"], "Boosterprik: zo werkt het", "Haal je booster.", soon)
+    demo.to_agency(in_review)
+    demo.script(in_review, 1, "Creator laat zien hoe je een afspraak maakt voor de booster.")
+    second_round = demo.brief(topics["Testen"], "Zelftest voor het feest", "Test voor je gaat.", soon)
+    demo.to_agency(second_round)
+    first = demo.script(second_round, 2, "Eerste versie: lange uitleg over de zelftest.")
+    demo.decide(demo.adviser, first, Verdict.REQUEST_CHANGES, "Te lang; maximaal 30 seconden.")
+    second = demo.script(second_round, 2, "Tweede versie: in 25 seconden van doos tot uitslag.", 25)
+    demo.decide(demo.adviser, second)
+    video_review = demo.brief(topics["Alcohol"], "NIX18 op festivals", "Onder de 18 drink je niet.", soon)
+    demo.to_agency(video_review)
+    demo.approve(demo.script(video_review, 3, "Festivalgangers vertellen waarom ze niet drinken."))
+    demo.video(video_review, 3, "nix18-v1")
+    ready = demo.brief(topics["Handen wassen"], "Handen wassen na de kerstmarkt", "Was je handen.", soon)
+    demo.to_agency(ready)
+    demo.approve(demo.script(ready, 4, "Brandweer laat zien hoe je handen wast."))
+    demo.approve(demo.video(ready, 4, "kerstmarkt-v1"))
+
+
+def seed_municipality(organisation: Organisation, agency: Agency) -> None:
+    demo = _Demo(organisation, agency, "nykvarn")
+    topics = _topics(
+        organisation,
+        demo.adviser,
+        [("Social distansering", True, False, "corona, ungdomar"), ("Psykisk hälsa", False, True, "unga")],
+    )
+    brief = demo.brief(topics["Social distansering"], "Dist-dancing till Dancing on my own", "Dansa, men på avstånd.")
+    services.focus_group_record(
+        actor=demo.adviser,
+        brief=brief,
+        tested_on=date(2020, 5, 4),
+        group_description="Ungdomsråd, 15-19 år",
+        participants=8,
+        outcome="Gillade idén; ville ha kortare klipp och fler dansare.",
+    )
+    demo.to_agency(brief)
+    demo.approve(demo.script(brief, 0, "Två dansare, två meter isär, samma koreografi.", 20))
+    demo.approve(demo.video(brief, 0, "distdans-v1"))
+    services.posting_record(
+        actor=demo.agency_user,
+        brief=brief,
+        tiktok_url=f"https://www.tiktok.com/@{demo.channel.handle}/video/{PILOT_VIDEO_IDS + 100}",
+        posted_at=datetime(2020, 5, 6, 14, 0, tzinfo=UTC),
+    )
+    next_brief = demo.brief(topics["Psykisk hälsa"], "Prata med någon", "Det är okej att inte må bra.")
+    demo.to_agency(next_brief)
+    demo.script(next_brief, 1, "Hemtjänstpersonal berättar hur de pratar om känslor.")
+
+
+@transaction.atomic
+def seed_demo_content() -> None:
+    """Once per organisation: an organisation that already has briefs is left as it is."""
+    agency = Agency.objects.get(name__endswith="(demo)")
+    with muted():
+        vws = Organisation.objects.get(slug="vws")
+        if not vws.briefs.exists():
+            seed_ministry(vws, agency)
+        nykvarn = Organisation.objects.get(slug="nykvarn")
+        if not nykvarn.briefs.exists():
+            seed_municipality(nykvarn, agency)

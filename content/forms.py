@@ -1,0 +1,203 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Agency, Channel
+
+from . import media
+from .models import Brief, Creator, FocusGroupTest, Topic, WebcareTask
+from .services import BRIEF_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class BriefForm(forms.ModelForm):
+    source_url = forms.URLField(
+        label=_("Source link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("The reliable government source, e.g. Rijksoverheid.nl."),
+    )
+    constraints = forms.CharField(
+        label=_("Constraints (randvoorwaarden)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line, e.g. “Subtitles on”, “Refers to Rijksoverheid.nl”. Approvers tick each one."),
+    )
+
+    class Meta:
+        model = Brief
+        # The order people fill them in; the same set the service accepts.
+        fields = ["topic", *(f for f in BRIEF_FIELDS if f != "topic")]
+        widgets = {
+            "key_message": forms.Textarea(attrs={"rows": 3}),
+            "posting_window_start": DateInput,
+            "posting_window_end": DateInput,
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        self.fields["topic"].queryset = Topic.objects.filter(organisation=organisation, is_active=True)
+        self.fields["channel"].queryset = Channel.objects.filter(organisation=organisation, is_active=True)
+        self.fields["agency"].queryset = Agency.objects.filter(
+            agencyengagement__organisation=organisation, agencyengagement__is_active=True
+        )
+        if not self.instance.pk:
+            # Most organisations have one channel and one agency: choose them already.
+            for name in ("channel", "agency"):
+                choices = list(self.fields[name].queryset[:2])
+                if len(choices) == 1:
+                    self.initial.setdefault(name, choices[0].pk)
+        if self.instance.pk and not self.is_bound:
+            self.initial["constraints"] = "\n".join(self.instance.constraints.values_list("text", flat=True))
+
+    def constraint_lines(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("constraints", "").splitlines() if line.strip()]
+
+    def clean_constraints(self):
+        lines = [line.strip() for line in self.cleaned_data["constraints"].splitlines() if line.strip()]
+        if not lines:
+            raise ValidationError(_("Give at least one constraint."))
+        too_long = [line for line in lines if len(line) > 200]
+        if too_long:
+            raise ValidationError(_("Keep each constraint under 200 characters."))
+        return self.cleaned_data["constraints"]
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField()
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CreatorChoiceMixin:
+    def limit_creators(self, agency):
+        self.fields["creators"].queryset = Creator.objects.filter(agency=agency, is_active=True)
+
+
+class ScriptForm(CreatorChoiceMixin, forms.Form):
+    creators = forms.ModelMultipleChoiceField(
+        label=_("Creators"), queryset=Creator.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    text = forms.CharField(label=_("Script"), widget=forms.Textarea(attrs={"rows": 10}))
+    shot_list = forms.CharField(label=_("Shot list"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    duration_target = forms.IntegerField(label=_("Target duration (seconds)"), min_value=1, max_value=600)
+
+    def __init__(self, *args, brief, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_creators(brief.agency)
+        self.fields["duration_target"].initial = brief.channel.max_video_seconds // 2
+
+
+class VideoForm(CreatorChoiceMixin, forms.Form):
+    creators = forms.ModelMultipleChoiceField(
+        label=_("Creators in the video"), queryset=Creator.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    file = forms.FileField(
+        label=_("Video file"),
+        required=False,
+        help_text=_("MP4, MOV or WebM."),
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/quicktime,video/webm"}),
+    )
+    preview_url = forms.URLField(
+        label=_("Or a private preview link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Only if you don't upload a file."),
+    )
+    has_subtitles = forms.BooleanField(label=_("The video has subtitles"), required=False)
+
+    def __init__(self, *args, brief, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.brief = brief
+        self.info = None
+        self.limit_creators(brief.agency)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, link = cleaned.get("file"), cleaned.get("preview_url")
+        if bool(upload) == bool(link):
+            raise ValidationError(_("Upload a video file or give a private preview link (one of the two)."))
+        if upload:
+            channel = self.brief.channel
+            try:
+                self.info = media.inspect_video(
+                    upload,
+                    max_bytes=settings.VIDEO_MAX_UPLOAD_MB * 1024 * 1024,
+                    min_seconds=channel.min_video_seconds,
+                    max_seconds=channel.max_video_seconds,
+                )
+            except ValidationError as error:
+                self.add_error("file", error)
+        return cleaned
+
+
+class CommentForm(forms.Form):
+    # Shown on every brief page: an empty box must not look like an error before anyone typed.
+    use_required_attribute = False
+
+    text = forms.CharField(label=_("Comment or extra information"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PostingForm(forms.Form):
+    tiktok_url = forms.URLField(
+        label=_("TikTok URL of the posted video"),
+        assume_scheme="https",
+        help_text=_("The full address, e.g. https://www.tiktok.com/@account/video/7077642457847991554"),
+    )
+    posted_at = forms.DateTimeField(
+        label=_("Posted at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["posted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class FocusGroupForm(forms.ModelForm):
+    class Meta:
+        model = FocusGroupTest
+        fields = ["tested_on", "group_description", "participants", "outcome"]
+        widgets = {"tested_on": DateInput, "outcome": forms.Textarea(attrs={"rows": 3})}
+
+
+class WebcareForm(forms.ModelForm):
+    done = forms.BooleanField(label=_("Done"), required=False)
+
+    class Meta:
+        model = WebcareTask
+        fields = ["assignee", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+        self.fields["done"].initial = self.instance.done_at is not None
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = ["name", "theme", "audience_min_age", "audience_max_age", "owner", "is_sensitive", "tags"]
+
+    def __init__(self, *args, organisation, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        self.fields["owner"].queryset = owners
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("audience_min_age"), cleaned.get("audience_max_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("audience_max_age", _("The upper age lies below the lower age."))
+        return cleaned
+
+
+class CreatorForm(forms.ModelForm):
+    class Meta:
+        model = Creator
+        fields = ["handle", "display_name", "follower_count", "is_influencer", "maker_group", "consent_date"]
+        widgets = {"consent_date": DateInput}

@@ -1,0 +1,318 @@
+"""Writes to briefs and what hangs off them. Every function names its actor and writes an audit event.
+
+Services check permission themselves (through ``content.permissions``) as well as the views, so a
+Celery task or a management command can't do what the person could not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals import audit
+from approvals import services as approval_services
+from approvals.audit import Origin
+
+from . import states
+from .models import (
+    Brief,
+    BriefConstraint,
+    Comment,
+    FocusGroupTest,
+    Posting,
+    ScriptVersion,
+    VideoVersion,
+    WebcareTask,
+)
+from .permissions import Act, brief_actions
+
+BRIEF_FIELDS = (
+    "channel",
+    "agency",
+    "topic",
+    "title",
+    "key_message",
+    "target_audience",
+    "call_to_action",
+    "source_url",
+    "posting_window_start",
+    "posting_window_end",
+)
+WEBCARE_PERIOD = timedelta(days=7)
+
+
+def _require(actor, brief: Brief, act: str) -> None:
+    if act not in brief_actions(actor, brief):
+        raise PermissionDenied(_("You may not do this with this brief now."))
+
+
+def _set_constraints(brief: Brief, constraints: list[str]) -> None:
+    texts = [text.strip() for text in constraints if text and text.strip()]
+    brief.constraints.all().delete()
+    BriefConstraint.objects.bulk_create(
+        BriefConstraint(brief=brief, position=i, text=text[:200]) for i, text in enumerate(texts, start=1)
+    )
+
+
+@transaction.atomic
+def brief_create(*, actor, organisation, fields: dict, constraints: list[str], origin: Origin | None = None) -> Brief:
+    """A new draft brief by ``actor`` (a communication adviser, campaign manager or team social)."""
+    brief = Brief(organisation=organisation, created_by=actor, **{k: fields[k] for k in BRIEF_FIELDS if k in fields})
+    brief.full_clean()
+    if Act.EDIT not in brief_actions(actor, brief):
+        raise PermissionDenied(_("Your role may not draft briefs."))
+    brief.save()
+    _set_constraints(brief, constraints)
+    audit.record_for_brief(actor, "brief.created", brief, brief, origin, title=brief.title)
+    return brief
+
+
+@transaction.atomic
+def brief_update(*, actor, brief: Brief, fields: dict, constraints: list[str], origin: Origin | None = None) -> Brief:
+    brief = Brief.objects.select_for_update().get(pk=brief.pk)
+    _require(actor, brief, Act.EDIT)
+    changed = sorted(k for k in BRIEF_FIELDS if k in fields and getattr(brief, k) != fields[k])
+    for key in BRIEF_FIELDS:
+        if key in fields:
+            setattr(brief, key, fields[key])
+    brief.full_clean()
+    brief.save()
+    old_constraints = list(brief.constraints.values_list("text", flat=True))
+    _set_constraints(brief, constraints)
+    if old_constraints != list(brief.constraints.values_list("text", flat=True)):
+        changed.append("constraints")
+    audit.record_for_brief(actor, "brief.updated", brief, brief, origin, fields=changed)
+    return brief
+
+
+_ACTION_ACT = {
+    states.BriefAction.SUBMIT: Act.SUBMIT,
+    states.BriefAction.RETURN: Act.RETURN,
+    states.BriefAction.SEND: Act.SEND,
+    states.BriefAction.CANCEL: Act.CANCEL,
+}
+
+
+@transaction.atomic
+def brief_transition(*, actor, brief: Brief, action: str, comment: str = "", origin: Origin | None = None) -> Brief:
+    """Submit, return (with a reason), send to the agency, or cancel a brief."""
+    if action not in _ACTION_ACT:
+        raise PermissionDenied(_("Unknown action."))
+    _require(actor, brief, _ACTION_ACT[action])
+    comment = comment.strip()
+    if action in (states.BriefAction.RETURN, states.BriefAction.CANCEL) and not comment:
+        raise ValidationError(_("Say why, so the adviser knows what to change."), code="reason_required")
+    if action == states.BriefAction.SUBMIT and not brief.constraints.exists():
+        raise ValidationError(_("Add at least one constraint before you submit the brief."), code="no_constraints")
+    states.apply(brief, action)
+    if comment:
+        Comment.objects.create(brief=brief, author=actor, text=comment)
+    audit.record_for_brief(actor, f"brief.{action}", brief, brief, origin, status=brief.status, comment=comment)
+    return brief
+
+
+def _next_number(versions) -> int:
+    return (versions.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+@transaction.atomic
+def script_version_add(
+    *,
+    actor,
+    brief: Brief,
+    text: str,
+    shot_list: str,
+    duration_target: int,
+    creators,
+    origin: Origin | None = None,
+) -> ScriptVersion:
+    """The agency delivers a (new) script version; its review starts, replacing any open one."""
+    brief = Brief.objects.select_for_update().select_related("organisation", "topic").get(pk=brief.pk)
+    _require(actor, brief, Act.ADD_SCRIPT)
+    _check_creators(brief, creators)
+    version = ScriptVersion(
+        brief=brief,
+        number=_next_number(brief.script_versions),
+        text=text,
+        shot_list=shot_list,
+        duration_target=duration_target,
+        created_by=actor,
+    )
+    version.full_clean(exclude=["creators"])
+    version.save()
+    version.creators.set(creators)
+    audit.record_for_brief(actor, "script.delivered", version, brief, origin, version=version.number)
+    approval_services.run_start(actor=actor, brief=brief, version=version, origin=origin)
+    return version
+
+
+@transaction.atomic
+def video_version_add(
+    *,
+    actor,
+    brief: Brief,
+    creators,
+    has_subtitles: bool,
+    file=None,
+    info=None,
+    preview_url: str = "",
+    origin: Origin | None = None,
+) -> VideoVersion:
+    """The agency delivers a (new) video version: an inspected upload (``info``) or a preview link."""
+    brief = Brief.objects.select_for_update().select_related("organisation", "topic").get(pk=brief.pk)
+    _require(actor, brief, Act.ADD_VIDEO)
+    _check_creators(brief, creators)
+    if bool(file) == bool(preview_url):
+        raise ValidationError(_("Upload a video file or give a private preview link (one of the two)."))
+    version = VideoVersion(
+        brief=brief,
+        number=_next_number(brief.video_versions),
+        preview_url=preview_url,
+        has_subtitles=has_subtitles,
+        created_by=actor,
+    )
+    if file:
+        version.file = file
+        version.content_type = info.content_type
+        version.size = info.size
+        version.duration = info.duration
+    version.full_clean(exclude=["creators", "file"])
+    version.save()
+    version.creators.set(creators)
+    audit.record_for_brief(
+        actor,
+        "video.delivered",
+        version,
+        brief,
+        origin,
+        version=version.number,
+        kind="file" if file else "link",
+        duration=str(version.duration) if version.duration is not None else None,
+        subtitles=has_subtitles,
+    )
+    approval_services.run_start(actor=actor, brief=brief, version=version, origin=origin)
+    return version
+
+
+def _check_creators(brief: Brief, creators) -> None:
+    if not creators:
+        raise ValidationError(_("Choose at least one creator."), code="no_creators")
+    if any(creator.agency_id != brief.agency_id for creator in creators):
+        raise ValidationError(_("Only creators of the brief's agency can be chosen."), code="foreign_creator")
+
+
+@transaction.atomic
+def comment_add(
+    *, actor, brief: Brief, text: str, script_version=None, video_version=None, origin: Origin | None = None
+) -> Comment:
+    _require(actor, brief, Act.COMMENT)
+    if not text.strip():
+        raise ValidationError(_("Write a comment first."), code="empty")
+    comment = Comment.objects.create(
+        brief=brief, author=actor, text=text.strip(), script_version=script_version, video_version=video_version
+    )
+    audit.record_for_brief(actor, "comment.added", comment, brief, origin)
+    return comment
+
+
+TIKTOK_VIDEO_URL = re.compile(
+    r"^https://(?:www\.|m\.)?tiktok\.com/@(?P<handle>[A-Za-z0-9_.]{2,24})/video/(?P<id>\d{15,25})/?(?:\?.*)?$"
+)
+
+
+@dataclass(frozen=True)
+class TikTokLink:
+    handle: str
+    video_id: str
+
+
+def parse_tiktok_url(url: str) -> TikTokLink:
+    match = TIKTOK_VIDEO_URL.match(url.strip())
+    if not match:
+        raise ValidationError(
+            _(
+                "Give the video's full TikTok address, like https://www.tiktok.com/@account/video/7077642457847991554 "
+                "(a short vm.tiktok.com link can't be checked)."
+            ),
+            code="bad_url",
+        )
+    return TikTokLink(handle=match["handle"], video_id=match["id"])
+
+
+@transaction.atomic
+def posting_record(*, actor, brief: Brief, tiktok_url: str, posted_at: datetime, origin: Origin | None = None):
+    """The agency reports the approved video as posted; team social gets a webcare task for it."""
+    brief = Brief.objects.select_for_update().select_related("organisation", "channel").get(pk=brief.pk)
+    _require(actor, brief, Act.POST)
+    link = parse_tiktok_url(tiktok_url)
+    if link.handle.lower() != brief.channel.handle.lower():
+        raise ValidationError(
+            _("This video is on @%(handle)s, not on the brief's channel @%(channel)s.")
+            % {"handle": link.handle, "channel": brief.channel.handle},
+            code="wrong_channel",
+        )
+    if Posting.objects.filter(tiktok_video_id=link.video_id).exists():
+        raise ValidationError(_("This TikTok video has already been recorded for another brief."), code="duplicate")
+    if posted_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError(_("The posting time lies in the future."), code="future")
+    video = brief.video_versions.filter(approval_run__status="approved").order_by("-number").first()
+    if video is None:
+        raise ValidationError(_("There is no approved video for this brief."), code="no_approved_video")
+    posting = Posting.objects.create(
+        brief=brief,
+        video_version=video,
+        tiktok_url=tiktok_url.strip(),
+        tiktok_video_id=link.video_id,
+        posted_at=posted_at,
+        recorded_by=actor,
+    )
+    states.apply(brief, states.BriefAction.POST)
+    audit.record_for_brief(actor, "brief.posted", posting, brief, origin, video_id=link.video_id, version=video.number)
+    task = WebcareTask.objects.create(posting=posting, starts_at=posted_at, ends_at=posted_at + WEBCARE_PERIOD)
+    audit.record_for_brief(None, "webcare.created", task, brief, Origin.system("posting"))
+    return posting
+
+
+@transaction.atomic
+def webcare_update(*, actor, task: WebcareTask, assignee, notes: str, done: bool, origin: Origin | None = None):
+    from accounts.access import can
+    from accounts.roles import Capability
+
+    brief = task.posting.brief
+    if not can(actor, Capability.CHECK_BRIEFS, brief.organisation_id):
+        raise PermissionDenied(_("Only team social does webcare."))
+    task.assignee = assignee
+    task.notes = notes
+    if done and task.done_at is None:
+        task.done_at, task.done_by = timezone.now(), actor
+    elif not done:
+        task.done_at, task.done_by = None, None
+    task.save()
+    audit.record_for_brief(actor, "webcare.updated", task, brief, origin, done=done)
+    return task
+
+
+@transaction.atomic
+def focus_group_record(
+    *, actor, brief: Brief, tested_on, group_description: str, participants: int, outcome: str, origin=None
+) -> FocusGroupTest:
+    _require(actor, brief, Act.FOCUS_GROUP)
+    test = FocusGroupTest(
+        brief=brief,
+        tested_on=tested_on,
+        group_description=group_description,
+        participants=participants,
+        outcome=outcome,
+        recorded_by=actor,
+    )
+    test.full_clean()
+    test.save()
+    audit.record_for_brief(actor, "focus_group.recorded", test, brief, origin, tested_on=str(tested_on))
+    return test

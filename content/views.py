@@ -1,0 +1,342 @@
+"""Brief pages: views only translate between HTTP and ``content.services``; permission questions go to
+``content.permissions``; lookups are scoped, so another organisation's or agency's brief is a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.decorators import capability_required
+from accounts.models import Membership
+from accounts.roles import Capability, Role
+from approvals import rules
+from approvals.audit import Origin
+from approvals.forms import DecisionForm
+from approvals.models import ApprovalRun, Decision
+from approvals.timeline import timeline_for
+
+from . import services, states
+from .forms import (
+    BriefForm,
+    CommentForm,
+    CreatorForm,
+    FocusGroupForm,
+    PostingForm,
+    ScriptForm,
+    TopicForm,
+    VideoForm,
+    WebcareForm,
+)
+from .models import BriefStatus, Creator, Topic, VideoVersion, WebcareTask
+from .permissions import Act, brief_actions, briefs_visible_to, get_brief_for_user
+
+
+@capability_required(Capability.VIEW_BRIEFS)
+def brief_list(request):
+    briefs = (
+        briefs_visible_to(request.user)
+        .filter(organisation=request.organisation)
+        .select_related("topic", "channel", "agency")
+        .order_by("-updated_at")
+    )
+    status = request.GET.get("status", "")
+    if status in BriefStatus.values:
+        briefs = briefs.filter(status=status)
+    return render(
+        request,
+        "content/brief_list.html",
+        {
+            "briefs": briefs,
+            "statuses": BriefStatus.choices,
+            "status": status,
+            "can_create": access.has_capability(request.membership, Capability.DRAFT_BRIEFS),
+        },
+    )
+
+
+@capability_required(Capability.DRAFT_BRIEFS)
+def brief_create(request):
+    return _brief_form(request, brief=None)
+
+
+@login_required
+def brief_edit(request, pk):
+    brief = get_brief_for_user(request.user, pk)
+    if Act.EDIT not in brief_actions(request.user, brief):
+        raise PermissionDenied
+    return _brief_form(request, brief=brief)
+
+
+def _brief_form(request, *, brief):
+    organisation = brief.organisation if brief else request.organisation
+    form = BriefForm(request.POST or None, instance=brief, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.BRIEF_FIELDS}
+        common = {"actor": request.user, "fields": fields, "constraints": form.constraint_lines()}
+        try:
+            if brief is None:
+                brief = services.brief_create(organisation=organisation, origin=Origin.from_request(request), **common)
+                messages.success(request, _("The draft brief has been saved."))
+            else:
+                services.brief_update(brief=brief, origin=Origin.from_request(request), **common)
+                messages.success(request, _("The brief has been saved."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("brief_detail", brief.pk)
+    return render(request, "content/brief_form.html", {"form": form, "brief": brief})
+
+
+def brief_page(request, brief, *, status=200, **forms):
+    """Render a brief's page; a form that failed validation is passed in to keep what was typed."""
+    user = request.user
+    actions = brief_actions(user, brief)
+    membership = access.membership_in(user, brief.organisation_id)
+    viewer_is_agency = membership is not None and membership.role == Role.AGENCY_MEMBER
+    runs = list(
+        ApprovalRun.objects.filter(brief=brief)
+        .select_related("script_version", "video_version")
+        .prefetch_related("steps", Prefetch("decisions", Decision.objects.select_related("actor", "step")))
+    )
+    run_by_version = {(r.stage, r.version.number): r for r in runs}
+    decision_forms = {}
+    for run in runs:
+        if run.is_open and rules.may_decide(user, run):
+            form = forms.get("decision_form")
+            if form is None or form.run.pk != run.pk:
+                form = DecisionForm(run=run)
+            decision_forms[run.pk] = form
+    scripts = brief.script_versions.select_related("created_by").prefetch_related("creators").order_by("-number")
+    videos = brief.video_versions.select_related("created_by").prefetch_related("creators").order_by("-number")
+    roles = dict(Membership.objects.filter(organisation=brief.organisation).values_list("user_id", "role"))
+    context = {
+        "brief": brief,
+        "actions": actions,
+        "viewer_is_agency": viewer_is_agency,
+        "constraints": brief.constraints.all(),
+        "scripts": [(v, run_by_version.get(("script", v.number))) for v in scripts],
+        "videos": [(v, run_by_version.get(("video", v.number))) for v in videos],
+        "decision_forms": decision_forms,
+        "comments": [(c, roles.get(c.author_id)) for c in brief.comments.select_related("author")],
+        "timeline": timeline_for(brief),
+        "focus_group_tests": brief.focus_group_tests.all(),
+        "posting": getattr(brief, "posting", None) if brief.status == BriefStatus.POSTED else None,
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "transition_error": forms.get("transition_error"),
+        "role_labels": dict(Role.choices),
+    }
+    return render(request, "content/brief_detail.html", context, status=status)
+
+
+@login_required
+def brief_detail(request, pk):
+    return brief_page(request, get_brief_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def brief_transition(request, pk):
+    brief = get_brief_for_user(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        services.brief_transition(
+            actor=request.user,
+            brief=brief,
+            action=action,
+            comment=request.POST.get("comment", ""),
+            origin=Origin.from_request(request),
+        )
+    except (ValidationError, states.InvalidTransition) as error:
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        brief.refresh_from_db()
+        return brief_page(request, brief, status=400, transition_error=message)
+    messages.success(request, _("Done: the brief is now “%(status)s”.") % {"status": brief.get_status_display()})
+    return redirect("brief_detail", brief.pk)
+
+
+def _agency_form_view(request, pk, act, form_class, template, save):
+    brief = get_brief_for_user(request.user, pk)
+    if act not in brief_actions(request.user, brief):
+        raise PermissionDenied
+    form = form_class(request.POST or None, request.FILES or None, brief=brief)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(brief, form)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("brief_detail", brief.pk)
+    return render(request, template, {"form": form, "brief": brief})
+
+
+@login_required
+def script_create(request, pk):
+    def save(brief, form):
+        version = services.script_version_add(
+            actor=request.user,
+            brief=brief,
+            text=form.cleaned_data["text"],
+            shot_list=form.cleaned_data["shot_list"],
+            duration_target=form.cleaned_data["duration_target"],
+            creators=list(form.cleaned_data["creators"]),
+            origin=Origin.from_request(request),
+        )
+        messages.success(request, _("Script version %(number)s is delivered for review.") % {"number": version.number})
+
+    return _agency_form_view(request, pk, Act.ADD_SCRIPT, ScriptForm, "content/script_form.html", save)
+
+
+@login_required
+def video_create(request, pk):
+    def save(brief, form):
+        version = services.video_version_add(
+            actor=request.user,
+            brief=brief,
+            creators=list(form.cleaned_data["creators"]),
+            has_subtitles=form.cleaned_data["has_subtitles"],
+            file=form.cleaned_data["file"],
+            info=form.info,
+            preview_url=form.cleaned_data["preview_url"],
+            origin=Origin.from_request(request),
+        )
+        messages.success(request, _("Video version %(number)s is delivered for review.") % {"number": version.number})
+
+    return _agency_form_view(request, pk, Act.ADD_VIDEO, VideoForm, "content/video_form.html", save)
+
+
+@login_required
+def video_file(request, pk, number):
+    """Serve an uploaded video only to people who may see its brief (never from a public path)."""
+    brief = get_brief_for_user(request.user, pk)
+    version = get_object_or_404(VideoVersion, brief=brief, number=number)
+    if not version.file:
+        raise Http404
+    response = FileResponse(version.file.open("rb"), content_type=version.content_type or "application/octet-stream")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def comment_create(request, pk):
+    brief = get_brief_for_user(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                actor=request.user, brief=brief, text=form.cleaned_data["text"], origin=Origin.from_request(request)
+            )
+        except ValidationError as error:
+            form.add_error("text", error)
+        else:
+            messages.success(request, _("Your comment has been added."))
+            return redirect("brief_detail", brief.pk)
+    return brief_page(request, brief, status=400, comment_form=form)
+
+
+@login_required
+def posting_create(request, pk):
+    brief = get_brief_for_user(request.user, pk)
+    if Act.POST not in brief_actions(request.user, brief):
+        raise PermissionDenied
+    form = PostingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.posting_record(
+                actor=request.user,
+                brief=brief,
+                tiktok_url=form.cleaned_data["tiktok_url"],
+                posted_at=form.cleaned_data["posted_at"],
+                origin=Origin.from_request(request),
+            )
+        except ValidationError as error:
+            form.add_error("tiktok_url" if error.code in ("bad_url", "wrong_channel", "duplicate") else None, error)
+        else:
+            messages.success(request, _("The video is recorded as posted. Team social has a webcare task for it."))
+            return redirect("brief_detail", brief.pk)
+    return render(request, "content/posting_form.html", {"form": form, "brief": brief})
+
+
+@login_required
+def focus_group_create(request, pk):
+    brief = get_brief_for_user(request.user, pk)
+    if Act.FOCUS_GROUP not in brief_actions(request.user, brief):
+        raise PermissionDenied
+    form = FocusGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.focus_group_record(
+                actor=request.user, brief=brief, origin=Origin.from_request(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The focus-group test has been recorded."))
+            return redirect("brief_detail", brief.pk)
+    return render(request, "content/focus_group_form.html", {"form": form, "brief": brief})
+
+
+@capability_required(Capability.CHECK_BRIEFS)
+def webcare_list(request):
+    tasks = (
+        WebcareTask.objects.filter(posting__brief__organisation=request.organisation)
+        .select_related("posting__brief", "assignee", "done_by")
+        .order_by("done_at", "ends_at")
+    )
+    return render(request, "content/webcare_list.html", {"tasks": tasks})
+
+
+@capability_required(Capability.CHECK_BRIEFS)
+def webcare_edit(request, pk):
+    task = get_object_or_404(
+        WebcareTask.objects.select_related("posting__brief"), pk=pk, posting__brief__organisation=request.organisation
+    )
+    assignees = access.people_with_role(request.organisation, Role.TEAM_SOCIAL)
+    form = WebcareForm(request.POST or None, instance=task, assignees=assignees)
+    if request.method == "POST" and form.is_valid():
+        services.webcare_update(
+            actor=request.user,
+            task=task,
+            assignee=form.cleaned_data["assignee"],
+            notes=form.cleaned_data["notes"],
+            done=form.cleaned_data["done"],
+            origin=Origin.from_request(request),
+        )
+        messages.success(request, _("The webcare task has been saved."))
+        return redirect("webcare_list")
+    return render(request, "content/webcare_form.html", {"form": form, "task": task})
+
+
+@capability_required(Capability.VIEW_BRIEFS)
+def topic_list(request):
+    topics = Topic.objects.filter(organisation=request.organisation).select_related("owner")
+    can_edit = access.has_capability(request.membership, Capability.DRAFT_BRIEFS)
+    form = None
+    if can_edit:
+        owners = access.people_with_role(request.organisation, Role.COMMUNICATION_ADVISER)
+        form = TopicForm(request.POST or None, organisation=request.organisation, owners=owners)
+        if request.method == "POST" and form.is_valid():
+            topic = form.save()
+            messages.success(request, _("Topic “%(name)s” has been added.") % {"name": topic.name})
+            return redirect("topic_list")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "content/topic_list.html", {"topics": topics, "form": form})
+
+
+@capability_required(Capability.PRODUCE_CONTENT)
+def creator_list(request):
+    agency = request.membership.agency
+    creators = Creator.objects.filter(agency=agency)
+    form = CreatorForm(request.POST or None, instance=Creator(agency=agency))
+    if request.method == "POST" and form.is_valid():
+        creator = form.save()
+        messages.success(request, _("Creator @%(handle)s has been added.") % {"handle": creator.handle})
+        return redirect("creator_list")
+    return render(request, "content/creator_list.html", {"creators": creators, "form": form, "agency": agency})

@@ -1,0 +1,144 @@
+"""Bad input gets a clear message and loses nothing; uploads are checked by content."""
+
+import pytest
+from django.urls import reverse
+
+from content.models import Brief, VideoVersion
+
+from .factories import CreatorFactory, TopicFactory
+from .workflow import MEDIA_DIR, approve_all, brief_with_agency, deliver_script, open_run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_brief_with_errors_keeps_everything_typed(world, client_for):
+    topic = TopicFactory(organisation=world.ministry)
+    client = client_for(world.people["adviser"])
+    response = client.post(
+        reverse("brief_create"),
+        {
+            "topic": topic.pk,
+            "title": "Wash your hands",
+            "key_message": "",  # missing
+            "target_audience": "15-25",
+            "constraints": "Subtitles on\nRefers to Rijksoverheid.nl",
+            "channel": world.channel.pk,
+            "agency": world.agency.pk,
+            "posting_window_start": "2026-12-10",
+            "posting_window_end": "2026-12-01",  # before the start
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="Wash your hands"' in body
+    assert "Subtitles on\nRefers to Rijksoverheid.nl" in body
+    assert 'aria-invalid="true"' in body
+    assert not Brief.objects.exists()
+
+
+def test_a_brief_can_not_use_another_organisations_channel(world, client_for):
+    topic = TopicFactory(organisation=world.ministry)
+    response = client_for(world.people["adviser"]).post(
+        reverse("brief_create"),
+        {
+            "topic": topic.pk,
+            "title": "x",
+            "key_message": "y",
+            "target_audience": "15-25",
+            "constraints": "Subtitles on",
+            "channel": world.other_channel.pk,
+            "agency": world.agency.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "channel" in response.context["form"].errors
+
+
+def test_the_adviser_drafts_and_submits_in_the_browser_flow(world, client_for):
+    topic = TopicFactory(organisation=world.ministry)
+    client = client_for(world.people["adviser"])
+    response = client.post(
+        reverse("brief_create"),
+        {
+            "topic": topic.pk,
+            "title": "Keep your distance",
+            "key_message": "1.5 metres",
+            "target_audience": "15-25",
+            "constraints": "Subtitles on",
+            "channel": world.channel.pk,
+            "agency": world.agency.pk,
+        },
+    )
+    brief = Brief.objects.get()
+    assert response.url == reverse("brief_detail", args=[brief.pk])
+    client.post(reverse("brief_transition", args=[brief.pk]), {"action": "submit"})
+    brief.refresh_from_db()
+    assert brief.status == "submitted"
+
+
+def _upload(client, brief, name, creators):
+    with open(MEDIA_DIR / name, "rb") as handle:
+        return client.post(
+            reverse("video_create", args=[brief.pk]),
+            {"creators": [c.pk for c in creators], "file": handle, "has_subtitles": "on"},
+        )
+
+
+@pytest.fixture
+def in_production(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    brief = brief_with_agency(world)
+    approve_all(world, deliver_script(world, brief))
+    return brief
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("not_a_video.mp4", "not an MP4, MOV or WebM video"),
+        ("too_long_65s.mp4", "at most 60"),
+        ("too_short_2s.mp4", "at least 3"),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_clear_message(world, client_for, in_production, name, message):
+    creator = CreatorFactory(agency=world.agency)
+    response = _upload(client_for(world.people["agency_member"]), in_production, name, [creator])
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not VideoVersion.objects.exists()
+
+
+def test_a_too_large_upload_is_refused(world, client_for, in_production, settings):
+    settings.VIDEO_MAX_UPLOAD_MB = 0
+    creator = CreatorFactory(agency=world.agency)
+    response = _upload(client_for(world.people["agency_member"]), in_production, "valid_5s.mp4", [creator])
+    assert "file" in response.context["form"].errors
+    assert not VideoVersion.objects.exists()
+
+
+def test_a_valid_upload_is_stored_privately_and_served_only_with_access(world, client_for, in_production):
+    creator = CreatorFactory(agency=world.agency)
+    response = _upload(client_for(world.people["agency_member"]), in_production, "valid_5s.webm", [creator])
+    assert response.status_code == 302
+    version = VideoVersion.objects.get()
+    assert version.content_type == "video/webm"
+    assert 4.5 < float(version.duration) < 5.5
+    assert not version.file.name.endswith("valid_5s.webm")  # stored under a random name
+    served = client_for(world.people["management"]).get(reverse("video_file", args=[in_production.pk, 1]))
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == (MEDIA_DIR / "valid_5s.webm").read_bytes()
+    assert open_run(version).status == "in_progress"
+
+
+def test_a_refused_decision_keeps_the_feedback_typed(world, client_for):
+    version = deliver_script(world, brief_with_agency(world))
+    run = open_run(version)
+    prefix = f"run{run.pk}-"
+    response = client_for(world.people["adviser"]).post(
+        reverse("decide", args=[run.pk]),
+        {prefix + "version": 1, prefix + "step": 1, prefix + "verdict": "approve", prefix + "comment": "Nice pace"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Tick every constraint" in body
+    assert "Nice pace" in body

@@ -1,0 +1,100 @@
+"""The Woo disclosure export: an inventory and the documents, with no personal name left in them."""
+
+import csv
+import io
+import re
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from content.models import Creator
+
+from .workflow import Stages
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staged(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world.stages = Stages(world)
+    return world
+
+
+def download(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def names_that_must_not_appear():
+    names = set()
+    for user in User.objects.all():
+        names |= {user.first_name, user.last_name, user.get_full_name(), user.username, user.email}
+    for creator in Creator.objects.all():
+        names |= {creator.display_name, creator.handle}
+    return {name for name in names if name and len(name) >= 2}
+
+
+def test_the_package_leaks_no_name_of_staff_agency_or_creators(staged, client_for):
+    brief = staged.stages.posted
+    adviser = staged.people["adviser"]
+    creator = Creator.objects.filter(agency=staged.agency).first()
+    # Feedback that names people, as real feedback does.
+    from content import services
+
+    services.comment_add(
+        actor=staged.people["team_social"],
+        brief=brief,
+        text=f"Checked with {adviser.get_full_name()} ({adviser.email}); @{creator.handle} may dance.",
+    )
+    archive = download(client_for(staged.people["team_social"]), reverse("brief_disclosure", args=[brief.pk]))
+    text = "\n".join(archive.read(name).decode() for name in archive.namelist())
+    leaked = sorted(name for name in names_that_must_not_appear() if re.search(rf"(?i)\b{re.escape(name)}\b", text))
+    assert leaked == []
+    assert "5.1.2e" in text
+    # Content and organisation names stay.
+    assert brief.key_message in text
+    assert staged.ministry.name in text
+
+
+def test_the_inventory_lists_every_document(staged, client_for):
+    archive = download(
+        client_for(staged.people["org_admin"]), reverse("brief_disclosure", args=[staged.stages.posted.pk])
+    )
+    rows = list(csv.reader(io.StringIO(archive.read("inventory.csv").decode())))
+    header, documents = rows[0], rows[1:]
+    assert header[:5] == ["number", "brief", "date", "title", "type"]
+    listed = {row[5] for row in documents}
+    assert listed == {name for name in archive.namelist() if name.endswith(".html")}
+    kinds = {row[4] for row in documents}
+    assert {"brief", "script-v1", "video-v1", "decisions", "timeline"} <= kinds
+
+
+def test_a_period_package_holds_every_brief_of_the_period(staged, client_for):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    client = client_for(staged.people["team_social"])
+    archive = download(client, reverse("period_disclosure") + f"?start={today}&end={today}")
+    references = {name.split("/")[0] for name in archive.namelist() if "/" in name}
+    assert len(references) == 5  # draft, with agency, in production, ready, posted
+
+
+def test_an_empty_period_says_so(staged, client_for):
+    response = client_for(staged.people["team_social"]).get(
+        reverse("period_disclosure") + "?start=2001-01-01&end=2001-01-31"
+    )
+    assert response.status_code == 200
+    assert "No briefs were made in this period." in response.content.decode()
+
+
+def test_a_disclosure_is_itself_audited(staged, client_for):
+    from approvals.models import AuditEvent
+
+    download(client_for(staged.people["team_social"]), reverse("brief_disclosure", args=[staged.stages.ready.pk]))
+    event = AuditEvent.objects.get(action="brief.disclosed")
+    assert event.actor == staged.people["team_social"]

@@ -1,0 +1,127 @@
+"""Helpers that walk a brief through the workflow with the real services (no shortcuts)."""
+
+from datetime import date
+
+from approvals import services as approvals
+from approvals.models import ApprovalRun, Verdict
+from content import services as content
+from content.states import BriefAction
+
+from .factories import CreatorFactory, TopicFactory
+
+CONSTRAINTS = ["Subtitles on", "Refers to Rijksoverheid.nl", "No alcohol shown"]
+
+
+def new_brief(world, *, sensitive=False, author=None):
+    author = author or world.people["adviser"]
+    topic = TopicFactory(organisation=world.ministry, owner=world.people["adviser"], is_sensitive=sensitive)
+    return content.brief_create(
+        actor=author,
+        organisation=world.ministry,
+        fields={
+            "channel": world.channel,
+            "agency": world.agency,
+            "topic": topic,
+            "title": "Get your booster",
+            "key_message": "Boosters protect you and others; book via Rijksoverheid.nl.",
+            "posting_window_start": date(2026, 12, 1),
+            "posting_window_end": date(2026, 12, 15),
+        },
+        constraints=CONSTRAINTS,
+    )
+
+
+def brief_with_agency(world, **kwargs):
+    brief = new_brief(world, **kwargs)
+    content.brief_transition(actor=brief.created_by, brief=brief, action=BriefAction.SUBMIT)
+    content.brief_transition(actor=world.people["team_social"], brief=brief, action=BriefAction.SEND)
+    return brief
+
+
+def deliver_script(world, brief, text="Scene 1: creator dances at a distance."):
+    creator = CreatorFactory(agency=world.agency)
+    return content.script_version_add(
+        actor=world.people["agency_member"],
+        brief=brief,
+        text=text,
+        shot_list="1. Opening\n2. Dance",
+        duration_target=30,
+        creators=[creator],
+    )
+
+
+def open_run(version) -> ApprovalRun:
+    return ApprovalRun.objects.get(pk=version.approval_run.pk)
+
+
+def decide(actor, version, verdict=Verdict.APPROVE, comment="", constraints=True):
+    run = open_run(version)
+    ids = list(run.brief.constraints.values_list("pk", flat=True)) if constraints else []
+    return approvals.decide(
+        actor=actor,
+        run_id=run.pk,
+        version_number=version.number,
+        step_position=run.current_position,
+        verdict=verdict,
+        comment=comment,
+        checked_constraint_ids=ids,
+    )
+
+
+MEDIA_DIR = __import__("pathlib").Path(__file__).parent / "fixtures" / "videos"
+
+
+def uploaded_video(name="valid_5s.mp4"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, (MEDIA_DIR / name).read_bytes(), content_type="video/mp4")
+
+
+def deliver_video_file(world, brief, name="valid_5s.mp4"):
+    from decimal import Decimal
+
+    from content.media import inspect_video
+
+    upload = uploaded_video(name)
+    info = inspect_video(upload, max_bytes=10_000_000, min_seconds=Decimal(3), max_seconds=Decimal(60))
+    return content.video_version_add(
+        actor=world.people["agency_member"],
+        brief=brief,
+        creators=[CreatorFactory(agency=world.agency)],
+        has_subtitles=True,
+        file=upload,
+        info=info,
+    )
+
+
+def approve_all(world, version):
+    decide(world.people["adviser"], version)
+    decide(world.people["team_social"], version)
+
+
+class Stages:
+    """Briefs of the ministry in every stage, made with the real services."""
+
+    def __init__(self, world):
+        from django.utils import timezone
+
+        self.draft = new_brief(world)
+        self.with_agency = brief_with_agency(world)
+        self.script = deliver_script(world, self.with_agency)
+        self.run = open_run(self.script)
+        self.in_production = brief_with_agency(world)
+        approve_all(world, deliver_script(world, self.in_production))
+        self.video = deliver_video_file(world, self.in_production)
+        self.ready = brief_with_agency(world)
+        approve_all(world, deliver_script(world, self.ready))
+        approve_all(world, deliver_video_file(world, self.ready))
+        self.posted = brief_with_agency(world)
+        approve_all(world, deliver_script(world, self.posted))
+        approve_all(world, deliver_video_file(world, self.posted))
+        self.posting = content.posting_record(
+            actor=world.people["agency_member"],
+            brief=self.posted,
+            tiktok_url=f"https://www.tiktok.com/@{world.channel.handle}/video/7077642457847991554",
+            posted_at=timezone.now(),
+        )
+        self.webcare = self.posting.webcare_tasks.get()
