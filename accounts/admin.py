@@ -75,6 +75,9 @@ class ScopedChoices:
             kwargs["queryset"] = administered
         elif db_field.related_model is Agency:
             kwargs["queryset"] = Agency.objects.filter(organisations__in=administered).distinct()
+        elif db_field.related_model is User:
+            # e.g. a topic's owner: only people of the administered organisations, never anyone else's.
+            kwargs["queryset"] = User.objects.filter(memberships__organisation__in=administered).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -135,6 +135,18 @@ class VideoForm(CreatorChoiceMixin, forms.Form):
         return cleaned
 
 
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Attachment"), help_text=_("PDF, PNG, JPEG or an Office document, at most 20 MB."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.content_type = media.inspect_attachment(upload, max_bytes=ATTACHMENT_MAX_BYTES)
+        return upload
+
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
 class CommentForm(forms.Form):
     # Shown on every brief page: an empty box must not look like an error before anyone typed.
     use_required_attribute = False

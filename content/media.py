@@ -312,3 +312,38 @@ def _seconds(value: Decimal) -> str:
     if value == value.to_integral_value():
         return number_format(value.to_integral_value())
     return number_format(value.normalize())
+
+
+# Attachments to a brief: documents and pictures, recognised by their first bytes.
+_ATTACHMENT_SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+]
+# Word, Excel and PowerPoint files are ZIP packages whose first entry describes the content types.
+_OOXML_MARKER = b"[Content_Types].xml"
+
+
+def inspect_attachment(uploaded_file, *, max_bytes: int) -> str:
+    """The content type of an acceptable attachment (PDF, PNG, JPEG, Office document), judged by its
+    bytes; a ValidationError with a clear message otherwise."""
+    name = getattr(uploaded_file, "name", "") or _("the file")
+    if uploaded_file.size > max_bytes:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s, which is more than the limit of %(max_size)s for an attachment."),
+            code="too_large",
+            params={"name": name, "size": filesizeformat(uploaded_file.size), "max_size": filesizeformat(max_bytes)},
+        )
+    uploaded_file.seek(0)
+    head = uploaded_file.read(2048)
+    uploaded_file.seek(0)
+    for signature, content_type in _ATTACHMENT_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head.startswith(b"PK\x03\x04") and _OOXML_MARKER in head:
+        return "application/vnd.openxmlformats-officedocument"
+    raise ValidationError(
+        _("“%(name)s” is not a PDF, PNG, JPEG or Office document, whatever its name says."),
+        code="not_allowed",
+        params={"name": name},
+    )

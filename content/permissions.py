@@ -32,6 +32,7 @@ class Act:
     POST = "post"
     COMMENT = "comment"
     FOCUS_GROUP = "focus_group"
+    ATTACH = "attach"
     DISCLOSE = "disclose"
 
 
@@ -83,7 +84,7 @@ def brief_actions(user, brief: Brief, membership=_UNKNOWN) -> frozenset[str]:
         if brief.status in states.OPEN_STATES and (author or Capability.CHECK_BRIEFS in caps):
             acts.add(Act.CANCEL)
         if brief.status in states.OPEN_STATES:
-            acts.add(Act.FOCUS_GROUP)
+            acts |= {Act.FOCUS_GROUP, Act.ATTACH}
     if Capability.CHECK_BRIEFS in caps and brief.status == BriefStatus.SUBMITTED:
         acts |= {Act.RETURN, Act.SEND}
     if own_agency and Capability.PRODUCE_CONTENT in caps:

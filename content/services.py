@@ -22,6 +22,7 @@ from approvals.audit import Origin
 
 from . import states
 from .models import (
+    Attachment,
     Brief,
     BriefConstraint,
     Comment,
@@ -297,6 +298,18 @@ def webcare_update(*, actor, task: WebcareTask, assignee, notes: str, done: bool
     task.save()
     audit.record_for_brief(actor, "webcare.updated", task, brief, origin, done=done)
     return task
+
+
+@transaction.atomic
+def attachment_add(*, actor, brief: Brief, file, content_type: str, origin: Origin | None = None) -> Attachment:
+    """A document or picture for the agency (checked by ``media.inspect_attachment`` first)."""
+    _require(actor, brief, Act.ATTACH)
+    attachment = Attachment(brief=brief, file=file, name=file.name[:200], uploaded_by=actor)
+    attachment.save()
+    audit.record_for_brief(
+        actor, "attachment.added", attachment, brief, origin, name=attachment.name, type=content_type
+    )
+    return attachment
 
 
 @transaction.atomic

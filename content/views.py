@@ -22,6 +22,7 @@ from approvals.timeline import timeline_for
 
 from . import services, states
 from .forms import (
+    AttachmentForm,
     BriefForm,
     CommentForm,
     CreatorForm,
@@ -32,7 +33,7 @@ from .forms import (
     VideoForm,
     WebcareForm,
 )
-from .models import BriefStatus, Creator, Topic, VideoVersion, WebcareTask
+from .models import Attachment, BriefStatus, Creator, Topic, VideoVersion, WebcareTask
 from .permissions import Act, brief_actions, briefs_visible_to, get_brief_for_user
 
 
@@ -127,6 +128,8 @@ def brief_page(request, brief, *, status=200, **forms):
         "focus_group_tests": brief.focus_group_tests.all(),
         "posting": getattr(brief, "posting", None) if brief.status == BriefStatus.POSTED else None,
         "comment_form": forms.get("comment_form") or CommentForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "attachments": brief.attachments.all(),
         "transition_error": forms.get("transition_error"),
         "role_labels": dict(Role.choices),
     }
@@ -218,6 +221,36 @@ def video_file(request, pk, number):
         raise Http404
     response = FileResponse(version.file.open("rb"), content_type=version.content_type or "application/octet-stream")
     response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_create(request, pk):
+    brief = get_brief_for_user(request.user, pk)
+    if Act.ATTACH not in brief_actions(request.user, brief):
+        raise PermissionDenied
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.attachment_add(
+            actor=request.user,
+            brief=brief,
+            file=form.cleaned_data["file"],
+            content_type=form.content_type,
+            origin=Origin.from_request(request),
+        )
+        messages.success(request, _("The attachment has been added."))
+        return redirect("brief_detail", brief.pk)
+    return brief_page(request, brief, status=400, attachment_form=form)
+
+
+@login_required
+def attachment_file(request, pk, attachment_pk):
+    """Download an attachment, only for people who may see the brief."""
+    brief = get_brief_for_user(request.user, pk)
+    attachment = get_object_or_404(Attachment, brief=brief, pk=attachment_pk)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

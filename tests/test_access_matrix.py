@@ -96,6 +96,17 @@ MATRIX = {
         lambda w: {"pk": w.stages.with_agency.pk},
         only(302, "adviser", "team_social", "campaign_manager", "agency_member", "reviewer"),
     ),
+    "attachment_create": (
+        "post",
+        lambda w: {"pk": w.stages.with_agency.pk},
+        # The upload itself is missing in this request: the page comes back with the error (400).
+        only(400, "adviser", "team_social", "campaign_manager"),
+    ),
+    "attachment_file": (
+        "get",
+        lambda w: {"pk": w.stages.with_agency.pk, "attachment_pk": w.stages.attachment.pk},
+        VIEWERS,
+    ),
     "focus_group_create": (
         "get",
         lambda w: {"pk": w.stages.with_agency.pk},

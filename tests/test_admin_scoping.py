@@ -78,3 +78,74 @@ def test_org_admin_cannot_set_a_password_on_a_shared_account(world, client_for):
     url = reverse("admin:auth_user_password_change", args=[world.shared_agency_member.pk])
     response = client.post(url, {"password1": "x-long-enough-pass-99", "password2": "x-long-enough-pass-99"})
     assert response.status_code in (403, 404)
+
+
+def test_topic_owner_choices_hold_only_the_organisations_people(world, client_for):
+    response = client_for(world.people["org_admin"]).get(reverse("admin:content_topic_add"))
+    choices = set(response.context["adminform"].form.fields["owner"].queryset)
+    assert world.people["adviser"] in choices
+    assert world.other_admin not in choices
+
+
+def test_org_admin_configures_the_approval_chain_of_their_organisation(world, client_for):
+    from approvals.models import ApprovalChain
+
+    client = client_for(world.people["org_admin"])
+    response = client.post(
+        reverse("admin:approvals_approvalchain_add"),
+        {
+            "organisation": world.ministry.pk,
+            "stage": "video",
+            "steps-TOTAL_FORMS": "2",
+            "steps-INITIAL_FORMS": "0",
+            "steps-MIN_NUM_FORMS": "1",
+            "steps-MAX_NUM_FORMS": "1000",
+            "steps-0-position": "1",
+            "steps-0-name": "Team social",
+            "steps-0-role": "team_social",
+            "steps-0-mode": "any",
+            "steps-1-position": "2",
+            "steps-1-name": "Press office",
+            "steps-1-role": "reviewer",
+            "steps-1-mode": "all",
+        },
+    )
+    assert response.status_code == 302
+    chain = ApprovalChain.objects.get(organisation=world.ministry, stage="video")
+    assert list(chain.steps.values_list("role", flat=True)) == ["team_social", "reviewer"]
+
+
+def test_the_agency_can_never_be_an_approval_step(world, client_for):
+    from approvals.models import ApprovalChain
+
+    client = client_for(world.people["org_admin"])
+    client.post(
+        reverse("admin:approvals_approvalchain_add"),
+        {
+            "organisation": world.ministry.pk,
+            "stage": "script",
+            "steps-TOTAL_FORMS": "1",
+            "steps-INITIAL_FORMS": "0",
+            "steps-MIN_NUM_FORMS": "1",
+            "steps-MAX_NUM_FORMS": "1000",
+            "steps-0-position": "1",
+            "steps-0-name": "Agency self-check",
+            "steps-0-role": "agency",
+            "steps-0-mode": "any",
+        },
+    )
+    assert not ApprovalChain.objects.filter(organisation=world.ministry, stage="script").exists()
+
+
+def test_audit_events_are_read_only_in_the_admin(world, client_for):
+    from approvals.audit import record
+    from approvals.models import AuditEvent
+
+    event = record(organisation=world.ministry, actor=world.people["adviser"], action="test", obj=world.ministry)
+    client = client_for(world.people["org_admin"])
+    assert client.get(reverse("admin:approvals_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:approvals_auditevent_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:approvals_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -142,3 +142,24 @@ def test_a_refused_decision_keeps_the_feedback_typed(world, client_for):
     body = response.content.decode()
     assert "Tick every constraint" in body
     assert "Nice pace" in body
+
+
+def test_an_attachment_is_checked_by_content_and_kept_private(world, client_for, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from content.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    brief = brief_with_agency(world)
+    client = client_for(world.people["adviser"])
+    fake = SimpleUploadedFile("briefing.pdf", b"just text pretending", content_type="application/pdf")
+    response = client.post(reverse("attachment_create", args=[brief.pk]), {"file": fake})
+    assert response.status_code == 400
+    assert "not a PDF, PNG, JPEG or Office document" in response.content.decode()
+    real = SimpleUploadedFile("briefing.pdf", b"%PDF-1.7\n1 0 obj\n", content_type="application/pdf")
+    assert client.post(reverse("attachment_create", args=[brief.pk]), {"file": real}).status_code == 302
+    attachment = Attachment.objects.get()
+    download = client_for(world.people["agency_member"]).get(reverse("attachment_file", args=[brief.pk, attachment.pk]))
+    assert b"".join(download.streaming_content).startswith(b"%PDF-1.7")
+    outsider = client_for(world.other_admin).get(reverse("attachment_file", args=[brief.pk, attachment.pk]))
+    assert outsider.status_code == 404

@@ -109,6 +109,14 @@ class Stages:
         self.with_agency = brief_with_agency(world)
         self.script = deliver_script(world, self.with_agency)
         self.run = open_run(self.script)
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.attachment = content.attachment_add(
+            actor=world.people["adviser"],
+            brief=self.with_agency,
+            file=SimpleUploadedFile("tone-of-voice.pdf", b"%PDF-1.4\n% demo\n", content_type="application/pdf"),
+            content_type="application/pdf",
+        )
         self.in_production = brief_with_agency(world)
         approve_all(world, deliver_script(world, self.in_production))
         self.video = deliver_video_file(world, self.in_production)

@@ -49,6 +49,12 @@ urlpatterns = [
     path("briefs/<int:pk>/videos/new/", content_views.video_create, name="video_create"),
     path("briefs/<int:pk>/videos/<int:number>/file/", content_views.video_file, name="video_file"),
     path("briefs/<int:pk>/comments/", content_views.comment_create, name="comment_create"),
+    path("briefs/<int:pk>/attachments/", content_views.attachment_create, name="attachment_create"),
+    path(
+        "briefs/<int:pk>/attachments/<int:attachment_pk>/",
+        content_views.attachment_file,
+        name="attachment_file",
+    ),
     path("briefs/<int:pk>/post/", content_views.posting_create, name="posting_create"),
     path("briefs/<int:pk>/focus-group/", content_views.focus_group_create, name="focus_group_create"),
     path("briefs/<int:pk>/disclosure/", approvals_views.brief_disclosure, name="brief_disclosure"),

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from accounts.admin import ScopedAdmin, admin_site
+
+from .models import Topic
+
+
+@admin.register(Topic, site=admin_site)
+class TopicAdmin(ScopedAdmin):
+    list_display = ["name", "organisation", "theme", "owner", "is_sensitive", "is_active"]
+    list_filter = ["organisation", "theme", "is_sensitive", "is_active"]
+    search_fields = ["name", "tags"]
