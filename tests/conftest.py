@@ -21,6 +21,18 @@ from .factories import (
     UserFactory,
 )
 
+# Fixed, distinct names: tests check that one person's name does not show up where it must not, so a
+# random name shared by two personas would make them flaky.
+PERSONA_NAMES = {
+    "adviser": ("Anouk", "Visser"),
+    "team_social": ("Bram", "Graafland"),
+    "campaign_manager": ("Cecile", "Mulders"),
+    "agency_member": ("Dirk", "Smitsen"),
+    "management": ("Eva", "Bakkers"),
+    "org_admin": ("Femke", "Jansma"),
+    "reviewer": ("Gijs", "Damstra"),
+}
+
 ROLE_PERSONAS = {
     Role.COMMUNICATION_ADVISER: "adviser",
     Role.TEAM_SOCIAL: "team_social",
@@ -96,12 +108,19 @@ def build_world() -> World:
             role=role,
             agency=agency if role == Role.AGENCY_MEMBER else None,
             # English by own choice, so tests read English; tests of the defaults clear it.
-            user=UserFactory(username=f"ministry-{persona}", language="en"),
+            user=UserFactory(
+                username=f"ministry-{persona}",
+                first_name=PERSONA_NAMES[persona][0],
+                last_name=PERSONA_NAMES[persona][1],
+                language="en",
+            ),
         ).user
     other_admin = MembershipFactory(
-        organisation=municipality, role=Role.ORGANISATION_ADMIN, user=UserFactory(username="nykvarn-admin")
+        organisation=municipality,
+        role=Role.ORGANISATION_ADMIN,
+        user=UserFactory(username="nykvarn-admin", first_name="Hanna", last_name="Ekholm"),
     ).user
-    shared = UserFactory(username="shared-agency")
+    shared = UserFactory(username="shared-agency", first_name="Ivo", last_name="Peeterse")
     MembershipFactory(user=shared, organisation=ministry, role=Role.AGENCY_MEMBER, agency=agency)
     MembershipFactory(user=shared, organisation=municipality, role=Role.AGENCY_MEMBER, agency=agency)
     return World(
