@@ -70,6 +70,11 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("A daily e-mail reminds approvers of items waiting longer than this."),
     )
+    at_risk_working_days = models.PositiveSmallIntegerField(
+        _("slot at risk (working days before)"),
+        default=5,
+        help_text=_("A slot without an approved video this many working days before it is at risk."),
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -24,6 +24,10 @@ def navigation(request):
             brief_views |= {"video_create", "posting_create", "focus_group_create", "decide", "comment_create"}
             items.append(_item("brief_list", _("Briefs"), brief_views))
             items.append(_item("topic_list", _("Topics"), {"topic_list"}))
+        if access.has_capability(membership, Capability.VIEW_CALENDAR):
+            calendar_views = {"calendar_month", "calendar_week", "calendar_agenda", "slot_detail", "slot_create"}
+            calendar_views |= {"cadence_edit", "feed_manage", "slot_action"}
+            items.append(_item("calendar_month", _("Calendar"), calendar_views))
         if access.has_capability(membership, Capability.PRODUCE_CONTENT):
             items.append(_item("creator_list", _("Creators"), {"creator_list"}))
         if access.has_capability(membership, Capability.CHECK_BRIEFS):

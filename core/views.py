@@ -10,6 +10,7 @@ from django.views.i18n import set_language as django_set_language
 from accounts import access
 from accounts.roles import ROLE_SUMMARIES, Capability
 from approvals import inbox
+from scheduling.health import summary as channel_summary
 
 from . import health
 from .models import WorkerHeartbeat
@@ -29,6 +30,14 @@ def home(request):
             agencies=organisation.agencies.filter(agencyengagement__is_active=True).order_by("name"),
             can_manage=access.has_capability(membership, Capability.MANAGE_ORGANISATION),
             waiting_for_me=inbox.waiting_for(request.user, membership),
+            channel_health=[
+                channel_summary(channel)
+                for channel in access.channels_for(request.user)
+                .filter(organisation=organisation, is_active=True, cadences__isnull=False)
+                .distinct()
+            ]
+            if access.has_capability(membership, Capability.PLAN_CALENDAR)
+            else [],
         )
     return render(request, "core/home.html", context)
 

@@ -42,6 +42,12 @@ VIEWERS = expect(200, anonymous=302, no_membership=404)
 NOT_YOURS = dict.fromkeys(PERSONAS, 403) | {"anonymous": 302, "no_membership": 404}
 
 
+CALENDAR_READERS = expect(403, anonymous=302) | dict.fromkeys(
+    ["adviser", "team_social", "campaign_manager", "agency_member", "management"], 200
+)
+PLANNERS = expect(403, anonymous=302, team_social=200)
+
+
 def only(status, *personas, default=NOT_YOURS):
     return default | dict.fromkeys(personas, status)
 
@@ -119,6 +125,17 @@ MATRIX = {
     "period_disclosure": ("get", None, expect(403, anonymous=302, team_social=200, org_admin=200)),
     "creator_list": ("get", None, expect(403, anonymous=302, agency_member=200)),
     "webcare_list": ("get", None, expect(403, anonymous=302, team_social=200)),
+    "calendar_month": ("get", None, CALENDAR_READERS),
+    "calendar_week": ("get", None, CALENDAR_READERS),
+    "calendar_agenda": ("get", None, CALENDAR_READERS),
+    "calendar_csv": ("get", None, CALENDAR_READERS),
+    "slot_detail": ("get", lambda w: {"pk": w.stages.slot.pk}, CALENDAR_READERS),
+    "slot_create": ("get", None, PLANNERS),
+    "slot_action": ("post", lambda w: {"pk": w.stages.slot.pk}, PLANNERS | {"team_social": 302}),
+    "cadence_edit": ("get", None, PLANNERS),
+    "feed_manage": ("get", None, PLANNERS),
+    # The secret address is the key: calendar apps fetch it without logging in.
+    "calendar_feed": ("get", lambda w: {"token": w.stages.feed.token}, expect(200)),
     "webcare_edit": ("get", lambda w: {"pk": w.stages.webcare.pk}, expect(403, anonymous=302, team_social=200)),
 }
 
@@ -130,6 +147,8 @@ def post_data(url_name, world):
         return {"organisation": world.ministry.pk, "next": "/"}
     if url_name == "brief_transition":
         return {"action": "submit"}
+    if url_name == "slot_action":
+        return {"action": "clear"}
     if url_name == "comment_create":
         return {"text": "Please mention the booster location."}
     if url_name == "decide":

@@ -133,3 +133,19 @@ class Stages:
             posted_at=timezone.now(),
         )
         self.webcare = self.posting.webcare_tasks.get()
+        from datetime import time
+
+        from scheduling import services as scheduling
+
+        scheduling.cadence_save(
+            actor=world.people["team_social"],
+            channel=world.channel,
+            weekdays=[1, 3],
+            local_time=time(16),
+            min_posts_per_week=2,
+            valid_from=timezone.localdate(),
+        )
+        self.slot = scheduling.slot_fill(
+            actor=world.people["team_social"], slot=world.channel.slots.order_by("starts_at").first(), brief=self.ready
+        )
+        self.feed = scheduling.feed_token_regenerate(actor=world.people["team_social"], channel=world.channel)

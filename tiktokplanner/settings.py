@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "content",
     "approvals",
     "budget",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": timedelta(minutes=1)},
+    "mail-weeks-at-risk": {"task": "scheduling.tasks.mail_weeks_at_risk", "schedule": crontab(hour=7, minute=45)},
     "remind-waiting-approvers": {
         "task": "approvals.tasks.remind_waiting_approvers",
         "schedule": crontab(hour=7, minute=30),

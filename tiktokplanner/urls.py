@@ -6,6 +6,7 @@ from accounts.admin import admin_site
 from approvals import views as approvals_views
 from content import views as content_views
 from core import views as core_views
+from scheduling import views as scheduling_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -65,5 +66,15 @@ urlpatterns = [
     path("creators/", content_views.creator_list, name="creator_list"),
     path("webcare/", content_views.webcare_list, name="webcare_list"),
     path("webcare/<int:pk>/", content_views.webcare_edit, name="webcare_edit"),
+    path("calendar/", scheduling_views.calendar_view, {"mode": "month"}, name="calendar_month"),
+    path("calendar/week/", scheduling_views.calendar_view, {"mode": "week"}, name="calendar_week"),
+    path("calendar/agenda/", scheduling_views.calendar_view, {"mode": "agenda"}, name="calendar_agenda"),
+    path("calendar/export.csv", scheduling_views.calendar_csv, name="calendar_csv"),
+    path("calendar/slots/new/", scheduling_views.slot_create, name="slot_create"),
+    path("calendar/slots/<int:pk>/", scheduling_views.slot_detail, name="slot_detail"),
+    path("calendar/slots/<int:pk>/change/", scheduling_views.slot_action, name="slot_action"),
+    path("calendar/cadence/", scheduling_views.cadence_edit, name="cadence_edit"),
+    path("calendar/subscribe/", scheduling_views.feed_manage, name="feed_manage"),
+    path("calendar/feed/<str:token>.ics", scheduling_views.calendar_feed, name="calendar_feed"),
     path("admin/", admin_site.urls),
 ]

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_world
 from content.demo import seed_demo_content
+from scheduling.demo import seed_demo_calendar
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates users with a published password; it never runs in production.")
         logins = seed_demo_world()
         seed_demo_content()
+        seed_demo_calendar()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD}:")
         width = max(len(login.username) for login in logins)
