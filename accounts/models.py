@@ -70,6 +70,11 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("A daily e-mail reminds approvers of items waiting longer than this."),
     )
+    budget_overrun_needs_approval = models.BooleanField(
+        _("overruns need MT approval"),
+        default=False,
+        help_text=_("A cost that takes a post or the period over its budget must be approved by the MT first."),
+    )
     at_risk_working_days = models.PositiveSmallIntegerField(
         _("slot at risk (working days before)"),
         default=5,

@@ -31,6 +31,7 @@ class Capability(models.TextChoices):
     PLAN_CALENDAR = "plan_calendar", _("Plan the posting calendar")
     VIEW_BUDGET = "view_budget", _("See the budget dashboard")
     MANAGE_BUDGET = "manage_budget", _("Manage budget periods and cost lines")
+    APPROVE_BUDGET = "approve_budget", _("Approve budget periods and overruns")
     VIEW_RESULTS = "view_results", _("See engagement results")
     DISCLOSE = "disclose", _("Export documents for a freedom-of-information request")
     CONNECT_CHANNEL = "connect_channel", _("Connect the TikTok account")
@@ -84,7 +85,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.AGENCY_MEMBER: frozenset({_C.VIEW_ORGANISATION, _C.VIEW_BRIEFS, _C.PRODUCE_CONTENT, _C.VIEW_CALENDAR}),
     # The MT reads; it edits nothing.
     Role.MANAGEMENT: frozenset(
-        {_C.VIEW_ORGANISATION, _C.VIEW_PEOPLE, _C.VIEW_BRIEFS, _C.VIEW_CALENDAR, _C.VIEW_BUDGET, _C.VIEW_RESULTS}
+        {
+            _C.VIEW_ORGANISATION,
+            _C.VIEW_PEOPLE,
+            _C.VIEW_BRIEFS,
+            _C.VIEW_CALENDAR,
+            _C.VIEW_BUDGET,
+            _C.APPROVE_BUDGET,
+            _C.VIEW_RESULTS,
+        }
     ),
     Role.ORGANISATION_ADMIN: frozenset(
         {_C.VIEW_ORGANISATION, _C.VIEW_PEOPLE, _C.VIEW_BRIEFS, _C.MANAGE_ORGANISATION, _C.CONNECT_CHANNEL, _C.DISCLOSE}

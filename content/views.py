@@ -19,6 +19,7 @@ from approvals.audit import Origin
 from approvals.forms import DecisionForm
 from approvals.models import ApprovalRun, Decision
 from approvals.timeline import timeline_for
+from budget.selectors import brief_budget
 
 from . import services, states
 from .forms import (
@@ -132,6 +133,7 @@ def brief_page(request, brief, *, status=200, **forms):
         "attachments": brief.attachments.all(),
         "transition_error": forms.get("transition_error"),
         "role_labels": dict(Role.choices),
+        "budget": brief_budget(brief) if Capability.VIEW_BUDGET in access.capabilities(membership) else None,
     }
     return render(request, "content/brief_detail.html", context, status=status)
 

@@ -28,8 +28,12 @@ def navigation(request):
             calendar_views = {"calendar_month", "calendar_week", "calendar_agenda", "slot_detail", "slot_create"}
             calendar_views |= {"cadence_edit", "feed_manage", "slot_action"}
             items.append(_item("calendar_month", _("Calendar"), calendar_views))
+        if access.has_capability(membership, Capability.VIEW_BUDGET):
+            budget_views = {"budget_dashboard", "budget_period_create", "budget_period_edit", "budget_costs"}
+            items.append(_item("budget_dashboard", _("Budget"), budget_views | {"budget_allocations"}))
         if access.has_capability(membership, Capability.PRODUCE_CONTENT):
             items.append(_item("creator_list", _("Creators"), {"creator_list"}))
+            items.append(_item("budget_agency_costs", _("Our costs"), {"budget_agency_costs"}))
         if access.has_capability(membership, Capability.CHECK_BRIEFS):
             items.append(_item("webcare_list", _("Webcare"), {"webcare_list", "webcare_edit"}))
         if access.has_capability(membership, Capability.DISCLOSE):

@@ -46,6 +46,9 @@ CALENDAR_READERS = expect(403, anonymous=302) | dict.fromkeys(
     ["adviser", "team_social", "campaign_manager", "agency_member", "management"], 200
 )
 PLANNERS = expect(403, anonymous=302, team_social=200)
+# The MT and campaign managers read the budget; only team social changes it.
+BUDGET_READERS = expect(403, anonymous=302, team_social=200, campaign_manager=200, management=200)
+BUDGET_WRITERS = expect(403, anonymous=302, team_social=200)
 
 
 def only(status, *personas, default=NOT_YOURS):
@@ -134,6 +137,21 @@ MATRIX = {
     "slot_action": ("post", lambda w: {"pk": w.stages.slot.pk}, PLANNERS | {"team_social": 302}),
     "cadence_edit": ("get", None, PLANNERS),
     "feed_manage": ("get", None, PLANNERS),
+    "budget_dashboard": ("get", None, BUDGET_READERS),
+    "budget_period_create": ("get", None, BUDGET_WRITERS),
+    "budget_period_edit": ("get", lambda w: {"pk": w.stages.period.pk}, BUDGET_WRITERS),
+    "budget_period_approve": ("post", lambda w: {"pk": w.stages.period.pk}, expect(403, anonymous=302, management=302)),
+    "budget_costs": ("get", lambda w: {"pk": w.stages.period.pk}, BUDGET_READERS),
+    "budget_allocations": ("get", lambda w: {"pk": w.stages.period.pk}, BUDGET_READERS),
+    "budget_export_csv": ("get", lambda w: {"pk": w.stages.period.pk}, BUDGET_READERS),
+    "budget_export_xlsx": ("get", lambda w: {"pk": w.stages.period.pk}, BUDGET_READERS),
+    "budget_cost_advance": ("post", lambda w: {"pk": w.stages.cost_line.pk}, BUDGET_WRITERS | {"team_social": 302}),
+    "budget_overrun_approve": (
+        "post",
+        lambda w: {"pk": w.stages.cost_line.pk},
+        expect(403, anonymous=302, management=302),
+    ),
+    "budget_agency_costs": ("get", None, expect(403, anonymous=302, agency_member=200)),
     # The secret address is the key: calendar apps fetch it without logging in.
     "calendar_feed": ("get", lambda w: {"token": w.stages.feed.token}, expect(200)),
     "webcare_edit": ("get", lambda w: {"pk": w.stages.webcare.pk}, expect(403, anonymous=302, team_social=200)),
@@ -147,6 +165,8 @@ def post_data(url_name, world):
         return {"organisation": world.ministry.pk, "next": "/"}
     if url_name == "brief_transition":
         return {"action": "submit"}
+    if url_name == "budget_cost_advance":
+        return {"status": "committed"}
     if url_name == "slot_action":
         return {"action": "clear"}
     if url_name == "comment_create":

@@ -149,3 +149,32 @@ class Stages:
             actor=world.people["team_social"], slot=world.channel.slots.order_by("starts_at").first(), brief=self.ready
         )
         self.feed = scheduling.feed_token_regenerate(actor=world.people["team_social"], channel=world.channel)
+        from datetime import date
+        from decimal import Decimal
+
+        from budget import services as budget
+
+        self.period = budget.period_create(
+            actor=world.people["team_social"],
+            organisation=world.ministry,
+            fields={
+                "channel": world.channel,
+                "name": "TikTok H2",
+                "starts_on": date(2026, 7, 1),
+                "ends_on": date(2026, 12, 31),
+                "amount_excl_vat": Decimal("5125.00"),
+                "vat_rate": Decimal("21.00"),
+                "planned_posts": 52,
+            },
+        )
+        self.cost_line = budget.cost_line_create(
+            actor=world.people["team_social"],
+            period=self.period,
+            fields={
+                "brief": self.posted,
+                "agency": world.agency,
+                "kind": "agency_fee",
+                "supplier": world.agency.name,
+                "amount_excl_vat": Decimal("98.56"),
+            },
+        )

@@ -4,6 +4,7 @@ from django.urls import path
 from accounts import views as accounts_views
 from accounts.admin import admin_site
 from approvals import views as approvals_views
+from budget import views as budget_views
 from content import views as content_views
 from core import views as core_views
 from scheduling import views as scheduling_views
@@ -76,5 +77,18 @@ urlpatterns = [
     path("calendar/cadence/", scheduling_views.cadence_edit, name="cadence_edit"),
     path("calendar/subscribe/", scheduling_views.feed_manage, name="feed_manage"),
     path("calendar/feed/<str:token>.ics", scheduling_views.calendar_feed, name="calendar_feed"),
+    path("budget/", budget_views.dashboard, name="budget_dashboard"),
+    path("budget/periods/new/", budget_views.period_form, name="budget_period_create"),
+    path("budget/periods/<int:pk>/edit/", budget_views.period_form, name="budget_period_edit"),
+    path("budget/periods/<int:pk>/approve/", budget_views.period_approve, name="budget_period_approve"),
+    path("budget/periods/<int:pk>/costs/", budget_views.cost_lines, name="budget_costs"),
+    path("budget/periods/<int:pk>/plan/", budget_views.allocations, name="budget_allocations"),
+    path("budget/periods/<int:pk>/export.csv", budget_views.export_csv, name="budget_export_csv"),
+    path("budget/periods/<int:pk>/export.xlsx", budget_views.export_xlsx, name="budget_export_xlsx"),
+    path("budget/costs/<int:pk>/advance/", budget_views.cost_line_advance, name="budget_cost_advance"),
+    path(
+        "budget/costs/<int:pk>/approve-overrun/", budget_views.cost_line_approve_overrun, name="budget_overrun_approve"
+    ),
+    path("budget/my-costs/", budget_views.agency_costs, name="budget_agency_costs"),
     path("admin/", admin_site.urls),
 ]

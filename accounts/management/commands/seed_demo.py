@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_world
+from budget.demo import seed_demo_budget
 from content.demo import seed_demo_content
 from scheduling.demo import seed_demo_calendar
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         logins = seed_demo_world()
         seed_demo_content()
         seed_demo_calendar()
+        seed_demo_budget()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD}:")
         width = max(len(login.username) for login in logins)

@@ -1,0 +1,298 @@
+"""Budget pages. Periods are looked up within the current organisation; the MT reads and approves."""
+
+import csv
+from io import BytesIO
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from accounts import access
+from accounts.decorators import capability_required
+from accounts.roles import Capability
+from approvals.audit import Origin
+
+from . import charts, selectors, services
+from .forms import AdvanceForm, CostLineForm, OverrideForm, PeriodForm
+from .models import BudgetPeriod, CostLine, PeriodStatus
+
+
+def _periods(request):
+    return BudgetPeriod.objects.filter(organisation=request.organisation).select_related("channel", "owner")
+
+
+def _period(request, pk) -> BudgetPeriod:
+    return get_object_or_404(_periods(request), pk=pk)
+
+
+@capability_required(Capability.VIEW_BUDGET)
+def dashboard(request):
+    periods = list(_periods(request))
+    chosen = request.GET.get("period", "")
+    period = next((p for p in periods if str(p.pk) == chosen), periods[0] if periods else None)
+    context = {"periods": periods, "period": period}
+    if period is not None:
+        f = selectors.figures(period)
+        context.update(
+            figures=f,
+            spend_chart=charts.spend_over_time(f.by_month, period.amount_excl_vat),
+            topic_chart=charts.bars(f.by_topic, "excl", "brief__topic__name"),
+            agency_chart=charts.bars(f.by_agency, "excl", "supplier"),
+            can_manage=access.has_capability(request.membership, Capability.MANAGE_BUDGET),
+            can_approve=access.has_capability(request.membership, Capability.APPROVE_BUDGET)
+            and period.status == PeriodStatus.PROPOSED,
+        )
+    else:
+        context["can_manage"] = access.has_capability(request.membership, Capability.MANAGE_BUDGET)
+    return render(request, "budget/dashboard.html", context)
+
+
+@capability_required(Capability.MANAGE_BUDGET)
+def period_form(request, pk=None):
+    period = _period(request, pk) if pk else None
+    form = PeriodForm(request.POST or None, instance=period, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.PERIOD_FIELDS}
+        try:
+            if period is None:
+                period = services.period_create(
+                    actor=request.user,
+                    organisation=request.organisation,
+                    fields=fields,
+                    origin=Origin.from_request(request),
+                )
+            else:
+                services.period_update(
+                    actor=request.user, period=period, fields=fields, origin=Origin.from_request(request)
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The budget period has been saved."))
+            return redirect(f"{reverse('budget_dashboard')}?period={period.pk}")
+    return render(request, "budget/period_form.html", {"form": form, "period": period})
+
+
+@capability_required(Capability.APPROVE_BUDGET)
+@require_POST
+def period_approve(request, pk):
+    period = _period(request, pk)
+    try:
+        services.period_approve(actor=request.user, period=period, origin=Origin.from_request(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You have approved the budget period."))
+    return redirect(f"{reverse('budget_dashboard')}?period={period.pk}")
+
+
+@capability_required(Capability.VIEW_BUDGET)
+def cost_lines(request, pk):
+    period = _period(request, pk)
+    can_manage = access.has_capability(request.membership, Capability.MANAGE_BUDGET)
+    form = CostLineForm(request.POST or None, period=period) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            fields = {
+                name: form.cleaned_data.get(name) for name in (*services.COST_FIELDS, "invoice_number", "invoice_date")
+            }
+            try:
+                services.cost_line_create(
+                    actor=request.user,
+                    period=period,
+                    fields=fields,
+                    status=form.cleaned_data["status"],
+                    origin=Origin.from_request(request),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The cost line has been added."))
+                return redirect("budget_costs", period.pk)
+    lines = period.cost_lines.select_related("brief", "agency").order_by("-created_at")
+    return render(
+        request,
+        "budget/cost_lines.html",
+        {
+            "period": period,
+            "lines": lines,
+            "form": form,
+            "advance_form": AdvanceForm(),
+            "can_manage": can_manage,
+            "can_approve": access.has_capability(request.membership, Capability.APPROVE_BUDGET),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _line(request, pk) -> CostLine:
+    return get_object_or_404(CostLine.objects.filter(period__organisation=request.organisation), pk=pk)
+
+
+@capability_required(Capability.MANAGE_BUDGET)
+@require_POST
+def cost_line_advance(request, pk):
+    line = _line(request, pk)
+    form = AdvanceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cost_line_advance(
+                actor=request.user, line=line, origin=Origin.from_request(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The cost line has been updated."))
+    else:
+        messages.error(request, _("Choose a valid status."))
+    return redirect("budget_costs", line.period_id)
+
+
+@capability_required(Capability.APPROVE_BUDGET)
+@require_POST
+def cost_line_approve_overrun(request, pk):
+    line = _line(request, pk)
+    services.cost_line_approve_overrun(actor=request.user, line=line, origin=Origin.from_request(request))
+    messages.success(request, _("You have approved the overrun."))
+    return redirect("budget_costs", line.period_id)
+
+
+@capability_required(Capability.VIEW_BUDGET)
+def allocations(request, pk):
+    period = _period(request, pk)
+    can_manage = access.has_capability(request.membership, Capability.MANAGE_BUDGET)
+    form = OverrideForm(request.POST or None) if can_manage else None
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            allocation = period.allocations.filter(position=form.cleaned_data["position"]).first()
+            if allocation is None:
+                form.add_error("position", _("This period has no post with that number."))
+            else:
+                try:
+                    services.allocation_override(
+                        actor=request.user,
+                        allocation=allocation,
+                        amount=form.cleaned_data["amount"],
+                        origin=Origin.from_request(request),
+                    )
+                except ValidationError as error:
+                    form.add_error("amount", error)
+                else:
+                    messages.success(request, _("The plan has been changed; the other posts share the rest."))
+                    return redirect("budget_allocations", period.pk)
+        status = 400
+    rows = period.allocations.select_related("brief").order_by("position")
+    return render(request, "budget/allocations.html", {"period": period, "rows": rows, "form": form}, status=status)
+
+
+@capability_required(Capability.PRODUCE_CONTENT)
+def agency_costs(request):
+    """An agency sees the cost lines of which it is the supplier, and nothing else of the budget."""
+    lines = (
+        CostLine.objects.filter(period__organisation=request.organisation, agency=request.membership.agency)
+        .select_related("brief", "period")
+        .order_by("-created_at")
+    )
+    return render(request, "budget/agency_costs.html", {"lines": lines})
+
+
+HEADER = [
+    "period",
+    "brief",
+    "kind",
+    "supplier",
+    "description",
+    "status",
+    "excl. VAT",
+    "VAT %",
+    "VAT",
+    "incl. VAT",
+    "invoice",
+    "invoice date",
+]
+
+
+def _rows(period):
+    for line in period.cost_lines.select_related("brief").order_by("created_at"):
+        yield [
+            period.name,
+            line.brief.reference if line.brief else "",
+            line.get_kind_display(),
+            line.supplier,
+            line.description,
+            line.get_status_display(),
+            line.amount_excl_vat,
+            line.vat_rate,
+            line.vat_amount,
+            line.amount_incl_vat,
+            line.invoice_number,
+            line.invoice_date.isoformat() if line.invoice_date else "",
+        ]
+
+
+def _figure_rows(f):
+    return [
+        [_("amount"), f.amount.excl, f.amount.vat, f.amount.incl],
+        [_("committed"), f.committed.excl, f.committed.vat, f.committed.incl],
+        [_("invoiced"), f.invoiced.excl, f.invoiced.vat, f.invoiced.incl],
+        [_("paid"), f.paid.excl, f.paid.vat, f.paid.incl],
+        [_("remaining"), f.remaining.excl, f.remaining.vat, f.remaining.incl],
+    ]
+
+
+@capability_required(Capability.VIEW_BUDGET)
+def export_csv(request, pk):
+    period = _period(request, pk)
+    f = selectors.figures(period)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="budget-{period.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_(h) for h in HEADER])
+    for row in _rows(period):
+        writer.writerow(row)
+    writer.writerow([])
+    writer.writerow([_("figure"), _("excl. VAT"), _("VAT"), _("incl. VAT")])
+    for row in _figure_rows(f):
+        writer.writerow(row)
+    return response
+
+
+@capability_required(Capability.VIEW_BUDGET)
+def export_xlsx(request, pk):
+    period = _period(request, pk)
+    f = selectors.figures(period)
+    book = Workbook()
+    lines_sheet = book.active
+    lines_sheet.title = _("Cost lines")
+    lines_sheet.append([_(h) for h in HEADER])
+    for cell in lines_sheet[1]:
+        cell.font = Font(bold=True)
+    for row in _rows(period):
+        lines_sheet.append(row)
+    money_format = "#,##0.00"
+    for column in ("G", "I", "J"):
+        for cell in lines_sheet[column][1:]:
+            cell.number_format = money_format
+    figures_sheet = book.create_sheet(_("Figures"))
+    figures_sheet.append([_("figure"), _("excl. VAT"), _("VAT"), _("incl. VAT")])
+    for row in _figure_rows(f):
+        figures_sheet.append(row)
+    figures_sheet.append([_("currency"), period.currency])
+    output = BytesIO()
+    book.save(output)
+    response = HttpResponse(
+        output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="budget-{period.pk}.xlsx"'
+    return response
