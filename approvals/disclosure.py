@@ -117,6 +117,9 @@ def _documents_for(brief, roles, start_number: int) -> list[Document]:
         rows = [(c, _role_of(c.author_id, roles)) for c in comments]
         last = comments.last().created_at
         add("comments", _("Comments and extra information"), "comments.html", {"rows": rows}, last)
+    costs = list(brief.cost_lines.select_related("period").order_by("created_at"))
+    if costs:
+        add("costs", _("Costs"), "costs.html", {"costs": costs}, costs[-1].created_at)
     events = brief.audit_events.order_by("sequence")
     rows = [(e, label_for(e.action), _role_of(e.actor_id, roles) if e.actor_id else _("System")) for e in events]
     runs = ApprovalRun.objects.filter(brief=brief).order_by("started_at")

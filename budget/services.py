@@ -155,13 +155,17 @@ def period_close(*, actor, period: BudgetPeriod, origin: Origin | None = None) -
 
 
 def _allocation_for(period: BudgetPeriod, brief) -> PostAllocation | None:
-    """The brief's planned amount: the first free post of the period is given to it."""
-    allocation = PostAllocation.objects.filter(period=period, brief=brief).first()
-    if allocation is None:
-        allocation = PostAllocation.objects.filter(period=period, brief__isnull=True).order_by("position").first()
-        if allocation is not None:
-            allocation.brief = brief
-            allocation.save(update_fields=["brief"])
+    """The brief's planned amount: the first free post of the period is given to it.
+
+    A brief has one plan: charged in a later period as well, it keeps the post of its first period.
+    """
+    existing = PostAllocation.objects.filter(brief=brief).first()
+    if existing is not None:
+        return existing if existing.period_id == period.pk else None
+    allocation = PostAllocation.objects.filter(period=period, brief__isnull=True).order_by("position").first()
+    if allocation is not None:
+        allocation.brief = brief
+        allocation.save(update_fields=["brief"])
     return allocation
 
 

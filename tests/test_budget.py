@@ -352,3 +352,19 @@ def test_another_organisations_period_is_not_found(dashboard_world, client_for):
 
     mt_elsewhere = MembershipFactory(organisation=world.municipality, role="management").user
     assert client_for(mt_elsewhere).get(reverse("budget_costs", args=[period.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_brief_charged_in_two_periods_keeps_the_plan_of_the_first(world, period):
+    from .workflow import new_brief
+
+    brief = new_brief(world)
+    cost(world, period, "50.00", brief=brief)
+    later = services.period_create(
+        actor=world.people["team_social"],
+        organisation=world.ministry,
+        fields=period_fields(world, name="TikTok 2027", starts_on=date(2027, 1, 1), ends_on=date(2027, 6, 30)),
+    )
+    cost(world, later, "20.00", brief=brief)
+    assert brief.allocation.period == period
+    assert later.allocations.filter(brief__isnull=False).count() == 0

@@ -74,6 +74,33 @@ def test_the_inventory_lists_every_document(staged, client_for):
     assert {"brief", "script-v1", "video-v1", "decisions", "timeline"} <= kinds
 
 
+def test_the_package_includes_the_briefs_costs(staged, client_for):
+    from decimal import Decimal
+
+    from budget import services as budget
+
+    brief = staged.stages.posted
+    period = budget.period_create(
+        actor=staged.people["team_social"],
+        organisation=staged.ministry,
+        fields={
+            "name": "TikTok H2",
+            "starts_on": brief.created_at.date(),
+            "ends_on": brief.created_at.date(),
+            "amount_excl_vat": Decimal("5125.00"),
+            "planned_posts": 52,
+        },
+    )
+    budget.cost_line_create(
+        actor=staged.people["team_social"],
+        period=period,
+        fields={"brief": brief, "kind": "agency_fee", "supplier": "Clips Agency", "amount_excl_vat": Decimal("98.56")},
+    )
+    archive = download(client_for(staged.people["team_social"]), reverse("brief_disclosure", args=[brief.pk]))
+    costs = next(name for name in archive.namelist() if name.endswith("-costs.html"))
+    assert "98.56" in archive.read(costs).decode()
+
+
 def test_a_period_package_holds_every_brief_of_the_period(staged, client_for):
     from django.utils import timezone
 
