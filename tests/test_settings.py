@@ -17,7 +17,9 @@ PROBE = (
     " 'broker': s.CELERY_BROKER_URL, 'debug': s.DEBUG, 'cache': s.CACHES['default']['BACKEND']}))"
 )
 # Stripped from the child's environment so each test states exactly what it sets.
+FERNET_KEY = "Zm9yLXRlc3RzLW9ubHktYS0zMi1ieXRlLWtleS0xMjM="  # a well-formed key, for tests only
 SERVICE_VARIABLES = {
+    "TOKEN_ENCRYPTION_KEY",
     "DATABASE_URL",
     "REDIS_URL",
     "DJANGO_ENV",
@@ -67,7 +69,12 @@ def test_database_url_and_redis_url_switch_to_the_real_services(tmp_path):
 
 @pytest.mark.parametrize(
     ("missing", "message"),
-    [("SECRET_KEY", "SECRET_KEY"), ("ALLOWED_HOSTS", "ALLOWED_HOSTS"), ("REDIS_URL", "REDIS_URL")],
+    [
+        ("SECRET_KEY", "SECRET_KEY"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS"),
+        ("REDIS_URL", "REDIS_URL"),
+        ("TOKEN_ENCRYPTION_KEY", "TOKEN_ENCRYPTION_KEY"),
+    ],
 )
 def test_production_refuses_to_start_without_required_settings(tmp_path, missing, message):
     env = {
@@ -75,6 +82,7 @@ def test_production_refuses_to_start_without_required_settings(tmp_path, missing
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "planner.example.org",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "TOKEN_ENCRYPTION_KEY": FERNET_KEY,
     }
     del env[missing]
     result = run_python(PROBE, tmp_path, **env)
@@ -91,6 +99,7 @@ def test_production_passes_the_deployment_check(tmp_path):
         SECRET_KEY="a-production-secret-key-that-is-long-and-random-" + "q8Zr4vKx9LmPw2Ts7Nc1",
         ALLOWED_HOSTS="planner.example.org",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        TOKEN_ENCRYPTION_KEY=FERNET_KEY,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -105,6 +114,7 @@ def test_production_turns_debug_off_even_when_asked(tmp_path):
         SECRET_KEY="y" * 60,
         ALLOWED_HOSTS="planner.example.org",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        TOKEN_ENCRYPTION_KEY=FERNET_KEY,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["debug"] is False

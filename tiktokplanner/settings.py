@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "approvals",
     "budget",
     "scheduling",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,16 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # check access. Hence no MEDIA_URL route in urls.py.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 VIDEO_MAX_UPLOAD_MB = env.int("VIDEO_MAX_UPLOAD_MB", default=250)
+
+# --- TikTok -----------------------------------------------------------------------------------------
+TIKTOK_API_BASE_URL = env.str("TIKTOK_API_BASE_URL", default="https://open.tiktokapis.com")
+TIKTOK_AUTHORIZE_URL = env.str("TIKTOK_AUTHORIZE_URL", default="https://www.tiktok.com/v2/auth/authorize/")
+TIKTOK_CLIENT_KEY = env.str("TIKTOK_CLIENT_KEY", default="")
+TIKTOK_CLIENT_SECRET = env.str("TIKTOK_CLIENT_SECRET", default="")
+# Fernet key for the stored OAuth tokens; in development derived from SECRET_KEY when empty.
+TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
+if PRODUCTION and not TOKEN_ENCRYPTION_KEY:
+    raise ImproperlyConfigured("Set TOKEN_ENCRYPTION_KEY in production (a Fernet key) to encrypt TikTok tokens.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk above FILE_UPLOAD_MAX_MEMORY_SIZE
 
 # --- E-mail ----------------------------------------------------------------------------------------

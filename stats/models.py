@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Channel
+from content.models import Posting
+
+from . import crypto
+
+
+class ConnectionStatus(models.TextChoices):
+    CONNECTED = "connected", _("Connected")
+    RECONNECT = "reconnect", _("Needs to be connected again")
+    DISCONNECTED = "disconnected", _("Disconnected")
+
+
+class ChannelConnection(models.Model):
+    """The channel's TikTok authorisation. Tokens are encrypted at rest."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="tiktok_connection")
+    open_id = models.CharField(max_length=100)
+    access_token_encrypted = models.TextField(blank=True)
+    refresh_token_encrypted = models.TextField(blank=True)
+    scopes = models.CharField(max_length=300, blank=True)
+    access_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_expires_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED)
+    status_message = models.CharField(max_length=300, blank=True)
+    connected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.channel} ({self.get_status_display()})"
+
+    @property
+    def access_token(self) -> str:
+        return crypto.decrypt(self.access_token_encrypted)
+
+    @access_token.setter
+    def access_token(self, value: str) -> None:
+        self.access_token_encrypted = crypto.encrypt(value)
+
+    @property
+    def refresh_token(self) -> str:
+        return crypto.decrypt(self.refresh_token_encrypted)
+
+    @refresh_token.setter
+    def refresh_token(self, value: str) -> None:
+        self.refresh_token_encrypted = crypto.encrypt(value)
+
+
+class VideoSnapshot(models.Model):
+    """One video's figures in one time bucket. The unique key makes every pull an idempotent upsert."""
+
+    posting = models.ForeignKey(Posting, on_delete=models.CASCADE, related_name="snapshots")
+    bucket = models.DateTimeField()
+    views = models.PositiveBigIntegerField()
+    likes = models.PositiveBigIntegerField()
+    comments = models.PositiveBigIntegerField()
+    shares = models.PositiveBigIntegerField()
+    captured_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["posting", "bucket"]
+        constraints = [models.UniqueConstraint(fields=["posting", "bucket"], name="one_snapshot_per_video_bucket")]
+
+    def __str__(self):
+        return f"{self.posting.tiktok_video_id} @ {self.bucket:%Y-%m-%d %H:%M}: {self.views} views"
+
+
+class FollowerSnapshot(models.Model):
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="follower_snapshots")
+    day = models.DateField()
+    followers = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["channel", "day"]
+        constraints = [models.UniqueConstraint(fields=["channel", "day"], name="one_follower_count_per_day")]
+
+    def __str__(self):
+        return f"{self.channel} {self.day}: {self.followers}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class PullRun(models.Model):
+    """Every pull is on record: what was asked, what was written, how many requests, what went wrong."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="pull_runs")
+    kind = models.CharField(max_length=20)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    videos_asked = models.PositiveIntegerField(default=0)
+    snapshots_written = models.PositiveIntegerField(default=0)
+    requests_made = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.channel} {self.started_at:%Y-%m-%d %H:%M} {self.status}"

@@ -1,0 +1,177 @@
+"""Pulling stats from TikTok into snapshots.
+
+A pull asks /v2/video/query/ for the channel's posted videos in batches of 20, then writes all
+snapshots in one transaction as a bulk upsert keyed (video, bucket): a rerun, a duplicate delivery or a
+worker killed halfway never doubles or loses a snapshot, and a run that fails leaves no partial data.
+No database transaction is held open while talking to TikTok.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from content.models import Posting
+
+from .client import MAX_QUERY_IDS, OAuthClient, TikTokClient, TikTokError
+from .models import ChannelConnection, ConnectionStatus, FollowerSnapshot, PullRun, RunStatus, VideoSnapshot
+
+BUCKET_HOURS = 3  # "every few hours": snapshots of one video are at most one per 3-hour bucket
+FRESH_DAYS = 7
+STOP_AFTER_DAYS = 365
+REFRESH_MARGIN = timedelta(minutes=10)
+REFRESH_LOCK_SECONDS = 30
+REFRESH_LOCK_WAIT = 10
+
+
+def bucket_for(moment: datetime) -> datetime:
+    """The start of the 3-hour UTC bucket ``moment`` falls in."""
+    moment = moment.astimezone(UTC)
+    return moment.replace(minute=0, second=0, microsecond=0, hour=moment.hour - moment.hour % BUCKET_HOURS)
+
+
+def postings_due(channel, now: datetime):
+    """Videos posted in the last 365 days (the job decides how often; stats stop after a year)."""
+    return Posting.objects.filter(brief__channel=channel, posted_at__gte=now - timedelta(days=STOP_AFTER_DAYS))
+
+
+def _oauth() -> OAuthClient:
+    return OAuthClient(settings.TIKTOK_API_BASE_URL, settings.TIKTOK_CLIENT_KEY, settings.TIKTOK_CLIENT_SECRET)
+
+
+def refresh_tokens(connection: ChannelConnection) -> ChannelConnection:
+    """Refresh the access token once, with a lock so two workers don't both spend the refresh token
+    (TikTok may rotate it: the one returned is always stored).
+
+    The lock is a short cache entry (Redis in production), not a database row lock: no database
+    transaction stays open while we wait for TikTok.
+    """
+    lock = f"tiktok-refresh-{connection.pk}"
+    deadline = time.monotonic() + REFRESH_LOCK_WAIT
+    while not cache.add(lock, "1", timeout=REFRESH_LOCK_SECONDS):
+        if time.monotonic() > deadline:
+            raise TikTokError("refresh_busy", "Another worker is refreshing this channel's token.")
+        time.sleep(0.2)
+    try:
+        current = ChannelConnection.objects.get(pk=connection.pk)
+        if current.access_token_encrypted != connection.access_token_encrypted:
+            return current  # another worker refreshed meanwhile
+        try:
+            tokens = _oauth().refresh(current.refresh_token)
+        except TikTokError as error:
+            if error.token_invalid or error.status in (400, 401):
+                ChannelConnection.objects.filter(pk=current.pk).update(
+                    status=ConnectionStatus.RECONNECT,
+                    status_message="TikTok no longer accepts this channel's authorisation: connect it again.",
+                    updated_at=timezone.now(),
+                )
+            raise
+        now = timezone.now()
+        current.access_token = tokens.access_token
+        current.refresh_token = tokens.refresh_token
+        current.scopes = tokens.scope
+        current.access_expires_at = now + timedelta(seconds=tokens.expires_in)
+        current.refresh_expires_at = now + timedelta(seconds=tokens.refresh_expires_in)
+        current.status, current.status_message = ConnectionStatus.CONNECTED, ""
+        current.save()
+        return current
+    finally:
+        cache.delete(lock)
+
+
+def pull_video_stats(channel, *, now: datetime | None = None, progress=None) -> PullRun:
+    now = now or timezone.now()
+    run = PullRun.objects.create(channel=channel, kind="videos")
+    connection = ChannelConnection.objects.filter(channel=channel).first()
+    client = None
+    try:
+        if connection is None or connection.status != ConnectionStatus.CONNECTED:
+            raise TikTokError("not_connected", "The channel is not connected to TikTok (or must be reconnected).")
+        if connection.access_expires_at and connection.access_expires_at - REFRESH_MARGIN < now:
+            connection = refresh_tokens(connection)
+        postings = {p.tiktok_video_id: p for p in postings_due(channel, now)}
+        ids = sorted(postings)
+        run.videos_asked = len(ids)
+        client = TikTokClient(settings.TIKTOK_API_BASE_URL, connection.access_token)
+        found: list[dict] = []
+        refreshed = False
+        for start in range(0, len(ids), MAX_QUERY_IDS):
+            batch = ids[start : start + MAX_QUERY_IDS]
+            try:
+                found += client.video_query(batch)
+            except TikTokError as error:
+                if not error.token_invalid or refreshed:
+                    raise
+                # The access token died mid-run: refresh once and carry on with the same batch.
+                refreshed = True
+                connection = refresh_tokens(connection)
+                run.requests_made += client.requests_made
+                client.close()
+                client = TikTokClient(settings.TIKTOK_API_BASE_URL, connection.access_token)
+                found += client.video_query(batch)
+            if progress:
+                progress(min(start + MAX_QUERY_IDS, len(ids)), len(ids))
+        bucket = bucket_for(now)
+        snapshots = [
+            VideoSnapshot(
+                posting=postings[video["id"]],
+                bucket=bucket,
+                views=int(video.get("view_count", 0)),
+                likes=int(video.get("like_count", 0)),
+                comments=int(video.get("comment_count", 0)),
+                shares=int(video.get("share_count", 0)),
+                captured_at=now,
+            )
+            for video in found
+            if video.get("id") in postings
+        ]
+        with transaction.atomic():
+            VideoSnapshot.objects.bulk_create(
+                snapshots,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["posting", "bucket"],
+                update_fields=["views", "likes", "comments", "shares", "captured_at"],
+            )
+        run.snapshots_written = len(snapshots)
+        run.status = RunStatus.SUCCEEDED
+        return run
+    except TikTokError as error:
+        run.status = RunStatus.FAILED
+        run.error = str(error)
+        raise
+    finally:
+        if client is not None:
+            run.requests_made += client.requests_made
+            client.close()
+        run.finished_at = timezone.now()
+        run.save()
+
+
+def pull_followers(channel, *, now: datetime | None = None) -> PullRun:
+    now = now or timezone.now()
+    run = PullRun.objects.create(channel=channel, kind="followers")
+    try:
+        connection = ChannelConnection.objects.get(channel=channel, status=ConnectionStatus.CONNECTED)
+        client = TikTokClient(settings.TIKTOK_API_BASE_URL, connection.access_token)
+        try:
+            user = client.user_info()
+        finally:
+            run.requests_made = client.requests_made
+            client.close()
+        FollowerSnapshot.objects.update_or_create(
+            channel=channel, day=now.date(), defaults={"followers": int(user.get("follower_count", 0))}
+        )
+        run.snapshots_written, run.status = 1, RunStatus.SUCCEEDED
+        return run
+    except (TikTokError, ChannelConnection.DoesNotExist) as error:
+        run.status, run.error = RunStatus.FAILED, str(error)
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.save()

@@ -1,0 +1,264 @@
+"""A local TikTok API simulator: a small WSGI app speaking the documented shapes (../shared/TIKTOK_API.md).
+
+Tests run the client against it over real HTTP on loopback; `make run` can point the demo at it, so
+nobody needs a TikTok developer account to see stats arrive. It knows OAuth (code exchange, refresh
+with rotation, revoke), /v2/user/info/, /v2/video/list/ (cursor paging) and /v2/video/query/ (at most
+20 ids), stats that grow each time they are read, and faults switched on from Python or over HTTP:
+429 (with or without Retry-After), 401 token expiry, 500, and slow answers.
+
+    python -m stats.simulator --port 8765
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+MAX_QUERY_IDS = 20
+ACCESS_SECONDS = 86_400
+REFRESH_SECONDS = 31_536_000
+
+
+@dataclass
+class Video:
+    id: str
+    create_time: int
+    title: str
+    view_count: int
+    like_count: int
+    comment_count: int
+    share_count: int
+    growth: int = 1_000  # views added each time the stats are read
+
+
+@dataclass
+class Account:
+    open_id: str
+    display_name: str
+    follower_count: int
+    videos: list[Video] = field(default_factory=list)
+
+
+@dataclass
+class Fault:
+    status: int
+    code: str
+    retry_after: int | None = None
+
+
+class Simulator:
+    def __init__(self, client_key: str = "sim-client", client_secret: str = "sim-secret"):  # noqa: S107 - test double
+        self.client_key = client_key
+        self.client_secret = client_secret
+        self.accounts: dict[str, Account] = {}
+        self.codes: dict[str, str] = {}
+        self.access_tokens: dict[str, tuple[str, float]] = {}
+        self.refresh_tokens: dict[str, str] = {}
+        self.faults: list[Fault] = []
+        self.delay = 0.0
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+
+    # --- Control, used by tests and by the HTTP control endpoint ------------------------------------
+    def add_account(self, open_id: str, display_name: str, follower_count: int) -> Account:
+        account = Account(open_id, display_name, follower_count)
+        self.accounts[open_id] = account
+        return account
+
+    def add_video(
+        self, open_id: str, video_id: str, *, views=100_000, likes=2_500, comments=16, shares=40, create_time=0
+    ):
+        video = Video(video_id, create_time or int(time.time()), f"Video {video_id}", views, likes, comments, shares)
+        self.accounts[open_id].videos.append(video)
+        return video
+
+    def authorization_code(self, open_id: str) -> str:
+        code = secrets.token_urlsafe(12)
+        self.codes[code] = open_id
+        return code
+
+    def fail_next(self, status: int, code: str, times: int = 1, retry_after: int | None = None) -> None:
+        self.faults.extend(Fault(status, code, retry_after) for _ in range(times))
+
+    def expire_access_tokens(self) -> None:
+        self.access_tokens = {token: (open_id, 0.0) for token, (open_id, _) in self.access_tokens.items()}
+
+    # --- WSGI ----------------------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        with self.lock:
+            self.requests.append(path)
+            fault = self.faults.pop(0) if self.faults and not path.startswith("/control/") else None
+        if self.delay:
+            time.sleep(self.delay)
+        if fault is not None:
+            return self._fault(fault, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        try:
+            if path == "/v2/oauth/token/":
+                return self._token(parse_qs(body.decode()), start_response)
+            if path == "/v2/oauth/revoke/":
+                return self._revoke(parse_qs(body.decode()), start_response)
+            if path == "/control/":
+                return self._control(json.loads(body or b"{}"), start_response)
+            open_id = self._authorised(environ)
+            if open_id is None:
+                return self._data_error(401, "access_token_invalid", "Access token is invalid", start_response)
+            if path == "/v2/user/info/":
+                account = self.accounts[open_id]
+                user = {
+                    "open_id": open_id,
+                    "display_name": account.display_name,
+                    "follower_count": account.follower_count,
+                }
+                return self._data({"user": user}, start_response)
+            if path == "/v2/video/list/":
+                return self._video_list(open_id, json.loads(body or b"{}"), start_response)
+            if path == "/v2/video/query/":
+                return self._video_query(open_id, json.loads(body or b"{}"), start_response)
+        except (ValueError, KeyError) as error:
+            return self._data_error(400, "invalid_params", f"Bad request: {error}", start_response)
+        return self._data_error(404, "invalid_params", "Unknown endpoint", start_response)
+
+    def _authorised(self, environ) -> str | None:
+        header = environ.get("HTTP_AUTHORIZATION", "")
+        token = header.removeprefix("Bearer ").strip()
+        found = self.access_tokens.get(token)
+        if found is None or found[1] < time.time():
+            return None
+        return found[0]
+
+    def _issue(self, open_id: str) -> dict:
+        access, refresh = f"act.{secrets.token_urlsafe(16)}", f"rft.{secrets.token_urlsafe(16)}"
+        self.access_tokens[access] = (open_id, time.time() + ACCESS_SECONDS)
+        self.refresh_tokens[refresh] = open_id
+        return {
+            "access_token": access,
+            "expires_in": ACCESS_SECONDS,
+            "open_id": open_id,
+            "refresh_expires_in": REFRESH_SECONDS,
+            "refresh_token": refresh,
+            "scope": "user.info.basic,user.info.stats,video.list",
+            "token_type": "Bearer",
+        }
+
+    def _token(self, form: dict, start_response):
+        value = {key: values[0] for key, values in form.items()}
+        if value.get("client_key") != self.client_key or value.get("client_secret") != self.client_secret:
+            return self._oauth_error("invalid_client", start_response)
+        grant = value.get("grant_type")
+        if grant == "authorization_code":
+            open_id = self.codes.pop(value.get("code", ""), None)
+        elif grant == "refresh_token":
+            # Rotation: the old refresh token is used up; the answer carries a new one.
+            open_id = self.refresh_tokens.pop(value.get("refresh_token", ""), None)
+        else:
+            return self._oauth_error("unsupported_grant_type", start_response)
+        if open_id is None:
+            return self._oauth_error("invalid_grant", start_response)
+        return self._json(200, self._issue(open_id), start_response)
+
+    def _revoke(self, form: dict, start_response):
+        token = form.get("token", [""])[0]
+        self.access_tokens.pop(token, None)
+        self.refresh_tokens.pop(token, None)
+        return self._json(200, {}, start_response)
+
+    def _video_list(self, open_id: str, body: dict, start_response):
+        count = int(body.get("max_count", 20))
+        if not 1 <= count <= 20:
+            raise ValueError("max_count must be 1..20")
+        videos = sorted(self.accounts[open_id].videos, key=lambda v: v.create_time, reverse=True)
+        cursor = int(body.get("cursor") or 0)
+        page = videos[cursor : cursor + count]
+        data = {
+            "videos": [{"id": v.id, "create_time": v.create_time, "title": v.title} for v in page],
+            "cursor": cursor + len(page),
+            "has_more": cursor + len(page) < len(videos),
+        }
+        return self._data(data, start_response)
+
+    def _video_query(self, open_id: str, body: dict, start_response):
+        ids = body["filters"]["video_ids"]
+        if len(ids) > MAX_QUERY_IDS:
+            raise ValueError("at most 20 video ids")
+        wanted = set(ids)
+        found = []
+        for video in self.accounts[open_id].videos:
+            if video.id in wanted:
+                video.view_count += video.growth
+                video.like_count += video.growth // 40
+                found.append(
+                    {
+                        "id": video.id,
+                        "view_count": video.view_count,
+                        "like_count": video.like_count,
+                        "comment_count": video.comment_count,
+                        "share_count": video.share_count,
+                    }
+                )
+        return self._data({"videos": found}, start_response)
+
+    def _control(self, body: dict, start_response):
+        """Over HTTP, for a running demo: {"fail": {"status": 429, "code": "...", "times": 2}}, {"delay": 1}."""
+        if "fail" in body:
+            fail = body["fail"]
+            self.fail_next(int(fail["status"]), fail["code"], int(fail.get("times", 1)), fail.get("retry_after"))
+        if "delay" in body:
+            self.delay = float(body["delay"])
+        return self._json(200, {"ok": True}, start_response)
+
+    # --- Answers -------------------------------------------------------------------------------------
+    @staticmethod
+    def _json(status: int, payload: dict, start_response, headers=()):
+        reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests"}
+        start_response(f"{status} {reason.get(status, 'Error')}", [("Content-Type", "application/json"), *headers])
+        return [json.dumps(payload).encode()]
+
+    def _data(self, data: dict, start_response):
+        return self._json(200, {"data": data, "error": {"code": "ok", "message": "", "log_id": "sim"}}, start_response)
+
+    def _data_error(self, status: int, code: str, message: str, start_response, headers=()):
+        body = {"data": {}, "error": {"code": code, "message": message, "log_id": "sim"}}
+        return self._json(status, body, start_response, headers)
+
+    def _oauth_error(self, code: str, start_response):
+        return self._json(400, {"error": code, "error_description": code, "log_id": "sim"}, start_response)
+
+    def _fault(self, fault: Fault, start_response):
+        headers = [("Retry-After", str(fault.retry_after))] if fault.retry_after is not None else []
+        return self._data_error(fault.status, fault.code, f"Simulated {fault.code}", start_response, headers)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):  # the tests' output stays readable
+        pass
+
+
+def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0):
+    """Start the simulator in a background thread; returns (server, base_url)."""
+    server = make_server(host, port, simulator, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://{host}:{server.server_port}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    simulator = Simulator()
+    server = make_server("127.0.0.1", args.port, simulator, handler_class=_QuietHandler)
+    print(f"TikTok API simulator on http://127.0.0.1:{args.port}")
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""Stats from TikTok, against the local simulator over real HTTP on loopback (only TikTok is faked)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from stats import services
+from stats.client import OAuthClient, TikTokClient, TikTokError
+from stats.models import ChannelConnection, ConnectionStatus, PullRun, RunStatus, VideoSnapshot
+from stats.simulator import Simulator, serve
+
+from .workflow import Stages
+
+pytestmark = pytest.mark.django_db
+OPEN_ID = "open-ministry"
+
+
+@pytest.fixture
+def simulator(settings):
+    sim = Simulator()
+    server, url = serve(sim)
+    settings.TIKTOK_API_BASE_URL = url
+    settings.TIKTOK_CLIENT_KEY = sim.client_key
+    settings.TIKTOK_CLIENT_SECRET = sim.client_secret
+    sim.add_account(OPEN_ID, "Ministerie van VWS", follower_count=14_500)
+    yield sim
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def connected(world, simulator, settings, tmp_path):
+    """A posted video on the channel, known to TikTok, and the channel connected by team social."""
+    settings.MEDIA_ROOT = tmp_path
+    stages = Stages(world)
+    simulator.add_video(OPEN_ID, stages.posting.tiktok_video_id, views=105_000, likes=2_500, comments=16)
+    tokens = OAuthClient(simulator_url(settings), simulator.client_key, simulator.client_secret).exchange_code(
+        simulator.authorization_code(OPEN_ID), "http://testserver/callback"
+    )
+    connection = ChannelConnection(channel=world.channel, open_id=tokens.open_id, scopes=tokens.scope)
+    connection.access_token = tokens.access_token
+    connection.refresh_token = tokens.refresh_token
+    connection.access_expires_at = timezone.now() + timedelta(seconds=tokens.expires_in)
+    connection.save()
+    return world, stages, connection
+
+
+def simulator_url(settings):
+    return settings.TIKTOK_API_BASE_URL
+
+
+def test_tokens_are_encrypted_at_rest(connected):
+    _, _, connection = connected
+    assert connection.access_token.startswith("act.")
+    stored = ChannelConnection.objects.values_list("access_token_encrypted", flat=True).get()
+    assert "act." not in stored
+
+
+def test_a_pull_writes_one_snapshot_per_video_and_is_on_record(connected):
+    world, stages, _ = connected
+    run = services.pull_video_stats(world.channel)
+    assert (run.status, run.videos_asked, run.snapshots_written, run.requests_made) == ("succeeded", 1, 1, 1)
+    snapshot = VideoSnapshot.objects.get()
+    assert snapshot.posting == stages.posting
+    assert snapshot.views == 106_000  # the simulator's counts grow as they are read
+
+
+def test_a_rerun_in_the_same_bucket_writes_nothing_new(connected):
+    world, _, _ = connected
+    moment = datetime(2026, 11, 22, 10, 5, tzinfo=UTC)
+    services.pull_video_stats(world.channel, now=moment)
+    services.pull_video_stats(world.channel, now=moment + timedelta(minutes=30))
+    assert VideoSnapshot.objects.count() == 1
+    assert VideoSnapshot.objects.get().views == 107_000  # updated, not doubled
+    services.pull_video_stats(world.channel, now=moment + timedelta(hours=3))
+    assert VideoSnapshot.objects.count() == 2
+
+
+def test_more_than_20_videos_are_asked_in_batches_of_20(connected, simulator):
+    from content.models import Posting
+
+    world, stages, _ = connected
+    template = stages.posting
+    # 44 more posted videos on the channel (45 in all): three requests of at most 20 ids.
+    for n in range(44):
+        video_id = str(7_100_000_000_000_000_000 + n)
+        simulator.add_video(OPEN_ID, video_id)
+        brief = type(stages.posted).objects.get(pk=stages.posted.pk)
+        brief.pk = None
+        brief.status = "posted"
+        brief.save()
+        video = type(template.video_version).objects.get(pk=template.video_version.pk)
+        video.pk, video.brief, video.file = None, brief, ""
+        video.preview_url = "https://preview.example.org/x"
+        video.save()
+        Posting.objects.create(
+            brief=brief,
+            video_version=video,
+            tiktok_url=f"https://www.tiktok.com/@{world.channel.handle}/video/{video_id}",
+            tiktok_video_id=video_id,
+            posted_at=timezone.now(),
+            recorded_by=world.people["agency_member"],
+        )
+    run = services.pull_video_stats(world.channel)
+    assert (run.videos_asked, run.requests_made, run.snapshots_written) == (45, 3, 45)
+
+
+def test_a_rate_limit_fails_the_run_with_the_retry_hint(connected, simulator):
+    world, _, _ = connected
+    simulator.fail_next(429, "rate_limit_exceeded", retry_after=7)
+    with pytest.raises(TikTokError) as error:
+        services.pull_video_stats(world.channel)
+    assert (error.value.status, error.value.retry_after, error.value.retryable) == (429, 7.0, True)
+    run = PullRun.objects.get()
+    assert run.status == RunStatus.FAILED and "rate_limit_exceeded" in run.error
+    assert not VideoSnapshot.objects.exists()
+    assert services.pull_video_stats(world.channel).status == RunStatus.SUCCEEDED  # and then it works
+
+
+def test_a_server_error_leaves_a_failed_run_and_no_partial_data(connected, simulator):
+    world, _, _ = connected
+    simulator.fail_next(500, "internal_error", times=3)
+    for _ in range(3):
+        with pytest.raises(TikTokError):
+            services.pull_video_stats(world.channel)
+    assert PullRun.objects.filter(status=RunStatus.FAILED).count() == 3
+    assert not VideoSnapshot.objects.exists()
+
+
+def test_an_access_token_expiring_mid_run_is_refreshed_once_and_rotated(connected, simulator):
+    world, _, connection = connected
+    old_refresh = connection.refresh_token
+    simulator.expire_access_tokens()
+    run = services.pull_video_stats(world.channel)
+    assert run.status == RunStatus.SUCCEEDED
+    connection.refresh_from_db()
+    assert connection.refresh_token != old_refresh  # the rotated refresh token is stored
+    assert simulator.requests.count("/v2/oauth/token/") == 2  # the code exchange and one refresh
+
+
+def test_a_dead_refresh_token_asks_team_social_to_reconnect(connected, simulator):
+    world, _, connection = connected
+    simulator.expire_access_tokens()
+    simulator.refresh_tokens.clear()  # TikTok forgot the authorisation
+    with pytest.raises(TikTokError):
+        services.pull_video_stats(world.channel)
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.RECONNECT
+    assert "connect it again" in connection.status_message
+
+
+def test_oauth_errors_are_flat_and_understood(simulator, settings):
+    client = OAuthClient(settings.TIKTOK_API_BASE_URL, simulator.client_key, "wrong-secret")
+    with pytest.raises(TikTokError) as error:
+        client.exchange_code("nope", "http://testserver/callback")
+    assert error.value.code == "invalid_client"
+    good = OAuthClient(settings.TIKTOK_API_BASE_URL, simulator.client_key, simulator.client_secret)
+    with pytest.raises(TikTokError) as error:
+        good.exchange_code("unknown-code", "http://testserver/callback")
+    assert error.value.code == "invalid_grant"
+    tokens = good.exchange_code(simulator.authorization_code(OPEN_ID), "http://testserver/callback")
+    good.revoke(tokens.access_token)
+    with pytest.raises(TikTokError) as error:
+        TikTokClient(settings.TIKTOK_API_BASE_URL, tokens.access_token).user_info()
+    assert error.value.code == "access_token_invalid"
+
+
+def test_the_client_refuses_more_than_20_ids(simulator, settings):
+    with pytest.raises(ValueError, match="at most 20"):
+        TikTokClient(settings.TIKTOK_API_BASE_URL, "act.x").video_query([str(n) for n in range(21)])
+
+
+def test_followers_are_stored_once_per_day(connected):
+    world, _, _ = connected
+    services.pull_followers(world.channel)
+    services.pull_followers(world.channel)
+    assert list(world.channel.follower_snapshots.values_list("followers", flat=True)) == [14_500]
+
+
+def test_pull_stats_command_reports_progress_and_failures(connected, simulator, capsys):
+    world, _, _ = connected
+    call_command("pull_stats", channel=world.channel.pk)
+    assert "1/1 videos" in capsys.readouterr().out
+    simulator.fail_next(500, "internal_error")
+    with pytest.raises(CommandError):
+        call_command("pull_stats", channel=world.channel.pk)
