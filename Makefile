@@ -5,6 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8000
+# make run talks to the local TikTok simulator (started with it) unless you point it at TikTok itself.
+SIMULATOR := http://127.0.0.1:$${TIKTOK_SIMULATOR_PORT:-8765}
+RUN_TIKTOK = TIKTOK_API_BASE_URL=$${TIKTOK_API_BASE_URL:-$(SIMULATOR)} \
+	TIKTOK_AUTHORIZE_URL=$${TIKTOK_AUTHORIZE_URL:-$(SIMULATOR)/v2/auth/authorize/} \
+	TIKTOK_CLIENT_KEY=$${TIKTOK_CLIENT_KEY:-sim-client} TIKTOK_CLIENT_SECRET=$${TIKTOK_CLIENT_SECRET:-sim-secret}
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run test install install-dev assets migrate lint format messages lock check
@@ -17,7 +22,8 @@ run: install assets
 	@echo
 	@echo "TikTok Planner runs at http://127.0.0.1:$(PORT)/  (stop with Ctrl+C)"
 	@echo
-	DEBUG=$${DEBUG:-true} PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	@echo "The TikTok API simulator runs at $(SIMULATOR): press Connect TikTok under Results to see stats arrive."
+	$(RUN_TIKTOK) DEBUG=$${DEBUG:-true} PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 ## make test: install what tests need, check the habits (lint, format, migrations, catalogues), run pytest
 test: install-dev assets

@@ -96,7 +96,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.ORGANISATION_ADMIN: frozenset(
-        {_C.VIEW_ORGANISATION, _C.VIEW_PEOPLE, _C.VIEW_BRIEFS, _C.MANAGE_ORGANISATION, _C.CONNECT_CHANNEL, _C.DISCLOSE}
+        {
+            _C.VIEW_ORGANISATION,
+            _C.VIEW_PEOPLE,
+            _C.VIEW_BRIEFS,
+            _C.MANAGE_ORGANISATION,
+            _C.CONNECT_CHANNEL,
+            _C.VIEW_RESULTS,
+            _C.DISCLOSE,
+        }
     ),
     # Named by the organisation for an extra approval step, e.g. on sensitive topics.
     Role.REVIEWER: frozenset({_C.VIEW_ORGANISATION, _C.VIEW_PEOPLE, _C.VIEW_BRIEFS, _C.REVIEW_CONTENT}),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -54,6 +54,10 @@ class Figures:
     by_month: list = field(default_factory=list)
     posts_over_plan: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    views: int = 0
+    engagements: int = 0
+    cost_per_thousand_views: Decimal | None = None
+    cost_per_engagement: Decimal | None = None
 
 
 def cents(value) -> Decimal:
@@ -112,10 +116,30 @@ def figures(period: BudgetPeriod) -> Figures:
         .annotate(excl=Sum("amount_excl_vat"))
         .order_by("-excl", "supplier")
     ]
+    _value_for_money(result, post_costs)
     result.by_month = _by_month(period, lines)
     result.posts_over_plan = _posts_over_plan(period)
     result.warnings = _warnings(result)
     return result
+
+
+def _value_for_money(result: Figures, post_costs) -> None:
+    """Cost per 1,000 views and per engagement (likes + comments + shares), over the posted videos this
+    period paid for, each counted at its latest snapshot."""
+    from stats.models import VideoSnapshot
+
+    briefs = post_costs.filter(brief__status=BriefStatus.POSTED).values("brief")
+    latest = VideoSnapshot.objects.filter(posting=OuterRef("posting")).order_by("-bucket").values("pk")[:1]
+    totals = VideoSnapshot.objects.filter(posting__brief__in=briefs, pk=Subquery(latest)).aggregate(
+        views=Sum("views"), likes=Sum("likes"), comments=Sum("comments"), shares=Sum("shares")
+    )
+    result.views = int(totals["views"] or 0)
+    result.engagements = int((totals["likes"] or 0) + (totals["comments"] or 0) + (totals["shares"] or 0))
+    spent = cents(post_costs.filter(brief__status=BriefStatus.POSTED).aggregate(total=Sum("amount_excl_vat"))["total"])
+    if result.views:
+        result.cost_per_thousand_views = (spent * 1000 / result.views).quantize(CENT, rounding=ROUND_HALF_UP)
+    if result.engagements:
+        result.cost_per_engagement = (spent / result.engagements).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def _by_month(period: BudgetPeriod, lines) -> list[dict]:

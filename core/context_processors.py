@@ -28,6 +28,8 @@ def navigation(request):
             calendar_views = {"calendar_month", "calendar_week", "calendar_agenda", "slot_detail", "slot_create"}
             calendar_views |= {"cadence_edit", "feed_manage", "slot_action"}
             items.append(_item("calendar_month", _("Calendar"), calendar_views))
+        if access.has_capability(membership, Capability.VIEW_RESULTS):
+            items.append(_item("stats_overview", _("Results"), {"stats_overview", "stats_channel"}))
         if access.has_capability(membership, Capability.VIEW_BUDGET):
             budget_views = {"budget_dashboard", "budget_period_create", "budget_period_edit", "budget_costs"}
             items.append(_item("budget_dashboard", _("Budget"), budget_views | {"budget_allocations"}))

@@ -35,9 +35,11 @@ def bucket_for(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0, hour=moment.hour - moment.hour % BUCKET_HOURS)
 
 
-def postings_due(channel, now: datetime):
-    """Videos posted in the last 365 days (the job decides how often; stats stop after a year)."""
-    return Posting.objects.filter(brief__channel=channel, posted_at__gte=now - timedelta(days=STOP_AFTER_DAYS))
+def postings_due(channel, now: datetime, *, fresh_only: bool = False):
+    """Videos posted in the last 365 days (stats stop after a year), or only those of the last 7 days,
+    which the three-hourly job follows closely while they are fresh."""
+    days = FRESH_DAYS if fresh_only else STOP_AFTER_DAYS
+    return Posting.objects.filter(brief__channel=channel, posted_at__gte=now - timedelta(days=days))
 
 
 def _oauth() -> OAuthClient:
@@ -84,7 +86,7 @@ def refresh_tokens(connection: ChannelConnection) -> ChannelConnection:
         cache.delete(lock)
 
 
-def pull_video_stats(channel, *, now: datetime | None = None, progress=None) -> PullRun:
+def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fresh_only: bool = False) -> PullRun:
     now = now or timezone.now()
     run = PullRun.objects.create(channel=channel, kind="videos")
     connection = ChannelConnection.objects.filter(channel=channel).first()
@@ -94,7 +96,7 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None) -> 
             raise TikTokError("not_connected", "The channel is not connected to TikTok (or must be reconnected).")
         if connection.access_expires_at and connection.access_expires_at - REFRESH_MARGIN < now:
             connection = refresh_tokens(connection)
-        postings = {p.tiktok_video_id: p for p in postings_due(channel, now)}
+        postings = {p.tiktok_video_id: p for p in postings_due(channel, now, fresh_only=fresh_only)}
         ids = sorted(postings)
         run.videos_asked = len(ids)
         client = TikTokClient(settings.TIKTOK_API_BASE_URL, connection.access_token)

@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 MAX_QUERY_IDS = 20
@@ -106,6 +106,8 @@ class Simulator:
                 return self._token(parse_qs(body.decode()), start_response)
             if path == "/v2/oauth/revoke/":
                 return self._revoke(parse_qs(body.decode()), start_response)
+            if path == "/v2/auth/authorize/":
+                return self._authorize(parse_qs(environ.get("QUERY_STRING", "")), start_response)
             if path == "/control/":
                 return self._control(json.loads(body or b"{}"), start_response)
             open_id = self._authorised(environ)
@@ -164,6 +166,21 @@ class Simulator:
         if open_id is None:
             return self._oauth_error("invalid_grant", start_response)
         return self._json(200, self._issue(open_id), start_response)
+
+    def _authorize(self, query: dict, start_response):
+        """The consent screen, simplified: the first account (or the one named) consents at once and
+        the browser goes back to the app with a code and the app's own state."""
+        value = {key: values[0] for key, values in query.items()}
+        if value.get("client_key") != self.client_key or value.get("response_type") != "code":
+            return self._oauth_error("invalid_request", start_response)
+        if not self.accounts:
+            return self._oauth_error("access_denied", start_response)
+        open_id = value.get("open_id") or next(iter(self.accounts))
+        code = self.authorization_code(open_id)
+        answer = {"code": code, "state": value.get("state", ""), "scopes": value.get("scope", "")}
+        target = f"{value['redirect_uri']}?{urlencode(answer)}"
+        start_response("302 Found", [("Location", target)])
+        return [b""]
 
     def _revoke(self, form: dict, start_response):
         token = form.get("token", [""])[0]
@@ -250,11 +267,32 @@ def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0):
     return server, f"http://{host}:{server.server_port}"
 
 
+# The pilot videos of the demo data (content/demo.py numbers them from this id on).
+DEMO_FIRST_VIDEO_ID = 7_000_000_000_000_000_001
+DEMO_PILOT_VIDEOS = 15
+
+
+def demo_simulator() -> Simulator:
+    """The ministry's demo account with the pilot's 15 videos, for `make run`."""
+    simulator = Simulator()
+    simulator.add_account("demo-minvws", "Ministerie van VWS (demo)", follower_count=14_500)
+    for n in range(DEMO_PILOT_VIDEOS):
+        simulator.add_video(
+            "demo-minvws",
+            str(DEMO_FIRST_VIDEO_ID + n),
+            views=105_000 + n * 8_000,
+            likes=2_500 + n * 450,
+            comments=16 + n * 55,
+        )
+    return simulator
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--demo", action="store_true", help="Start with the demo ministry's account and videos.")
     args = parser.parse_args()
-    simulator = Simulator()
+    simulator = demo_simulator() if args.demo else Simulator()
     server = make_server("127.0.0.1", args.port, simulator, handler_class=_QuietHandler)
     print(f"TikTok API simulator on http://127.0.0.1:{args.port}")
     server.serve_forever()

@@ -14,10 +14,10 @@ MAX_BACKOFF_SECONDS = 600
 
 
 @shared_task(bind=True, acks_late=True, max_retries=6)
-def pull_channel_stats(self, channel_id: int) -> int:
+def pull_channel_stats(self, channel_id: int, fresh_only: bool = False) -> int:
     channel = Channel.objects.get(pk=channel_id)
     try:
-        return services.pull_video_stats(channel).snapshots_written
+        return services.pull_video_stats(channel, fresh_only=fresh_only).snapshots_written
     except TikTokError as error:
         if not error.retryable:
             raise

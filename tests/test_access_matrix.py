@@ -49,6 +49,10 @@ PLANNERS = expect(403, anonymous=302, team_social=200)
 # The MT and campaign managers read the budget; only team social changes it.
 BUDGET_READERS = expect(403, anonymous=302, team_social=200, campaign_manager=200, management=200)
 BUDGET_WRITERS = expect(403, anonymous=302, team_social=200)
+RESULTS_READERS = expect(403, anonymous=302) | dict.fromkeys(
+    ["adviser", "team_social", "campaign_manager", "management", "org_admin"], 200
+)
+CONNECTORS = expect(403, anonymous=302, team_social=302, org_admin=302)
 
 
 def only(status, *personas, default=NOT_YOURS):
@@ -152,6 +156,13 @@ MATRIX = {
         expect(403, anonymous=302, management=302),
     ),
     "budget_agency_costs": ("get", None, expect(403, anonymous=302, agency_member=200)),
+    "stats_overview": ("get", None, RESULTS_READERS),
+    "stats_channel": ("get", lambda w: {"pk": w.channel.pk}, RESULTS_READERS),
+    # Connecting sends the browser to TikTok (302); others may not.
+    "stats_connect": ("post", lambda w: {"pk": w.channel.pk}, CONNECTORS),
+    "stats_disconnect": ("post", lambda w: {"pk": w.channel.pk}, CONNECTORS | {"team_social": 404, "org_admin": 404}),
+    # Without a pending request of this session, an answer from TikTok is refused.
+    "stats_callback": ("get", None, expect(403, anonymous=302)),
     # The secret address is the key: calendar apps fetch it without logging in.
     "calendar_feed": ("get", lambda w: {"token": w.stages.feed.token}, expect(200)),
     "webcare_edit": ("get", lambda w: {"pk": w.stages.webcare.pk}, expect(403, anonymous=302, team_social=200)),

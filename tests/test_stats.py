@@ -186,3 +186,70 @@ def test_pull_stats_command_reports_progress_and_failures(connected, simulator, 
     simulator.fail_next(500, "internal_error")
     with pytest.raises(CommandError):
         call_command("pull_stats", channel=world.channel.pk)
+
+
+def _authorize(client, simulator_url, channel):
+    """Press "Connect TikTok", follow TikTok's consent page, and return the callback address."""
+    import httpx
+
+    response = client.post(f"/results/channels/{channel.pk}/connect/")
+    assert response.status_code == 302
+    authorize = httpx.get(response.url.replace("https://www.tiktok.com", simulator_url), follow_redirects=False)
+    assert authorize.status_code == 302
+    return authorize.headers["Location"]
+
+
+def test_connecting_a_channel_through_the_browser_flow(world, simulator, settings, client_for):
+    settings.TIKTOK_AUTHORIZE_URL = settings.TIKTOK_API_BASE_URL + "/v2/auth/authorize/"
+    client = client_for(world.people["team_social"])
+    callback = _authorize(client, settings.TIKTOK_API_BASE_URL, world.channel)
+    response = client.get(callback.replace("http://testserver", ""))
+    assert response.status_code == 302
+    connection = ChannelConnection.objects.get(channel=world.channel)
+    assert (connection.open_id, connection.status) == (OPEN_ID, ConnectionStatus.CONNECTED)
+    assert connection.connected_by == world.people["team_social"]
+    page = client.get(f"/results/channels/{world.channel.pk}/").content.decode()
+    assert "Connected: figures arrive by themselves" in page
+
+
+def test_a_callback_with_a_foreign_state_is_refused(world, simulator, settings, client_for):
+    settings.TIKTOK_AUTHORIZE_URL = settings.TIKTOK_API_BASE_URL + "/v2/auth/authorize/"
+    client = client_for(world.people["team_social"])
+    callback = _authorize(client, settings.TIKTOK_API_BASE_URL, world.channel)
+    forged = callback.replace("state=", "state=forged")
+    assert client.get(forged.replace("http://testserver", "")).status_code == 403
+    assert not ChannelConnection.objects.exists()
+
+
+def test_disconnecting_revokes_at_tiktok(connected, client_for, simulator):
+    world, _, connection = connected
+    token = connection.access_token
+    client = client_for(world.people["team_social"])
+    assert client.post(f"/results/channels/{world.channel.pk}/disconnect/").status_code == 302
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.DISCONNECTED
+    assert token not in simulator.access_tokens
+
+
+def test_only_fresh_videos_in_the_three_hourly_pull(connected):
+    world, stages, _ = connected
+    type(stages.posting).objects.filter(pk=stages.posting.pk).update(posted_at=timezone.now() - timedelta(days=30))
+    assert services.pull_video_stats(world.channel, fresh_only=True).videos_asked == 0
+    assert services.pull_video_stats(world.channel).videos_asked == 1
+
+
+def test_value_for_money_on_the_mt_dashboard(connected):
+    from decimal import Decimal
+
+    from budget import services as budget
+    from budget.selectors import figures
+
+    world, stages, _ = connected
+    services.pull_video_stats(world.channel, now=datetime(2026, 11, 22, 1, tzinfo=UTC))
+    services.pull_video_stats(world.channel, now=datetime(2026, 11, 22, 4, tzinfo=UTC))  # latest: 107,000 views
+    assert figures(stages.period).views == 0  # its cost is only planned: not paid for by this period yet
+    budget.cost_line_advance(actor=world.people["team_social"], line=stages.cost_line, status="committed")
+    f = figures(stages.period)
+    assert (f.views, f.engagements) == (107_000, 2_550 + 16 + 40)
+    assert f.cost_per_thousand_views == (Decimal("98.56") * 1000 / 107_000).quantize(Decimal("0.01"))
+    assert f.cost_per_engagement == (Decimal("98.56") / (2_550 + 16 + 40)).quantize(Decimal("0.0001"))

@@ -181,6 +181,14 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": timedelta(minutes=1)},
+    # Fresh videos every three hours, all videos of the last year daily; followers daily.
+    "pull-fresh-video-stats": {
+        "task": "stats.tasks.pull_all_channels",
+        "schedule": timedelta(hours=3),
+        "kwargs": {"fresh_only": True},
+    },
+    "pull-all-video-stats": {"task": "stats.tasks.pull_all_channels", "schedule": crontab(hour=5, minute=10)},
+    "pull-followers": {"task": "stats.tasks.pull_all_followers", "schedule": crontab(hour=5, minute=20)},
     "mail-weeks-at-risk": {"task": "scheduling.tasks.mail_weeks_at_risk", "schedule": crontab(hour=7, minute=45)},
     "remind-waiting-approvers": {
         "task": "approvals.tasks.remind_waiting_approvers",

@@ -8,6 +8,7 @@ from budget import views as budget_views
 from content import views as content_views
 from core import views as core_views
 from scheduling import views as scheduling_views
+from stats import views as stats_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -90,5 +91,10 @@ urlpatterns = [
         "budget/costs/<int:pk>/approve-overrun/", budget_views.cost_line_approve_overrun, name="budget_overrun_approve"
     ),
     path("budget/my-costs/", budget_views.agency_costs, name="budget_agency_costs"),
+    path("results/", stats_views.channel_stats, name="stats_overview"),
+    path("results/channels/<int:pk>/", stats_views.channel_stats, name="stats_channel"),
+    path("results/channels/<int:pk>/connect/", stats_views.connect, name="stats_connect"),
+    path("results/channels/<int:pk>/disconnect/", stats_views.disconnect, name="stats_disconnect"),
+    path("results/tiktok/callback/", stats_views.callback, name="stats_callback"),
     path("admin/", admin_site.urls),
 ]

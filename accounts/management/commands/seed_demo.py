@@ -5,6 +5,7 @@ from accounts.demo import DEMO_PASSWORD, seed_demo_world
 from budget.demo import seed_demo_budget
 from content.demo import seed_demo_content
 from scheduling.demo import seed_demo_calendar
+from stats.demo import seed_demo_stats
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         seed_demo_content()
         seed_demo_calendar()
         seed_demo_budget()
+        seed_demo_stats()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD}:")
         width = max(len(login.username) for login in logins)
