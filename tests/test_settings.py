@@ -20,6 +20,8 @@ PROBE = (
 FERNET_KEY = "Zm9yLXRlc3RzLW9ubHktYS0zMi1ieXRlLWtleS0xMjM="  # a well-formed key, for tests only
 SERVICE_VARIABLES = {
     "TOKEN_ENCRYPTION_KEY",
+    "TIKTOK_AUTHORIZE_URL",
+    "TIKTOK_API_BASE_URL",
     "DATABASE_URL",
     "REDIS_URL",
     "DJANGO_ENV",
@@ -132,3 +134,15 @@ def test_suite_runs_on_postgresql_and_redis_in_ci():
     from core.health import broker_ok
 
     assert broker_ok()
+
+
+def test_the_csp_lets_the_connect_form_go_to_tiktoks_consent_page(tmp_path):
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    result = run_python(code, tmp_path, TIKTOK_AUTHORIZE_URL="http://127.0.0.1:8765/v2/auth/authorize/")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["'self'", "http://127.0.0.1:8765"]
+    default = json.loads(run_python(code, tmp_path).stdout)
+    assert default == ["'self'", "https://www.tiktok.com"]

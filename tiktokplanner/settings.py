@@ -15,6 +15,7 @@ in README.md.
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -281,7 +282,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address people reach the app at, for links in e-mails sent by background jobs.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+
 # --- Security headers ------------------------------------------------------------------------------
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # Everything the browser loads comes from this server; no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -293,7 +300,9 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # "Connect TikTok" posts a form that redirects to TikTok's consent page: browsers apply
+        # form-action to that redirect too.
+        "form-action": [SELF, _origin(TIKTOK_AUTHORIZE_URL)],
         "base-uri": [NONE],
         "object-src": [NONE],
     }

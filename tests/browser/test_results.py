@@ -1,0 +1,56 @@
+"""Team social connects the channel to TikTok in a real browser (the CSP must let it go there)."""
+
+import re
+
+import pytest
+
+from accounts.demo import DEMO_PASSWORD, seed_demo_world
+from accounts.models import User
+from stats.models import ChannelConnection
+from stats.simulator import Simulator, serve
+
+from .conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_team_social_connects_the_channel_to_tiktok(browser, live_server, settings):
+    simulator = Simulator()
+    simulator.add_account("demo-minvws", "Ministerie van VWS", 14_500)
+    server, url = serve(simulator)
+    settings.TIKTOK_API_BASE_URL = url
+    settings.TIKTOK_AUTHORIZE_URL = f"{url}/v2/auth/authorize/"
+    settings.TIKTOK_CLIENT_KEY, settings.TIKTOK_CLIENT_SECRET = simulator.client_key, simulator.client_secret
+    # The CSP is built from the settings at start-up; allow the simulator's origin as TikTok's here.
+    settings.CONTENT_SECURITY_POLICY = settings.CONTENT_SECURITY_POLICY | {
+        "DIRECTIVES": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"] | {"form-action": ["'self'", url]}
+    }
+    try:
+        seed_demo_world()
+        User.objects.update(language="en")
+        context = browser.new_context(base_url=live_server.url)  # no CSP bypass: the real policy applies
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", "vws-social")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.locator("form.planner-form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/$"))
+        page.goto("/results/")
+        page.get_by_role("button", name="Connect TikTok").click()
+        page.wait_for_url(re.compile(r"/results/channels/\d+/$"))
+        assert "The channel is connected to TikTok." in page.content()
+        assert ChannelConnection.objects.get().open_id == "demo-minvws"
+        context.close()
+        axe_context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+        axe_page = axe_context.new_page()
+        axe_page.goto("/accounts/login/")
+        axe_page.fill("#id_username", "vws-social")
+        axe_page.fill("#id_password", DEMO_PASSWORD)
+        axe_page.locator("form.planner-form button[type=submit]").click()
+        axe_page.wait_for_url(re.compile(r"/$"))
+        axe_page.goto("/results/")
+        assert_accessible(axe_page)
+        axe_context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
