@@ -33,7 +33,9 @@ def seed_demo_budget() -> None:
             },
         )
         services.period_approve(actor=User.objects.get(username="vws-mt"), period=period)
-        pilot = Brief.objects.filter(organisation=vws, status=BriefStatus.POSTED).select_related("posting")
+        pilot = Brief.objects.filter(
+            organisation=vws, status=BriefStatus.POSTED, posting__posted_at__date__lt=date(2021, 6, 1)
+        ).select_related("posting")
         for index, brief in enumerate(pilot.order_by("posting__posted_at")):
             invoice_date = brief.posting.posted_at.date() + timedelta(days=14)
             paid = index < 10  # the older invoices are paid

@@ -8,6 +8,7 @@ Figures follow the seeds: 15 pilot videos since November 2020, two posts a week,
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Agency, Organisation, User
 from approvals import services as approval_services
@@ -63,6 +64,7 @@ PILOT = [
 CONSTRAINTS = ["Ondertiteling aan", "Verwijst naar Rijksoverheid.nl", "Geen alcohol in beeld", "Duur 3 tot 60 seconden"]
 FIRST_PILOT_POST = datetime(2020, 11, 10, 15, 0, tzinfo=UTC)  # a Tuesday; then Tuesdays and Thursdays
 PILOT_VIDEO_IDS = 7_000_000_000_000_000_001
+RECENT_VIDEO_ID = 7_000_000_000_000_000_051  # stats/simulator.py's demo account has it too
 
 
 def _pilot_post_time(index: int) -> datetime:
@@ -200,6 +202,19 @@ def seed_ministry(organisation: Organisation, agency: Agency) -> None:
             notes="Vragen beantwoord, verwezen naar Rijksoverheid.nl.",
             done=True,
         )
+
+    # One video posted two days ago, so the results page has something fresh to pull from TikTok (the
+    # simulator that `make run` starts knows this id too).
+    recent = demo.brief(topics["Vaccinatie"], "Griepprik: waarom nu?", "Haal je griepprik als je in de zorg werkt.")
+    demo.to_agency(recent)
+    demo.approve(demo.script(recent, 5, "Zorgmedewerker vertelt waarom ze de griepprik haalt.", 30))
+    demo.approve(demo.video(recent, 5, "griepprik-v1"))
+    services.posting_record(
+        actor=demo.agency_user,
+        brief=recent,
+        tiktok_url=f"https://www.tiktok.com/@{demo.channel.handle}/video/{RECENT_VIDEO_ID}",
+        posted_at=timezone.now() - timedelta(days=2),
+    )
 
     # Briefs at every stage, so a new user sees a living system.
     soon = date.today() + timedelta(days=10)

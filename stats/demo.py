@@ -42,7 +42,8 @@ def seed_demo_stats() -> None:
     rng = random.Random(2021)  # noqa: S311 - demo figures, not security
     vws = Organisation.objects.get(slug="vws")
     snapshots = []
-    for posting in Posting.objects.filter(brief__organisation=vws).order_by("posted_at"):
+    pilot = Posting.objects.filter(brief__organisation=vws, posted_at__date__lt=date(2021, 6, 1))
+    for posting in pilot.order_by("posted_at"):
         final = {
             "views": rng.randint(105_000, 225_000),
             "likes": rng.randint(2_500, 9_500),

@@ -270,6 +270,7 @@ def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0):
 # The pilot videos of the demo data (content/demo.py numbers them from this id on).
 DEMO_FIRST_VIDEO_ID = 7_000_000_000_000_000_001
 DEMO_PILOT_VIDEOS = 15
+DEMO_RECENT_VIDEO_ID = 7_000_000_000_000_000_051  # posted two days ago in content/demo.py
 
 
 def demo_simulator() -> Simulator:
