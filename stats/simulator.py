@@ -285,6 +285,7 @@ def demo_simulator() -> Simulator:
             likes=2_500 + n * 450,
             comments=16 + n * 55,
         )
+    simulator.add_video("demo-minvws", str(DEMO_RECENT_VIDEO_ID), views=48_000, likes=1_900, comments=120, shares=85)
     return simulator
 
 

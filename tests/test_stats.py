@@ -253,3 +253,12 @@ def test_value_for_money_on_the_mt_dashboard(connected):
     assert (f.views, f.engagements) == (107_000, 2_550 + 16 + 40)
     assert f.cost_per_thousand_views == (Decimal("98.56") * 1000 / 107_000).quantize(Decimal("0.01"))
     assert f.cost_per_engagement == (Decimal("98.56") / (2_550 + 16 + 40)).quantize(Decimal("0.0001"))
+
+
+def test_the_demo_simulator_knows_every_video_the_demo_data_posts():
+    from content.demo import PILOT, PILOT_VIDEO_IDS, RECENT_VIDEO_ID
+    from stats.simulator import demo_simulator
+
+    known = {video.id for video in demo_simulator().accounts["demo-minvws"].videos}
+    expected = {str(PILOT_VIDEO_IDS + n) for n in range(len(PILOT))} | {str(RECENT_VIDEO_ID)}
+    assert known == expected
