@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -207,19 +208,20 @@ def agency_costs(request):
     return render(request, "budget/agency_costs.html", {"lines": lines})
 
 
+# Marked for the catalogues here, translated when written (in the downloader's language).
 HEADER = [
-    "period",
-    "brief",
-    "kind",
-    "supplier",
-    "description",
-    "status",
-    "excl. VAT",
-    "VAT %",
-    "VAT",
-    "incl. VAT",
-    "invoice",
-    "invoice date",
+    gettext_noop("period"),
+    gettext_noop("brief"),
+    gettext_noop("kind"),
+    gettext_noop("supplier"),
+    gettext_noop("description"),
+    gettext_noop("status"),
+    gettext_noop("excl. VAT"),
+    gettext_noop("VAT %"),
+    gettext_noop("VAT"),
+    gettext_noop("incl. VAT"),
+    gettext_noop("invoice"),
+    gettext_noop("invoice date"),
 ]
 
 
