@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -199,18 +199,18 @@ def _warnings(f: Figures) -> list[str]:
 
 
 def brief_budget(brief) -> dict | None:
-    """The plan and the costs of one brief, with a warning if it is over its plan (for the brief page)."""
+    """The plan and the committed costs of one brief, with a warning if it is over its plan (brief page)."""
     allocation = PostAllocation.objects.filter(brief=brief).select_related("period").first()
     lines = CostLine.objects.filter(brief=brief)
     totals = lines.filter(status__in=COMMITTED).aggregate(excl=Sum("amount_excl_vat"), vat=Sum("vat_amount"))
-    if allocation is None and not lines.exists():
+    period = allocation.period if allocation else BudgetPeriod.objects.filter(cost_lines__brief=brief).first()
+    if period is None:
         return None
     spent = cents(totals["excl"])
     return {
         "allocation": allocation,
         "spent": spent,
         "spent_vat": cents(totals["vat"]),
-        "lines": lines.filter(~Q(status="")),
         "over": allocation is not None and spent > allocation.amount,
-        "currency": allocation.period.currency if allocation else lines.first().period.currency,
+        "currency": period.currency,
     }

@@ -16,6 +16,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import can
+from accounts.roles import Capability
 from approvals import audit
 from approvals import services as approval_services
 from approvals.audit import Origin
@@ -283,9 +285,6 @@ def posting_record(*, actor, brief: Brief, tiktok_url: str, posted_at: datetime,
 
 @transaction.atomic
 def webcare_update(*, actor, task: WebcareTask, assignee, notes: str, done: bool, origin: Origin | None = None):
-    from accounts.access import can
-    from accounts.roles import Capability
-
     brief = task.posting.brief
     if not can(actor, Capability.CHECK_BRIEFS, brief.organisation_id):
         raise PermissionDenied(_("Only team social does webcare."))

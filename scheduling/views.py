@@ -71,8 +71,8 @@ def calendar_view(request, mode="month"):
     today = _today(organisation)
     topic_id = request.GET.get("topic", "")
     if mode == "month":
-        anchor = _parse_date((request.GET.get("month") or "") + "-01" if request.GET.get("month") else None, today)
-        anchor = anchor.replace(day=1)
+        month = request.GET.get("month")
+        anchor = _parse_date(f"{month}-01" if month else None, today).replace(day=1)
         start = days.iso_week_start(anchor)
         following = (anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
         weeks = ((following - start).days + 6) // 7
