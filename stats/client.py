@@ -63,8 +63,10 @@ def _json(response: httpx.Response) -> dict:
 
 
 class TikTokClient:
-    def __init__(self, base_url: str, access_token: str, *, transport=None):
+    def __init__(self, base_url: str, access_token: str, *, transport=None, limiter=None):
+        """``limiter(endpoint)`` is called before every request (our share of TikTok's rate limit)."""
         self.base_url = base_url.rstrip("/")
+        self.limiter = limiter
         self.http = httpx.Client(
             base_url=self.base_url,
             timeout=TIMEOUT,
@@ -77,6 +79,8 @@ class TikTokClient:
         self.http.close()
 
     def _data(self, method: str, path: str, fields: str, body: dict | None = None) -> dict:
+        if self.limiter is not None:
+            self.limiter(path)
         self.requests_made += 1
         try:
             response = self.http.request(method, path, params={"fields": fields}, json=body)

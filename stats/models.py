@@ -49,6 +49,12 @@ class ChannelConnection(models.Model):
         self.refresh_token_encrypted = crypto.encrypt(value)
 
 
+class Source(models.TextChoices):
+    API = "api", _("TikTok API")
+    CSV = "csv", _("TikTok Studio export")
+    MANUAL = "manual", _("Entered by hand")
+
+
 class VideoSnapshot(models.Model):
     """One video's figures in one time bucket. The unique key makes every pull an idempotent upsert."""
 
@@ -59,6 +65,7 @@ class VideoSnapshot(models.Model):
     comments = models.PositiveBigIntegerField()
     shares = models.PositiveBigIntegerField()
     captured_at = models.DateTimeField()
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
 
     class Meta:
         ordering = ["posting", "bucket"]
@@ -87,11 +94,17 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class RunKind(models.TextChoices):
+    VIDEOS = "videos", _("Video figures")
+    FOLLOWERS = "followers", _("Followers")
+    CSV_IMPORT = "csv_import", _("TikTok Studio import")
+
+
 class PullRun(models.Model):
     """Every pull is on record: what was asked, what was written, how many requests, what went wrong."""
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="pull_runs")
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=RunKind.choices)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)

@@ -19,7 +19,8 @@ from django.utils import timezone
 from content.models import Posting
 
 from .client import MAX_QUERY_IDS, OAuthClient, TikTokClient, TikTokError
-from .models import ChannelConnection, ConnectionStatus, FollowerSnapshot, PullRun, RunStatus, VideoSnapshot
+from .models import ChannelConnection, ConnectionStatus, FollowerSnapshot, PullRun, RunKind, RunStatus, VideoSnapshot
+from .ratelimit import Limiter
 
 BUCKET_HOURS = 3  # "every few hours": snapshots of one video are at most one per 3-hour bucket
 FRESH_DAYS = 7
@@ -40,6 +41,11 @@ def postings_due(channel, now: datetime, *, fresh_only: bool = False):
     which the three-hourly job follows closely while they are fresh."""
     days = FRESH_DAYS if fresh_only else STOP_AFTER_DAYS
     return Posting.objects.filter(brief__channel=channel, posted_at__gte=now - timedelta(days=days))
+
+
+def _client(connection: ChannelConnection) -> TikTokClient:
+    token = connection.access_token
+    return TikTokClient(settings.TIKTOK_API_BASE_URL, token, limiter=Limiter(token))
 
 
 def _oauth() -> OAuthClient:
@@ -88,7 +94,7 @@ def refresh_tokens(connection: ChannelConnection) -> ChannelConnection:
 
 def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fresh_only: bool = False) -> PullRun:
     now = now or timezone.now()
-    run = PullRun.objects.create(channel=channel, kind="videos")
+    run = PullRun.objects.create(channel=channel, kind=RunKind.VIDEOS)
     connection = ChannelConnection.objects.filter(channel=channel).first()
     client = None
     try:
@@ -99,7 +105,7 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
         postings = {p.tiktok_video_id: p for p in postings_due(channel, now, fresh_only=fresh_only)}
         ids = sorted(postings)
         run.videos_asked = len(ids)
-        client = TikTokClient(settings.TIKTOK_API_BASE_URL, connection.access_token)
+        client = _client(connection)
         found: list[dict] = []
         refreshed = False
         for start in range(0, len(ids), MAX_QUERY_IDS):
@@ -114,7 +120,7 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
                 connection = refresh_tokens(connection)
                 run.requests_made += client.requests_made
                 client.close()
-                client = TikTokClient(settings.TIKTOK_API_BASE_URL, connection.access_token)
+                client = _client(connection)
                 found += client.video_query(batch)
             if progress:
                 progress(min(start + MAX_QUERY_IDS, len(ids)), len(ids))
@@ -157,10 +163,12 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
 
 def pull_followers(channel, *, now: datetime | None = None) -> PullRun:
     now = now or timezone.now()
-    run = PullRun.objects.create(channel=channel, kind="followers")
+    run = PullRun.objects.create(channel=channel, kind=RunKind.FOLLOWERS)
     try:
         connection = ChannelConnection.objects.get(channel=channel, status=ConnectionStatus.CONNECTED)
-        client = TikTokClient(settings.TIKTOK_API_BASE_URL, connection.access_token)
+        if connection.access_expires_at and connection.access_expires_at - REFRESH_MARGIN < now:
+            connection = refresh_tokens(connection)
+        client = _client(connection)
         try:
             user = client.user_info()
         finally:

@@ -1,5 +1,7 @@
-"""Celery tasks that pull stats. Idempotent (upserts keyed by video and bucket), so acks_late is safe:
-a worker killed halfway gets the task again and writes the same snapshots once."""
+"""Celery tasks that pull stats. Idempotent (upserts keyed by video and bucket, followers by day), so
+acks_late is safe: a worker killed halfway gets the task again and writes the same snapshots once."""
+
+import random
 
 from celery import shared_task
 
@@ -13,23 +15,56 @@ from .models import ChannelConnection, ConnectionStatus
 MAX_BACKOFF_SECONDS = 600
 
 
+def backoff_seconds(error: TikTokError, retries: int) -> float:
+    """Exponential backoff with full jitter, or TikTok's Retry-After when it sends one; never long."""
+    if error.retry_after:
+        return min(error.retry_after, MAX_BACKOFF_SECONDS)
+    return random.uniform(0, min(MAX_BACKOFF_SECONDS, 30 * 2**retries))  # noqa: S311 - jitter, not crypto
+
+
+def _retry_or_raise(task, error: TikTokError):
+    if not error.retryable:
+        raise error
+    raise task.retry(exc=error, countdown=backoff_seconds(error, task.request.retries)) from error
+
+
 @shared_task(bind=True, acks_late=True, max_retries=6)
 def pull_channel_stats(self, channel_id: int, fresh_only: bool = False) -> int:
     channel = Channel.objects.get(pk=channel_id)
     try:
         return services.pull_video_stats(channel, fresh_only=fresh_only).snapshots_written
     except TikTokError as error:
-        if not error.retryable:
-            raise
-        # Exponential backoff with jitter, honouring Retry-After when TikTok sends one.
-        delay = error.retry_after or min(MAX_BACKOFF_SECONDS, 30 * 2**self.request.retries)
-        raise self.retry(exc=error, countdown=min(delay, MAX_BACKOFF_SECONDS)) from error
+        _retry_or_raise(self, error)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6)
+def pull_channel_followers(self, channel_id: int) -> int:
+    channel = Channel.objects.get(pk=channel_id)
+    try:
+        return services.pull_followers(channel).snapshots_written
+    except TikTokError as error:
+        _retry_or_raise(self, error)
+
+
+def _connected_channel_ids() -> list[int]:
+    return list(
+        ChannelConnection.objects.filter(status=ConnectionStatus.CONNECTED).values_list("channel_id", flat=True)
+    )
 
 
 @shared_task
-def pull_all_channels() -> int:
-    """Beat: queue a pull for every connected channel."""
-    ids = list(ChannelConnection.objects.filter(status=ConnectionStatus.CONNECTED).values_list("channel_id", flat=True))
+def pull_all_channels(fresh_only: bool = False) -> int:
+    """Beat: queue a video-stats pull for every connected channel (``fresh_only``: last 7 days' videos)."""
+    ids = _connected_channel_ids()
     for channel_id in ids:
-        pull_channel_stats.delay(channel_id)
+        pull_channel_stats.delay(channel_id, fresh_only=fresh_only)
+    return len(ids)
+
+
+@shared_task
+def pull_all_followers() -> int:
+    """Beat: queue a follower count for every connected channel."""
+    ids = _connected_channel_ids()
+    for channel_id in ids:
+        pull_channel_followers.delay(channel_id)
     return len(ids)

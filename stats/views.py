@@ -25,6 +25,7 @@ from content.models import Posting
 
 from .client import OAuthClient, TikTokError
 from .models import ChannelConnection, ConnectionStatus, VideoSnapshot
+from .schedule import stats_jobs
 
 OAUTH_SESSION_KEY = "tiktok_oauth"
 SCOPES = ["user.info.basic", "user.info.stats", "video.list"]
@@ -74,6 +75,7 @@ def channel_stats(request, pk=None):
             "runs": channel.pull_runs.all()[:15] if can_connect else [],
             "followers": channel.follower_snapshots.order_by("-day").first(),
             "can_connect": can_connect,
+            "jobs": stats_jobs(),
         },
     )
 

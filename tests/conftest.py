@@ -5,11 +5,16 @@ must be invisible (404) to the ministry's people.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Agency, Channel, Organisation, User
 from accounts.roles import Role
+from stats.client import OAuthClient
+from stats.models import ChannelConnection
+from stats.simulator import Simulator, serve
 
 from .factories import (
     AgencyEngagementFactory,
@@ -171,3 +176,39 @@ def staged_world(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
     overrides.disable()
+
+
+# --- TikTok: the local simulator over real HTTP on loopback (only TikTok is faked) -------------------
+SIMULATED_OPEN_ID = "open-ministry"
+
+
+@pytest.fixture
+def simulator(settings):
+    sim = Simulator()
+    server, url = serve(sim)
+    settings.TIKTOK_API_BASE_URL = url
+    settings.TIKTOK_CLIENT_KEY = sim.client_key
+    settings.TIKTOK_CLIENT_SECRET = sim.client_secret
+    sim.add_account(SIMULATED_OPEN_ID, "Ministerie van VWS", follower_count=14_500)
+    yield sim
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def connected(world, simulator, settings, tmp_path):
+    """A posted video on the channel, known to TikTok, and the channel connected by team social."""
+    settings.MEDIA_ROOT = tmp_path
+    from .workflow import Stages
+
+    stages = Stages(world)
+    simulator.add_video(SIMULATED_OPEN_ID, stages.posting.tiktok_video_id, views=105_000, likes=2_500, comments=16)
+    tokens = OAuthClient(settings.TIKTOK_API_BASE_URL, simulator.client_key, simulator.client_secret).exchange_code(
+        simulator.authorization_code(SIMULATED_OPEN_ID), "http://testserver/callback"
+    )
+    connection = ChannelConnection(channel=world.channel, open_id=tokens.open_id, scopes=tokens.scope)
+    connection.access_token = tokens.access_token
+    connection.refresh_token = tokens.refresh_token
+    connection.access_expires_at = timezone.now() + timedelta(seconds=tokens.expires_in)
+    connection.save()
+    return world, stages, connection

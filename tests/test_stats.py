@@ -9,42 +9,11 @@ from django.utils import timezone
 from stats import services
 from stats.client import OAuthClient, TikTokClient, TikTokError
 from stats.models import ChannelConnection, ConnectionStatus, PullRun, RunStatus, VideoSnapshot
-from stats.simulator import Simulator, serve
 
-from .workflow import Stages
+from .conftest import SIMULATED_OPEN_ID
 
 pytestmark = pytest.mark.django_db
-OPEN_ID = "open-ministry"
-
-
-@pytest.fixture
-def simulator(settings):
-    sim = Simulator()
-    server, url = serve(sim)
-    settings.TIKTOK_API_BASE_URL = url
-    settings.TIKTOK_CLIENT_KEY = sim.client_key
-    settings.TIKTOK_CLIENT_SECRET = sim.client_secret
-    sim.add_account(OPEN_ID, "Ministerie van VWS", follower_count=14_500)
-    yield sim
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def connected(world, simulator, settings, tmp_path):
-    """A posted video on the channel, known to TikTok, and the channel connected by team social."""
-    settings.MEDIA_ROOT = tmp_path
-    stages = Stages(world)
-    simulator.add_video(OPEN_ID, stages.posting.tiktok_video_id, views=105_000, likes=2_500, comments=16)
-    tokens = OAuthClient(simulator_url(settings), simulator.client_key, simulator.client_secret).exchange_code(
-        simulator.authorization_code(OPEN_ID), "http://testserver/callback"
-    )
-    connection = ChannelConnection(channel=world.channel, open_id=tokens.open_id, scopes=tokens.scope)
-    connection.access_token = tokens.access_token
-    connection.refresh_token = tokens.refresh_token
-    connection.access_expires_at = timezone.now() + timedelta(seconds=tokens.expires_in)
-    connection.save()
-    return world, stages, connection
+OPEN_ID = SIMULATED_OPEN_ID
 
 
 def simulator_url(settings):
@@ -78,20 +47,18 @@ def test_a_rerun_in_the_same_bucket_writes_nothing_new(connected):
     assert VideoSnapshot.objects.count() == 2
 
 
-def test_more_than_20_videos_are_asked_in_batches_of_20(connected, simulator):
+def add_posted_videos(world, stages, simulator, count: int, first_id: int = 7_100_000_000_000_000_000, **figures):
+    """``count`` more posted videos on the channel, each a copy of the staged one, known to TikTok."""
     from content.models import Posting
 
-    world, stages, _ = connected
-    template = stages.posting
-    # 44 more posted videos on the channel (45 in all): three requests of at most 20 ids.
-    for n in range(44):
-        video_id = str(7_100_000_000_000_000_000 + n)
-        simulator.add_video(OPEN_ID, video_id)
+    for n in range(count):
+        video_id = str(first_id + n)
+        simulator.add_video(OPEN_ID, video_id, **figures)
         brief = type(stages.posted).objects.get(pk=stages.posted.pk)
         brief.pk = None
         brief.status = "posted"
         brief.save()
-        video = type(template.video_version).objects.get(pk=template.video_version.pk)
+        video = type(stages.posting.video_version).objects.get(pk=stages.posting.video_version.pk)
         video.pk, video.brief, video.file = None, brief, ""
         video.preview_url = "https://preview.example.org/x"
         video.save()
@@ -103,6 +70,12 @@ def test_more_than_20_videos_are_asked_in_batches_of_20(connected, simulator):
             posted_at=timezone.now(),
             recorded_by=world.people["agency_member"],
         )
+
+
+def test_more_than_20_videos_are_asked_in_batches_of_20(connected, simulator):
+    world, stages, _ = connected
+    # 44 more posted videos on the channel (45 in all): three requests of at most 20 ids.
+    add_posted_videos(world, stages, simulator, 44)
     run = services.pull_video_stats(world.channel)
     assert (run.videos_asked, run.requests_made, run.snapshots_written) == (45, 3, 45)
 

@@ -268,6 +268,8 @@ TIKTOK_API_BASE_URL = env.str("TIKTOK_API_BASE_URL", default="https://open.tikto
 TIKTOK_AUTHORIZE_URL = env.str("TIKTOK_AUTHORIZE_URL", default="https://www.tiktok.com/v2/auth/authorize/")
 TIKTOK_CLIENT_KEY = env.str("TIKTOK_CLIENT_KEY", default="")
 TIKTOK_CLIENT_SECRET = env.str("TIKTOK_CLIENT_SECRET", default="")
+# TikTok allows 600 requests a minute per endpoint per token; every worker shares this budget.
+TIKTOK_RATE_LIMIT_PER_MINUTE = env.int("TIKTOK_RATE_LIMIT_PER_MINUTE", default=600)
 # Fernet key for the stored OAuth tokens; in development derived from SECRET_KEY when empty.
 TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 if PRODUCTION and not TOKEN_ENCRYPTION_KEY:
