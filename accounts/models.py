@@ -94,6 +94,10 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
 
 # TikTok usernames: letters, digits, underscores and full stops, at most 24 characters, not ending in a
 # full stop.

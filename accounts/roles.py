@@ -35,6 +35,7 @@ class Capability(models.TextChoices):
     VIEW_RESULTS = "view_results", _("See engagement results")
     DISCLOSE = "disclose", _("Export documents for a freedom-of-information request")
     CONNECT_CHANNEL = "connect_channel", _("Connect the TikTok account")
+    RECORD_RESULTS = "record_results", _("Import or enter engagement figures")
 
 
 _C = Capability
@@ -77,6 +78,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.MANAGE_BUDGET,
             _C.VIEW_RESULTS,
             _C.CONNECT_CHANNEL,
+            _C.RECORD_RESULTS,
             _C.DISCLOSE,
         }
     ),
@@ -102,6 +104,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.VIEW_BRIEFS,
             _C.MANAGE_ORGANISATION,
             _C.CONNECT_CHANNEL,
+            _C.RECORD_RESULTS,
             _C.VIEW_RESULTS,
             _C.DISCLOSE,
         }

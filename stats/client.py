@@ -107,6 +107,17 @@ class TikTokClient:
         body = {"max_count": max_count} | ({"cursor": cursor} if cursor else {})
         return self._data("POST", "/v2/video/list/", VIDEO_LIST_FIELDS, body)
 
+    def all_videos(self, max_pages: int = 500):
+        """Every public video of the account, newest first, following TikTok's cursor (a page may be
+        short while has_more is still true)."""
+        cursor = None
+        for _ in range(max_pages):
+            page = self.video_list(cursor)
+            yield from page.get("videos", [])
+            if not page.get("has_more"):
+                return
+            cursor = page.get("cursor")
+
     def video_query(self, video_ids: list[str]) -> list[dict]:
         if len(video_ids) > MAX_QUERY_IDS:
             raise ValueError(f"at most {MAX_QUERY_IDS} video ids per request")

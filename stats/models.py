@@ -28,6 +28,10 @@ class ChannelConnection(models.Model):
     status_message = models.CharField(max_length=300, blank=True)
     connected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # Public videos on the account that no posting in the planner records (from the daily video list):
+    # [{"id", "create_time", "title"}], so team social can ask the agency to record them.
+    unrecorded_videos = models.JSONField(default=list, blank=True)
+    videos_checked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.channel} ({self.get_status_display()})"

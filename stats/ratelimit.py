@@ -6,25 +6,24 @@ the limit, however the requests of several workers interleave.
 
 With Redis (production, CI) the bucket lives in Redis and one Lua script takes a token atomically,
 on Redis' own clock so the workers' clocks don't matter. Without Redis (the embedded default) the
-same arithmetic runs on Django's file cache under an OS file lock, shared by the processes of one
+same arithmetic runs on Django's file cache under ``locks.exclusive``, shared by the processes of one
 machine.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
+from . import locks
 from .client import TikTokError
 
-MAX_WAIT_SECONDS = 15.0  # wait this long in the worker at most; beyond that the task retries later
+MAX_WAIT_SECONDS = 15.0  # one wait longer than this: the task retries later instead
 KEY_PREFIX = "tiktok-rate"
 
 # KEYS[1] bucket key; ARGV: refill per second, capacity. Returns the seconds to wait (0: token taken).
@@ -88,25 +87,19 @@ def take(endpoint: str, access_token: str) -> float:
 
 
 def _take_in_cache(key: str, rule: Allowance) -> float:
-    # Django's file cache has no atomic add, so the embedded default serialises bucket updates with an
-    # OS file lock instead: it holds across the web, worker and beat processes of one machine.
-    lock_path = Path(settings.DATA_DIR) / "tiktok-rate.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            now = time.time()
-            tokens, at = cache.get(key, (rule.capacity, now))
-            tokens = min(rule.capacity, tokens + max(0.0, now - at) * rule.refill_per_second)
-            wait = 0.0
-            if tokens >= 1:
-                tokens -= 1
-            else:
-                wait = (1 - tokens) / rule.refill_per_second
-            cache.set(key, (tokens, now), timeout=120)
-            return wait
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    # Django's file cache has no atomic update: the embedded default serialises the arithmetic with a
+    # lock that holds across the web, worker and beat processes of one machine.
+    with locks.exclusive("tiktok-rate", hold_seconds=5, wait_seconds=5):
+        now = time.time()
+        tokens, at = cache.get(key, (rule.capacity, now))
+        tokens = min(rule.capacity, tokens + max(0.0, now - at) * rule.refill_per_second)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / rule.refill_per_second
+        cache.set(key, (tokens, now), timeout=120)
+        return wait
 
 
 class Limiter:
@@ -118,9 +111,9 @@ class Limiter:
 
     def __call__(self, endpoint: str) -> None:
         while (wait := take(endpoint, self.access_token)) > 0:
-            if self.waited + wait > MAX_WAIT_SECONDS:
-                # Let the task retry later rather than hold a worker (and never sleep past the broker's
-                # visibility timeout).
+            # Pacing at the refill rate (a ninth of a second at 600/min) is normal, however long the run;
+            # a single long wait means other workers hold the bucket: retry later rather than hold a worker.
+            if wait > MAX_WAIT_SECONDS:
                 raise TikTokError("rate_limited", "Our share of TikTok's rate limit is used up.", 429, wait)
             self.sleep(wait)
             self.waited += wait

@@ -8,16 +8,15 @@ No database transaction is held open while talking to TikTok.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from content.models import Posting
 
+from . import locks
 from .client import MAX_QUERY_IDS, OAuthClient, TikTokClient, TikTokError
 from .models import ChannelConnection, ConnectionStatus, FollowerSnapshot, PullRun, RunKind, RunStatus, VideoSnapshot
 from .ratelimit import Limiter
@@ -56,40 +55,41 @@ def refresh_tokens(connection: ChannelConnection) -> ChannelConnection:
     """Refresh the access token once, with a lock so two workers don't both spend the refresh token
     (TikTok may rotate it: the one returned is always stored).
 
-    The lock is a short cache entry (Redis in production), not a database row lock: no database
+    The lock is ``locks.exclusive`` (a Redis key in production), not a database row lock: no database
     transaction stays open while we wait for TikTok.
     """
-    lock = f"tiktok-refresh-{connection.pk}"
-    deadline = time.monotonic() + REFRESH_LOCK_WAIT
-    while not cache.add(lock, "1", timeout=REFRESH_LOCK_SECONDS):
-        if time.monotonic() > deadline:
-            raise TikTokError("refresh_busy", "Another worker is refreshing this channel's token.")
-        time.sleep(0.2)
     try:
-        current = ChannelConnection.objects.get(pk=connection.pk)
-        if current.access_token_encrypted != connection.access_token_encrypted:
-            return current  # another worker refreshed meanwhile
-        try:
-            tokens = _oauth().refresh(current.refresh_token)
-        except TikTokError as error:
-            if error.token_invalid or error.status in (400, 401):
-                ChannelConnection.objects.filter(pk=current.pk).update(
-                    status=ConnectionStatus.RECONNECT,
-                    status_message="TikTok no longer accepts this channel's authorisation: connect it again.",
-                    updated_at=timezone.now(),
-                )
-            raise
-        now = timezone.now()
-        current.access_token = tokens.access_token
-        current.refresh_token = tokens.refresh_token
-        current.scopes = tokens.scope
-        current.access_expires_at = now + timedelta(seconds=tokens.expires_in)
-        current.refresh_expires_at = now + timedelta(seconds=tokens.refresh_expires_in)
-        current.status, current.status_message = ConnectionStatus.CONNECTED, ""
-        current.save()
-        return current
-    finally:
-        cache.delete(lock)
+        with locks.exclusive(
+            f"tiktok-refresh-{connection.pk}", hold_seconds=REFRESH_LOCK_SECONDS, wait_seconds=REFRESH_LOCK_WAIT
+        ):
+            return _refresh_locked(connection)
+    except locks.LockBusy:
+        raise TikTokError("refresh_busy", "Another worker is refreshing this channel's token.") from None
+
+
+def _refresh_locked(connection: ChannelConnection) -> ChannelConnection:
+    current = ChannelConnection.objects.get(pk=connection.pk)
+    if current.access_token_encrypted != connection.access_token_encrypted:
+        return current  # another worker refreshed meanwhile
+    try:
+        tokens = _oauth().refresh(current.refresh_token)
+    except TikTokError as error:
+        if error.token_invalid or error.status in (400, 401):
+            ChannelConnection.objects.filter(pk=current.pk).update(
+                status=ConnectionStatus.RECONNECT,
+                status_message="TikTok no longer accepts this channel's authorisation: connect it again.",
+                updated_at=timezone.now(),
+            )
+        raise
+    now = timezone.now()
+    current.access_token = tokens.access_token
+    current.refresh_token = tokens.refresh_token
+    current.scopes = tokens.scope
+    current.access_expires_at = now + timedelta(seconds=tokens.expires_in)
+    current.refresh_expires_at = now + timedelta(seconds=tokens.refresh_expires_in)
+    current.status, current.status_message = ConnectionStatus.CONNECTED, ""
+    current.save()
+    return current
 
 
 def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fresh_only: bool = False) -> PullRun:
@@ -161,7 +161,21 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
         run.save()
 
 
+def _note_unrecorded_videos(connection: ChannelConnection, on_tiktok: list[dict], now: datetime) -> None:
+    """Public videos on the account that no posting records: the agency may have forgotten to record
+    one, and its figures would be missing from every dashboard."""
+    ids = [str(video.get("id", "")) for video in on_tiktok]
+    recorded = set(Posting.objects.filter(tiktok_video_id__in=ids).values_list("tiktok_video_id", flat=True))
+    missing = [
+        {"id": str(video["id"]), "create_time": int(video.get("create_time", 0)), "title": str(video.get("title", ""))}
+        for video in on_tiktok
+        if video.get("id") and str(video["id"]) not in recorded
+    ]
+    ChannelConnection.objects.filter(pk=connection.pk).update(unrecorded_videos=missing, videos_checked_at=now)
+
+
 def pull_followers(channel, *, now: datetime | None = None) -> PullRun:
+    """The follower count (daily), and the account's list of public videos, to find unrecorded ones."""
     now = now or timezone.now()
     run = PullRun.objects.create(channel=channel, kind=RunKind.FOLLOWERS)
     try:
@@ -171,12 +185,15 @@ def pull_followers(channel, *, now: datetime | None = None) -> PullRun:
         client = _client(connection)
         try:
             user = client.user_info()
+            on_tiktok = list(client.all_videos()) if "video.list" in connection.scopes.split(",") else None
         finally:
             run.requests_made = client.requests_made
             client.close()
         FollowerSnapshot.objects.update_or_create(
             channel=channel, day=now.date(), defaults={"followers": int(user.get("follower_count", 0))}
         )
+        if on_tiktok is not None:
+            _note_unrecorded_videos(connection, on_tiktok, now)
         run.snapshots_written, run.status = 1, RunStatus.SUCCEEDED
         return run
     except (TikTokError, ChannelConnection.DoesNotExist) as error:

@@ -2,18 +2,18 @@
 
 import contextlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -23,61 +23,165 @@ from approvals import audit
 from approvals.audit import Origin
 from content.models import Posting
 
+from . import charts, imports
 from .client import OAuthClient, TikTokError
-from .models import ChannelConnection, ConnectionStatus, VideoSnapshot
+from .forms import FiguresForm, PeriodForm, StudioImportForm
+from .models import ChannelConnection, ConnectionStatus
+from .report import PdfUnavailable, render_pdf, results_context
 from .schedule import stats_jobs
+from .selectors import PILOT_BANDS, latest_figures, median, video_history
 
 OAUTH_SESSION_KEY = "tiktok_oauth"
 SCOPES = ["user.info.basic", "user.info.stats", "video.list"]
 
 
 def _channel(request, pk):
-    return get_object_or_404(access.channels_for(request.user).filter(organisation=request.organisation), pk=pk)
+    return get_object_or_404(_channels(request), pk=pk)
 
 
 def _oauth():
     return OAuthClient(settings.TIKTOK_API_BASE_URL, settings.TIKTOK_CLIENT_KEY, settings.TIKTOK_CLIENT_SECRET)
 
 
+def _channels(request):
+    return access.channels_for(request.user).filter(organisation=request.organisation)
+
+
+def _posting(request, pk):
+    postings = Posting.objects.filter(brief__channel__in=_channels(request))
+    postings = postings.select_related("brief__topic", "brief__channel")
+    return get_object_or_404(postings, pk=pk)
+
+
 @capability_required(Capability.VIEW_RESULTS)
 def channel_stats(request, pk=None):
-    channels = access.channels_for(request.user).filter(organisation=request.organisation)
+    channels = _channels(request)
     channel = get_object_or_404(channels, pk=pk) if pk else channels.order_by("pk").first()
     if channel is None:
         raise Http404
+    period = PeriodForm(request.GET or None)
+    start, end = period.period()
     connection = ChannelConnection.objects.filter(channel=channel).first()
-    latest = VideoSnapshot.objects.filter(posting=OuterRef("pk")).order_by("-bucket")
-    videos = list(
-        Posting.objects.filter(brief__channel=channel)
-        .select_related("brief")
-        .annotate(
-            views=Subquery(latest.values("views")[:1]),
-            likes=Subquery(latest.values("likes")[:1]),
-            comments=Subquery(latest.values("comments")[:1]),
-            shares=Subquery(latest.values("shares")[:1]),
-        )
-        .order_by("-posted_at")
-    )
-    for video in videos:
-        engaged = (video.likes or 0) + (video.comments or 0) + (video.shares or 0)
-        video.engagement_rate = (engaged / video.views * 100) if video.views else None
     can_connect = access.has_capability(request.membership, Capability.CONNECT_CHANNEL)
     missing = [scope for scope in SCOPES if connection and scope not in connection.scopes.split(",")]
+    context = results_context(channel, start, end, request.membership) | {
+        "channels": channels,
+        "period_form": period,
+        "query": request.GET.urlencode(),
+        "connection": connection,
+        "missing_scopes": missing,
+        "runs": channel.pull_runs.all()[:15] if can_connect else [],
+        "unrecorded": _unrecorded(channel, connection) if can_connect else [],
+        "can_connect": can_connect,
+        "can_record": access.has_capability(request.membership, Capability.RECORD_RESULTS),
+        "jobs": stats_jobs(),
+    }
+    return render(request, "stats/channel_stats.html", context)
+
+
+def _unrecorded(channel, connection) -> list[dict]:
+    if connection is None or connection.status != ConnectionStatus.CONNECTED:
+        return []
+    return [
+        {
+            "title": video["title"],
+            "posted": datetime.fromtimestamp(video["create_time"], UTC) if video["create_time"] else None,
+            "url": f"https://www.tiktok.com/@{channel.handle}/video/{video['id']}",
+        }
+        for video in connection.unrecorded_videos
+    ]
+
+
+@capability_required(Capability.VIEW_RESULTS)
+def video_stats(request, pk):
+    posting = _posting(request, pk)
+    history = video_history(posting)
+    channel_videos = latest_figures(posting.brief.channel)
+    this = next(video for video in channel_videos if video.posting.pk == posting.pk)
+    can_record = access.has_capability(request.membership, Capability.RECORD_RESULTS)
+    form = None
+    if can_record:
+        form = FiguresForm(request.POST or None, organisation=request.organisation)
+        if request.method == "POST" and form.is_valid():
+            imports.record_figures(
+                posting,
+                actor=request.user,
+                captured_at=form.captured_at(),
+                origin=Origin.from_request(request),
+                **form.figures(),
+            )
+            messages.success(request, _("The figures are saved."))
+            return redirect("stats_video", posting.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
     return render(
         request,
-        "stats/channel_stats.html",
+        "stats/video_stats.html",
         {
-            "channel": channel,
-            "channels": channels,
-            "connection": connection,
-            "missing_scopes": missing,
-            "videos": videos,
-            "runs": channel.pull_runs.all()[:15] if can_connect else [],
-            "followers": channel.follower_snapshots.order_by("-day").first(),
-            "can_connect": can_connect,
-            "jobs": stats_jobs(),
+            "posting": posting,
+            "video": this,
+            "history": history,
+            "bands": PILOT_BANDS,
+            "channel_median_views": median(v.views for v in channel_videos),
+            "channel_median_engagement": median(v.engagement_rate for v in channel_videos),
+            "views_chart": charts.line([(s.captured_at, s.views) for s in history]),
+            "reactions_chart": charts.line([(s.captured_at, s.likes, s.comments, s.shares) for s in history], lines=3),
+            "form": form,
         },
+        status=400 if form is not None and form.errors else 200,
     )
+
+
+@capability_required(Capability.RECORD_RESULTS)
+def studio_import(request, pk):
+    channel = _channel(request, pk)
+    form = StudioImportForm(request.POST or None, request.FILES or None, organisation=request.organisation)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        result = imports.import_studio_csv(
+            channel,
+            form.cleaned_data["file"].read(),
+            actor=request.user,
+            captured_at=form.captured_at(),
+            origin=Origin.from_request(request),
+        )
+        if result.ok:
+            count = len(result.snapshots)
+            message = ngettext("Figures of %(count)d video imported.", "Figures of %(count)d videos imported.", count)
+            messages.success(request, message % {"count": count})
+            return redirect("stats_channel", channel.pk)
+        problems = result.errors
+    status = 400 if request.method == "POST" else 200
+    return render(request, "stats/import.html", {"channel": channel, "form": form, "problems": problems}, status=status)
+
+
+def _report_context(request, pk):
+    channel = _channel(request, pk)
+    period = PeriodForm(request.GET or None)
+    start, end = period.period()
+    return results_context(channel, start, end, request.membership) | {
+        "query": request.GET.urlencode(),
+        "generated_at": timezone.now(),
+    }
+
+
+@capability_required(Capability.VIEW_RESULTS)
+def results_report(request, pk):
+    return render(request, "stats/report.html", _report_context(request, pk))
+
+
+@capability_required(Capability.VIEW_RESULTS)
+def results_report_pdf(request, pk):
+    context = _report_context(request, pk)
+    try:
+        pdf = render_pdf(context, request)
+    except PdfUnavailable as error:
+        return render(request, "stats/no_pdf.html", context | {"message": str(error)}, status=503)
+    channel = context["channel"]
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"results-{channel.handle}-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @capability_required(Capability.CONNECT_CHANNEL)

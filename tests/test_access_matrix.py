@@ -53,6 +53,7 @@ RESULTS_READERS = expect(403, anonymous=302) | dict.fromkeys(
     ["adviser", "team_social", "campaign_manager", "management", "org_admin"], 200
 )
 CONNECTORS = expect(403, anonymous=302, team_social=302, org_admin=302)
+RECORDERS = expect(403, anonymous=302, team_social=200, org_admin=200)
 
 
 def only(status, *personas, default=NOT_YOURS):
@@ -158,6 +159,10 @@ MATRIX = {
     "budget_agency_costs": ("get", None, expect(403, anonymous=302, agency_member=200)),
     "stats_overview": ("get", None, RESULTS_READERS),
     "stats_channel": ("get", lambda w: {"pk": w.channel.pk}, RESULTS_READERS),
+    "stats_video": ("get", lambda w: {"pk": w.stages.posting.pk}, RESULTS_READERS),
+    "stats_report": ("get", lambda w: {"pk": w.channel.pk}, RESULTS_READERS),
+    "stats_report_pdf": ("get", lambda w: {"pk": w.channel.pk}, RESULTS_READERS),
+    "stats_import": ("get", lambda w: {"pk": w.channel.pk}, RECORDERS),
     # Connecting sends the browser to TikTok (302); others may not.
     "stats_connect": ("post", lambda w: {"pk": w.channel.pk}, CONNECTORS),
     "stats_disconnect": ("post", lambda w: {"pk": w.channel.pk}, CONNECTORS | {"team_social": 404, "org_admin": 404}),

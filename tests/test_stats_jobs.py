@@ -3,13 +3,14 @@
 import inspect
 import math
 import threading
+import time
 import uuid
 
 import pytest
 from django.conf import settings as django_settings
 
-from stats import ratelimit, services, tasks
-from stats.client import TikTokError
+from stats import locks, ratelimit, services, tasks
+from stats.client import OAuthClient, TikTokError
 from stats.models import FollowerSnapshot, PullRun, RunStatus, VideoSnapshot
 from tiktokplanner.celery import app
 
@@ -141,3 +142,99 @@ def test_with_redis_the_bucket_is_one_atomic_script_in_redis():
     assert ratelimit._redis_client() is not None
     key = ratelimit.bucket_key("/v2/video/query/", "act.secret-token")
     assert "secret-token" not in key  # only a hash of the token leaves the process
+
+
+def test_a_long_run_is_paced_not_stopped(settings, monkeypatch):
+    """Past the burst, requests wait a ninth of a second each; only one long wait hands over to a retry."""
+    settings.TIKTOK_RATE_LIMIT_PER_MINUTE = 600
+    monkeypatch.setattr(ratelimit, "MAX_WAIT_SECONDS", 0.3)
+    limiter = ratelimit.Limiter(f"act.{uuid.uuid4()}")
+    for _ in range(65):  # a burst of 60, then five paced requests
+        limiter("/v2/video/query/")
+    assert 0.3 < limiter.waited < 2
+
+
+def test_the_shared_lock_lets_one_holder_in_at_a_time():
+    """As two workers refreshing one channel's token would: never two holders at once."""
+    name, inside, most = f"test-{uuid.uuid4().hex}", [], []
+
+    def worker():
+        for _ in range(5):
+            with locks.exclusive(name, wait_seconds=10):
+                inside.append(1)
+                most.append(len(inside))
+                time.sleep(0.005)
+                inside.pop()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(most) == 30 and max(most) == 1
+
+
+def test_a_held_lock_makes_the_next_worker_give_up_in_time():
+    name = f"test-{uuid.uuid4().hex}"
+    with locks.exclusive(name):
+        result = []
+
+        def other():
+            try:
+                with locks.exclusive(name, wait_seconds=0.2):
+                    result.append("entered")
+            except locks.LockBusy:
+                result.append("busy")
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+    assert result == ["busy"]
+    with locks.exclusive(name, wait_seconds=0.2):  # and free again afterwards
+        pass
+
+
+def test_the_daily_follower_pull_finds_videos_nobody_recorded(connected, simulator, client_for):
+    """The account's video list is paged with TikTok's cursor; videos no posting records are shown to
+    team social, and vanish from the list once the agency records them."""
+    world, stages, connection = connected
+    add_posted_videos(world, stages, simulator, 20, first_id=7_400_000_000_000_000_000)  # recorded
+    for n in range(3):
+        simulator.add_video("open-ministry", str(7_500_000_000_000_000_000 + n))  # posted, never recorded
+    run = services.pull_followers(world.channel)
+    assert run.requests_made == 1 + 2  # user info, and 24 videos in pages of at most 20
+    connection.refresh_from_db()
+    assert sorted(video["id"] for video in connection.unrecorded_videos) == [
+        str(7_500_000_000_000_000_000 + n) for n in range(3)
+    ]
+    page = client_for(world.people["team_social"]).get(f"/results/channels/{world.channel.pk}/").content.decode()
+    assert "3 videos on TikTok are not recorded in the planner" in page
+    assert f"/video/{7_500_000_000_000_000_000}" in page
+    page = client_for(world.people["management"]).get(f"/results/channels/{world.channel.pk}/").content.decode()
+    assert "not recorded in the planner" not in page  # an operational notice for team social
+
+    from content.models import Posting
+
+    # The agency corrects a posting that had the wrong link: that video is now recorded, the other not.
+    corrected = Posting.objects.get(tiktok_video_id="7400000000000000019")
+    corrected.tiktok_video_id = "7500000000000000000"
+    corrected.save()
+    services.pull_followers(world.channel)
+    connection.refresh_from_db()
+    assert sorted(video["id"] for video in connection.unrecorded_videos) == [
+        "7400000000000000019",
+        "7500000000000000001",
+        "7500000000000000002",
+    ]
+
+
+def test_the_video_list_follows_the_cursor_through_short_pages(simulator, settings):
+    from stats.client import TikTokClient
+
+    for n in range(45):
+        simulator.add_video("open-ministry", str(7_600_000_000_000_000_000 + n))
+    client = OAuthClient(settings.TIKTOK_API_BASE_URL, simulator.client_key, simulator.client_secret)
+    tokens = client.exchange_code(simulator.authorization_code("open-ministry"), "http://testserver/callback")
+    api = TikTokClient(settings.TIKTOK_API_BASE_URL, tokens.access_token)
+    assert len({video["id"] for video in api.all_videos()}) == 45
+    assert api.requests_made == 3

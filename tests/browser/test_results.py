@@ -1,5 +1,6 @@
 """Team social connects the channel to TikTok in a real browser (the CSP must let it go there)."""
 
+import os
 import re
 
 import pytest
@@ -54,3 +55,42 @@ def test_team_social_connects_the_channel_to_tiktok(browser, live_server, settin
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_results_pages_and_a_refused_import_are_accessible(browser, live_server, tmp_path):
+    """The results page, a video's page, the report and the import page with its list of problems:
+    charts with their tables pass axe, and a bad file shows what is wrong and imports nothing."""
+    from django.core.management import call_command
+
+    from content.models import Posting
+    from stats.models import VideoSnapshot
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
+    User.objects.update(language="en")
+    posting = Posting.objects.filter(snapshots__isnull=False).distinct().first()
+    snapshots = VideoSnapshot.objects.count()
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "vws-social")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("form.planner-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/$"))
+    report = f"/results/channels/{posting.brief.channel_id}/report/"
+    for path in ("/results/", f"/results/videos/{posting.pk}/", report):
+        page.goto(path)
+        assert page.locator("svg[role=img]").count() >= 1, path
+        assert_accessible(page)
+
+    bad = tmp_path / "studio.csv"
+    bad.write_text(f"Video ID,Views,Likes,Comments,Shares\n{posting.tiktok_video_id},-1,2,3,4\n123456789,1,2,3,4\n")
+    page.goto(f"/results/channels/{posting.brief.channel_id}/import/")
+    page.set_input_files("#id_file", str(bad))
+    page.locator("form.planner-form button[type=submit]").click()
+    page.wait_for_load_state()
+    alert = page.get_by_role("alert")
+    assert "Nothing was imported: the file has 2 problems." in alert.inner_text()
+    assert "Row 2: Views cannot be negative." in alert.inner_text()
+    assert_accessible(page)
+    assert VideoSnapshot.objects.count() == snapshots
+    context.close()

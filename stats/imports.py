@@ -1,0 +1,221 @@
+"""Figures without API access: TikTok Studio's analytics export (CSV) and figures entered by hand.
+
+The whole file is checked before anything is written: one bad row means nothing is imported, and
+every problem is listed with its row number. A good file is written as one bulk upsert keyed (video,
+bucket), the same key the API pulls use, so importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals import audit
+from content.models import Posting
+
+from .models import PullRun, RunKind, RunStatus, Source, VideoSnapshot
+from .services import bucket_for
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5_000
+FIGURES = ("views", "likes", "comments", "shares")
+
+# Column names as TikTok Studio writes them (in the languages our users run it in), lower-cased.
+COLUMNS = {
+    "video": {"video id", "video_id", "id", "video link", "link", "video-id", "video-link", "videolink", "länk"},
+    "views": {"views", "video views", "total views", "weergaven", "videoweergaven", "visningar", "videovisningar"},
+    "likes": {"likes", "total likes", "vind-ik-leuks", "gilla-markeringar", "gillamarkeringar"},
+    "comments": {"comments", "total comments", "opmerkingen", "reacties", "kommentarer"},
+    "shares": {"shares", "total shares", "gedeeld", "keer gedeeld", "delingen", "delningar"},
+}
+VIDEO_ID = re.compile(r"^\d{6,32}$")
+VIDEO_LINK = re.compile(r"/video/(\d{6,32})")
+# Whole numbers, optionally with thousands separators as spreadsheets write them: 105000, 105,000,
+# 105.000, 105 000.
+WHOLE = re.compile(r"^-?\d{1,3}(?:[,. \u00a0\u202f]\d{3})+$|^-?\d+$")
+
+
+@dataclass
+class ImportResult:
+    errors: list[str] = field(default_factory=list)
+    snapshots: list[VideoSnapshot] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _decode(raw: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _whole(value: str) -> int | None:
+    value = value.strip()
+    if not WHOLE.match(value):
+        return None
+    return int(re.sub(r"[,. \u00a0\u202f]", "", value))
+
+
+def _video_id(value: str) -> str | None:
+    value = value.strip()
+    if VIDEO_ID.match(value):
+        return value
+    found = VIDEO_LINK.search(value)
+    return found.group(1) if found else None
+
+
+def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult:
+    """Check a TikTok Studio export against the channel's posted videos; build the snapshots."""
+    result = ImportResult()
+    if len(raw) > MAX_BYTES:
+        result.errors.append(_("The file is larger than 2 MB; export a shorter period."))
+        return result
+    text = _decode(raw)
+    if text is None or "\x00" in text:
+        result.errors.append(_("This is not a text (CSV) file. Export the analytics from TikTok Studio as CSV."))
+        return result
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        result.errors.append(_("The file is empty."))
+        return result
+    header = [cell.strip().lower() for cell in rows[0]]
+    where = {}
+    for key, names in COLUMNS.items():
+        matches = [i for i, name in enumerate(header) if name in names]
+        if len(matches) == 1:
+            where[key] = matches[0]
+    missing = [key for key in COLUMNS if key not in where]
+    if missing:
+        result.errors.append(
+            _(
+                "The file's columns don't fit: it needs one column each for video (id or link), views, likes, "
+                "comments and shares. Missing or ambiguous: %(missing)s. Found: %(found)s."
+            )
+            % {"missing": ", ".join(missing), "found": ", ".join(rows[0]) or "—"}
+        )
+        return result
+    if len(rows) - 1 > MAX_ROWS:
+        result.errors.append(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+        return result
+
+    ids = {_video_id(row[where["video"]]) for row in rows[1:] if len(row) > where["video"]}
+    postings = {p.tiktok_video_id: p for p in Posting.objects.filter(brief__channel=channel, tiktok_video_id__in=ids)}
+    bucket, seen = bucket_for(captured_at), set()
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) <= max(where.values()):
+            result.errors.append(_("Row %(row)d: too few columns.") % {"row": number})
+            continue
+        video_id = _video_id(row[where["video"]])
+        if video_id is None:
+            result.errors.append(
+                _("Row %(row)d: “%(value)s” is not a TikTok video id or link.")
+                % {"row": number, "value": row[where["video"]].strip()[:60]}
+            )
+            continue
+        if video_id not in postings:
+            result.errors.append(
+                _("Row %(row)d: video %(id)s is not a posted video of this channel.") % {"row": number, "id": video_id}
+            )
+            continue
+        if video_id in seen:
+            result.errors.append(_("Row %(row)d: video %(id)s appears twice.") % {"row": number, "id": video_id})
+            continue
+        seen.add(video_id)
+        figures = {}
+        for key in FIGURES:
+            value = _whole(row[where[key]])
+            if value is None:
+                result.errors.append(
+                    _("Row %(row)d: %(column)s “%(value)s” is not a whole number.")
+                    % {"row": number, "column": rows[0][where[key]].strip(), "value": row[where[key]].strip()[:20]}
+                )
+            elif value < 0:
+                result.errors.append(
+                    _("Row %(row)d: %(column)s cannot be negative.")
+                    % {"row": number, "column": rows[0][where[key]].strip()}
+                )
+            else:
+                figures[key] = value
+        if len(figures) == len(FIGURES):
+            result.snapshots.append(
+                VideoSnapshot(
+                    posting=postings[video_id], bucket=bucket, captured_at=captured_at, source=Source.CSV, **figures
+                )
+            )
+    if not result.errors and not result.snapshots:
+        result.errors.append(_("The file has no rows with figures."))
+    if result.errors:
+        result.snapshots = []  # nothing half-imported
+    return result
+
+
+def _upsert(snapshots: list[VideoSnapshot]) -> None:
+    VideoSnapshot.objects.bulk_create(
+        snapshots,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["posting", "bucket"],
+        update_fields=[*FIGURES, "captured_at", "source"],
+    )
+
+
+def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime | None = None, origin=None) -> ImportResult:
+    captured_at = captured_at or timezone.now()
+    result = parse_studio_csv(raw, channel, captured_at)
+    if not result.ok:
+        return result
+    with transaction.atomic():
+        _upsert(result.snapshots)
+        PullRun.objects.create(
+            channel=channel,
+            kind=RunKind.CSV_IMPORT,
+            finished_at=timezone.now(),
+            status=RunStatus.SUCCEEDED,
+            videos_asked=len(result.snapshots),
+            snapshots_written=len(result.snapshots),
+        )
+        audit.record(
+            organisation=channel.organisation,
+            actor=actor,
+            action="stats.imported",
+            obj=channel,
+            origin=origin,
+            details={"videos": len(result.snapshots), "captured_at": captured_at.isoformat()},
+        )
+    return result
+
+
+def record_figures(posting: Posting, *, actor, captured_at: datetime, origin=None, **figures: int) -> VideoSnapshot:
+    """Figures for one video, entered by hand (e.g. read off TikTok Studio)."""
+    snapshot = VideoSnapshot(
+        posting=posting, bucket=bucket_for(captured_at), captured_at=captured_at, source=Source.MANUAL, **figures
+    )
+    with transaction.atomic():
+        _upsert([snapshot])
+        audit.record(
+            organisation=posting.brief.organisation,
+            actor=actor,
+            action="stats.entered",
+            obj=posting.brief,
+            brief=posting.brief,
+            origin=origin,
+            details={"video": posting.tiktok_video_id, "captured_at": captured_at.isoformat(), **figures},
+        )
+    return snapshot

@@ -1,0 +1,56 @@
+"""A short exclusive lock shared by every worker, without holding a database transaction open.
+
+With Redis (production, CI) it is a key set with SET NX and an expiry, so a crashed holder frees it by
+itself. Without Redis (the embedded default, one machine) Django's file cache has no atomic "add", so
+it is an OS file lock, which the kernel frees when its holder dies.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+
+class LockBusy(Exception):
+    pass
+
+
+def _uses_redis() -> bool:
+    return isinstance(caches["default"], RedisCache)
+
+
+@contextmanager
+def exclusive(name: str, *, hold_seconds: float = 30, wait_seconds: float = 10):
+    deadline = time.monotonic() + wait_seconds
+    if _uses_redis():
+        cache, key = caches["default"], f"lock:{name}"
+        while not cache.add(key, "1", timeout=int(hold_seconds)):
+            if time.monotonic() > deadline:
+                raise LockBusy(name)
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            cache.delete(key)
+        return
+    path = Path(settings.DATA_DIR) / "locks" / f"{name}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockBusy(name) from None
+                time.sleep(0.01)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

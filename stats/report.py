@@ -1,0 +1,65 @@
+"""The results page and the "results to date" report share one context: the same figures, the same
+SVG charts and the same data tables, in the page and in the PDF."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.roles import Capability
+from budget.models import BudgetPeriod
+from budget.selectors import figures as budget_figures
+
+from . import charts
+from .selectors import PILOT_BANDS, channel_results
+
+
+def _budget_periods(channel, start, end):
+    """The budget periods of this channel (or of the whole organisation) that overlap the report's period."""
+    periods = BudgetPeriod.objects.filter(
+        Q(channel=channel) | Q(channel__isnull=True), organisation=channel.organisation
+    )
+    if start:
+        periods = periods.filter(ends_on__gte=start)
+    if end:
+        periods = periods.filter(starts_on__lte=end)
+    return list(periods.order_by("starts_on"))
+
+
+def results_context(channel, start, end, membership) -> dict:
+    results = channel_results(channel, start, end)
+    context = {
+        "channel": channel,
+        "results": results,
+        "start": start,
+        "end": end,
+        "bands": PILOT_BANDS,
+        "follower_chart": charts.line([(row.day, row.followers) for row in results.follower_points]),
+        "weeks_chart": charts.columns([(row["label"], row["posts"]) for row in results.posts_per_week]),
+        "topic_chart": charts.bars([(row.name, row.median_views) for row in results.topics]),
+        "budget": [],
+    }
+    if access.has_capability(membership, Capability.VIEW_BUDGET):
+        context["budget"] = [budget_figures(period) for period in _budget_periods(channel, start, end)]
+    return context
+
+
+def render_pdf(context: dict, request) -> bytes:
+    """The report as PDF: WeasyPrint lays out the same HTML and SVG as the page."""
+    try:
+        from weasyprint import HTML
+    except OSError as error:  # Pango, a system library, is missing
+        raise PdfUnavailable(_("PDF output needs the Pango library on the server.")) from error
+    html = render_to_string("stats/report_pdf.html", context, request=request)
+    return HTML(string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_fetch_nothing).write_pdf()
+
+
+def _fetch_nothing(url, *args, **kwargs):
+    """The report is self-contained (inline SVG and CSS): WeasyPrint never fetches anything."""
+    raise ValueError(f"The PDF report does not load {url}")
+
+
+class PdfUnavailable(Exception):
+    pass

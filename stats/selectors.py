@@ -1,0 +1,232 @@
+"""The figures behind the results pages and the report.
+
+Every function runs a fixed number of queries however many videos and snapshots there are: the latest
+snapshot per video comes from one query with subqueries, and medians, bands, topics, top and bottom are
+computed from that one list in Python.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from content.models import Posting
+
+from .models import FollowerSnapshot, VideoSnapshot
+
+# The pilot's ranges per video (DOMAIN.md): reach 105,000-225,000, likes 2,500-9,500, comments 16-850.
+PILOT_BANDS = {"views": (105_000, 225_000), "likes": (2_500, 9_500), "comments": (16, 850)}
+TOP = 5
+WEEKLY_SPAN_DAYS = 26 * 7  # posts are counted per week up to half a year, per month beyond
+DAILY_POINTS = 62  # up to about two months of follower counts are shown per day
+
+
+def engagement_rate(views, likes, comments, shares) -> float | None:
+    """Likes, comments and shares as a percentage of views."""
+    if not views:
+        return None
+    return (likes + comments + shares) / views * 100
+
+
+def band(metric: str, value: int | None) -> str | None:
+    """'below', 'within' or 'above' the pilot's range for this metric."""
+    if value is None or metric not in PILOT_BANDS:
+        return None
+    low, high = PILOT_BANDS[metric]
+    return "below" if value < low else "above" if value > high else "within"
+
+
+def median(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+@dataclass
+class VideoFigures:
+    posting: Posting
+    views: int | None
+    likes: int | None
+    comments: int | None
+    shares: int | None
+    measured_at: datetime | None
+
+    @property
+    def brief(self):
+        return self.posting.brief
+
+    @property
+    def has_figures(self) -> bool:
+        return self.views is not None
+
+    @property
+    def engagement_rate(self) -> float | None:
+        if not self.has_figures:
+            return None
+        return engagement_rate(self.views, self.likes, self.comments, self.shares)
+
+    @property
+    def bands(self) -> dict:
+        return {metric: band(metric, getattr(self, metric)) for metric in PILOT_BANDS}
+
+
+def latest_figures(channel, start: date | None = None, end: date | None = None) -> list[VideoFigures]:
+    """The channel's posted videos (posted between start and end, inclusive) with their latest figures.
+    One query."""
+    latest = VideoSnapshot.objects.filter(posting=OuterRef("pk")).order_by("-bucket")
+    postings = Posting.objects.filter(brief__channel=channel)
+    if start:
+        postings = postings.filter(posted_at__gte=_start_of(start, channel))
+    if end:
+        postings = postings.filter(posted_at__lt=_start_of(end + timedelta(days=1), channel))
+    rows = (
+        postings.select_related("brief__topic")
+        .annotate(
+            last_views=Subquery(latest.values("views")[:1]),
+            last_likes=Subquery(latest.values("likes")[:1]),
+            last_comments=Subquery(latest.values("comments")[:1]),
+            last_shares=Subquery(latest.values("shares")[:1]),
+            last_measured=Subquery(latest.values("captured_at")[:1]),
+        )
+        .order_by("-posted_at", "-pk")
+    )
+    return [VideoFigures(p, p.last_views, p.last_likes, p.last_comments, p.last_shares, p.last_measured) for p in rows]
+
+
+def _start_of(day: date, channel) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), channel.organisation.zone)
+
+
+@dataclass
+class GroupFigures:
+    name: str
+    videos: int
+    median_views: float | None
+    median_engagement: float | None
+
+
+def _groups(videos: list[VideoFigures], key) -> list[GroupFigures]:
+    grouped = defaultdict(list)
+    for video in videos:
+        grouped[key(video)].append(video)
+    rows = [
+        GroupFigures(
+            name=str(name),
+            videos=len(members),
+            median_views=median(v.views for v in members),
+            median_engagement=median(v.engagement_rate for v in members),
+        )
+        for name, members in grouped.items()
+    ]
+    return sorted(rows, key=lambda row: (-(row.median_views or -1), row.name))
+
+
+@dataclass
+class ChannelResults:
+    channel: object
+    start: date | None
+    end: date | None
+    videos: list[VideoFigures]
+    followers: list[FollowerSnapshot]
+    totals: dict = field(default_factory=dict)
+    median_views: float | None = None
+    median_engagement: float | None = None
+    top: list[VideoFigures] = field(default_factory=list)
+    bottom: list[VideoFigures] = field(default_factory=list)
+    topics: list[GroupFigures] = field(default_factory=list)
+    themes: list[GroupFigures] = field(default_factory=list)
+    posts_per_week: list[dict] = field(default_factory=list)
+    in_bands: dict = field(default_factory=dict)
+
+    @property
+    def measured(self) -> list[VideoFigures]:
+        return [video for video in self.videos if video.has_figures]
+
+    @property
+    def follower_growth(self) -> int | None:
+        if len(self.followers) < 2:
+            return None
+        return self.followers[-1].followers - self.followers[0].followers
+
+    @property
+    def latest_followers(self) -> FollowerSnapshot | None:
+        return self.followers[-1] if self.followers else None
+
+    @property
+    def follower_points(self) -> list[FollowerSnapshot]:
+        """Followers per day; over a longer period, the last count of each week (and the latest), so the
+        chart and its table stay readable."""
+        if len(self.followers) <= DAILY_POINTS:
+            return self.followers
+        weekly = {row.day.isocalendar()[:2]: row for row in self.followers}
+        return list(weekly.values())
+
+
+def channel_results(channel, start: date | None = None, end: date | None = None) -> ChannelResults:
+    """Everything the results page and the report show. Two queries."""
+    videos = latest_figures(channel, start, end)
+    followers = channel.follower_snapshots.order_by("day")
+    if start:
+        followers = followers.filter(day__gte=start)
+    if end:
+        followers = followers.filter(day__lte=end)
+    result = ChannelResults(channel, start, end, videos, list(followers))
+    measured = result.measured
+    result.totals = {
+        metric: sum(getattr(v, metric) for v in measured) for metric in ("views", "likes", "comments", "shares")
+    }
+    result.totals["engagement_rate"] = engagement_rate(**result.totals) if measured else None
+    result.median_views = median(v.views for v in measured)
+    result.median_engagement = median(v.engagement_rate for v in measured)
+    by_views = sorted(measured, key=lambda v: (-v.views, v.posting.pk))
+    result.top = by_views[:TOP]
+    result.bottom = list(reversed(by_views[-TOP:])) if len(by_views) > TOP else []
+    result.topics = _groups(measured, lambda v: v.brief.topic.name)
+    result.themes = _groups(measured, lambda v: v.brief.topic.get_theme_display())
+    result.in_bands = {metric: sum(1 for v in measured if v.bands[metric] == "within") for metric in PILOT_BANDS}
+    result.posts_per_week = _posts_per_week(videos, channel)
+    return result
+
+
+def _posts_per_week(videos: list[VideoFigures], channel) -> list[dict]:
+    """Posts per ISO week, the empty weeks between the first and the last included. Over more than half
+    a year, per month instead, with the average per week, so the chart and its table stay readable."""
+    if not videos:
+        return []
+    zone = channel.organisation.zone
+    days = [video.posting.posted_at.astimezone(zone).date() for video in videos]
+    first, last = min(days), max(days)
+    rows = []
+    if (last - first).days <= WEEKLY_SPAN_DAYS:
+        weeks = defaultdict(int)
+        for day in days:
+            weeks[day - timedelta(days=day.weekday())] += 1
+        monday = first - timedelta(days=first.weekday())
+        while monday <= last:
+            year, week, _ = monday.isocalendar()
+            label = f"{year}-W{week:02d}"
+            rows.append({"start": monday, "label": label, "posts": weeks.get(monday, 0), "per_week": None})
+            monday += timedelta(days=7)
+        return rows
+    months = defaultdict(int)
+    for day in days:
+        months[day.replace(day=1)] += 1
+    month = first.replace(day=1)
+    while month <= last:
+        following = (month + timedelta(days=32)).replace(day=1)
+        weeks = (following - month).days / 7
+        posts = months.get(month, 0)
+        rows.append(
+            {"start": month, "label": f"{month:%Y-%m}", "posts": posts, "weeks": weeks, "per_week": posts / weeks}
+        )
+        month = following
+    return rows
+
+
+def video_history(posting: Posting) -> list[VideoSnapshot]:
+    """One video's snapshots, oldest first. One query."""
+    return list(VideoSnapshot.objects.filter(posting=posting).order_by("bucket"))

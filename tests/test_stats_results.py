@@ -1,0 +1,333 @@
+"""Figures without the API (TikTok Studio CSV, entry by hand), the results pages and the report."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from pypdf import PdfReader
+
+from approvals.models import AuditEvent
+from content.models import Posting, Topic
+from stats import imports, selectors
+from stats.models import FollowerSnapshot, PullRun, RunKind, Source, VideoSnapshot
+
+from .test_stats import add_posted_videos
+
+pytestmark = pytest.mark.django_db
+FIRST_ID = 7_300_000_000_000_000_000
+
+
+@pytest.fixture
+def channel_videos(connected, simulator):
+    """Four posted videos on the channel (the staged one and three more); none has figures yet."""
+    world, stages, _ = connected
+    add_posted_videos(world, stages, simulator, 3, first_id=FIRST_ID)
+    postings = list(Posting.objects.filter(brief__channel=world.channel).order_by("tiktok_video_id"))
+    return world, postings
+
+
+def csv_bytes(rows, delimiter=",", encoding="utf-8-sig"):
+    return "\n".join(delimiter.join(str(cell) for cell in row) for row in rows).encode(encoding)
+
+
+def studio_rows(postings, views=(150_000, 120_000, 90_000, 230_000)):
+    header = ["Video title", "Video link", "Post time", "Total views", "Total likes", "Total comments", "Total shares"]
+    return [header] + [
+        [f"Video {n}", p.tiktok_url, "2026-11-01", v, 3_000 + n, 20 + n, 40 + n]
+        for n, (p, v) in enumerate(zip(postings, views, strict=False))
+    ]
+
+
+# --- TikTok Studio import ---------------------------------------------------------------------------
+
+
+def test_a_good_studio_export_is_imported_once_and_on_record(channel_videos):
+    world, postings = channel_videos
+    actor = world.people["team_social"]
+    raw = csv_bytes(studio_rows(postings))
+    result = imports.import_studio_csv(world.channel, raw, actor=actor)
+    assert result.ok, result.errors
+    assert VideoSnapshot.objects.filter(source=Source.CSV).count() == 4
+    first = VideoSnapshot.objects.get(posting=postings[0])
+    assert (first.views, first.likes, first.comments, first.shares) == (150_000, 3_000, 20, 40)
+    run = PullRun.objects.get(kind=RunKind.CSV_IMPORT)
+    assert (run.status, run.snapshots_written) == ("succeeded", 4)
+    assert AuditEvent.objects.filter(action="stats.imported", actor=actor).count() == 1
+    # The same file again in the same bucket: nothing doubles.
+    assert imports.import_studio_csv(world.channel, raw, actor=actor).ok
+    assert VideoSnapshot.objects.count() == 4
+
+
+def test_semicolons_ids_thousands_separators_and_dutch_headers_are_understood(channel_videos):
+    world, postings = channel_videos
+    rows = [["Video-ID", "Weergaven", "Vind-ik-leuks", "Reacties", "Gedeeld"]]
+    rows += [[p.tiktok_video_id, "105.000", "2.500", "16", "1.204"] for p in postings[:2]]
+    result = imports.import_studio_csv(world.channel, csv_bytes(rows, ";"), actor=world.people["team_social"])
+    assert result.ok, result.errors
+    figures = set(VideoSnapshot.objects.values_list("views", "likes", "comments", "shares"))
+    assert figures == {(105_000, 2_500, 16, 1_204)}
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda rows: rows[1].__setitem__(1, "https://www.tiktok.com/@someone/video/7999999999999999999"), "Row 2:"),
+        (lambda rows: rows[2].__setitem__(4, "-5"), "Row 3: Total likes cannot be negative."),
+        (lambda rows: rows[3].__setitem__(3, "1.5K"), "Row 4: Total views “1.5K” is not a whole number."),
+        (lambda rows: rows.append(list(rows[1])), "Row 6: video"),
+        (lambda rows: rows[1].__setitem__(1, "not a link"), "is not a TikTok video id or link"),
+        (lambda rows: rows[2].__delitem__(slice(3, None)), "Row 3: too few columns."),
+    ],
+)
+def test_a_bad_row_imports_nothing_and_says_which(channel_videos, damage, message):
+    world, postings = channel_videos
+    rows = studio_rows(postings)
+    damage(rows)
+    result = imports.import_studio_csv(world.channel, csv_bytes(rows), actor=world.people["team_social"])
+    assert not result.ok
+    assert any(message in error for error in result.errors), result.errors
+    assert not VideoSnapshot.objects.exists()  # the good rows were not imported either
+    assert not PullRun.objects.filter(kind=RunKind.CSV_IMPORT).exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"Video,Plays,Hearts\n1,2,3\n", "Missing or ambiguous: video, views, likes, comments, shares"),
+        (b"", "The file is empty."),
+        (b"\x00\x01\x02PK\x03\x04binary", "This is not a text (CSV) file."),
+        (b"Video ID,Views,Likes,Comments,Shares\n", "The file has no rows with figures."),
+        (b"Video ID,Views,Views,Likes,Comments,Shares\n1,1,1,1,1,1\n", "Missing or ambiguous: views"),
+    ],
+)
+def test_files_of_the_wrong_shape_are_refused_clearly(channel_videos, raw, message):
+    world, _ = channel_videos
+    result = imports.import_studio_csv(world.channel, raw, actor=world.people["team_social"])
+    assert any(message in error for error in result.errors), result.errors
+    assert not VideoSnapshot.objects.exists()
+
+
+def test_a_video_of_another_channel_is_unknown_here(channel_videos):
+    world, postings = channel_videos
+    rows = studio_rows(postings)
+    result = imports.parse_studio_csv(csv_bytes(rows), world.other_channel, timezone.now())
+    assert len(result.errors) == 4 and "is not a posted video of this channel" in result.errors[0]
+
+
+def test_the_import_page_lists_every_problem_and_keeps_the_date(channel_videos, client_for):
+    world, postings = channel_videos
+    rows = studio_rows(postings)
+    rows[1][4], rows[2][5] = "-1", "abc"
+    client = client_for(world.people["team_social"])
+    day = timezone.localdate() - timedelta(days=2)
+    upload = io.BytesIO(csv_bytes(rows))
+    upload.name = "studio.csv"
+    response = client.post(f"/results/channels/{world.channel.pk}/import/", {"file": upload, "as_of": day})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was imported: the file has 2 problems." in page
+    assert "Row 2: Total likes cannot be negative." in page and "Row 3: Total comments" in page
+    assert f'value="{day.isoformat()}"' in page
+    assert not VideoSnapshot.objects.exists()
+
+    upload = io.BytesIO(csv_bytes(studio_rows(postings)))
+    upload.name = "studio.csv"
+    response = client.post(f"/results/channels/{world.channel.pk}/import/", {"file": upload, "as_of": day})
+    assert response.status_code == 302
+    snapshot = VideoSnapshot.objects.first()
+    assert timezone.localtime(snapshot.captured_at, world.ministry.zone).date() == day
+
+
+def test_the_import_page_is_for_team_social_not_the_mt(channel_videos, client_for):
+    world, _ = channel_videos
+    url = f"/results/channels/{world.channel.pk}/import/"
+    assert client_for(world.people["management"]).post(url, {}).status_code == 403
+
+
+# --- Entry by hand ----------------------------------------------------------------------------------
+
+
+def test_figures_entered_by_hand_are_saved_audited_and_shown(channel_videos, client_for):
+    world, postings = channel_videos
+    client = client_for(world.people["team_social"])
+    url = f"/results/videos/{postings[0].pk}/"
+    today = timezone.localdate(timezone=world.ministry.zone)
+    figures = {"views": 110_000, "likes": 2_600, "comments": 30, "shares": 12, "as_of": today}
+    assert client.post(url, figures).status_code == 302
+    snapshot = VideoSnapshot.objects.get()
+    assert (snapshot.source, snapshot.views, snapshot.likes) == (Source.MANUAL, 110_000, 2_600)
+    assert AuditEvent.objects.filter(action="stats.entered", brief=postings[0].brief).exists()
+    page = client.get(url).content.decode()
+    assert "Entered by hand" in page and "110,000" in page
+
+
+def test_bad_figures_by_hand_keep_what_was_typed(channel_videos, client_for):
+    world, postings = channel_videos
+    client = client_for(world.people["team_social"])
+    url = f"/results/videos/{postings[0].pk}/"
+    tomorrow = timezone.localdate() + timedelta(days=2)
+    response = client.post(url, {"views": -3, "likes": 2_600, "comments": 30, "shares": 12, "as_of": tomorrow})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="2600"' in page and "Figures cannot be from a day still to come." in page
+    assert not VideoSnapshot.objects.exists()
+
+
+def test_readers_cannot_enter_figures(channel_videos, client_for):
+    world, postings = channel_videos
+    response = client_for(world.people["management"]).post(
+        f"/results/videos/{postings[0].pk}/", {"views": 1, "likes": 1, "comments": 1, "shares": 1}
+    )
+    assert response.status_code == 403
+    assert not VideoSnapshot.objects.exists()
+
+
+# --- Dashboards -------------------------------------------------------------------------------------
+
+
+def _figures(postings, rows):
+    now = timezone.now()
+    for posting, (views, likes, comments, shares) in zip(postings, rows, strict=True):
+        for hours_ago, share in ((48, 0.5), (0, 1)):
+            VideoSnapshot.objects.create(
+                posting=posting,
+                bucket=now - timedelta(hours=hours_ago),
+                captured_at=now - timedelta(hours=hours_ago),
+                views=int(views * share),
+                likes=int(likes * share),
+                comments=int(comments * share),
+                shares=int(shares * share),
+            )
+
+
+def test_medians_bands_top_bottom_and_topics(channel_videos):
+    world, postings = channel_videos
+    other = Topic.objects.create(organisation=world.ministry, name="Vaccination", theme=postings[0].brief.topic.theme)
+    postings[3].brief.topic = other
+    postings[3].brief.save()
+    _figures(
+        postings, [(100_000, 2_000, 10, 10), (150_000, 3_000, 20, 30), (200_000, 9_000, 900, 100), (50_000, 1, 1, 1)]
+    )
+    results = selectors.channel_results(world.channel)
+    assert results.totals["views"] == 500_000
+    assert results.median_views == 125_000
+    assert [v.views for v in results.top] == [200_000, 150_000, 100_000, 50_000]
+    assert results.in_bands == {"views": 2, "likes": 2, "comments": 1}  # 10 and 1 below, 900 above
+    assert results.top[0].bands == {"views": "within", "likes": "within", "comments": "above"}
+    assert [(row.name, row.videos, row.median_views) for row in results.topics] == [
+        (postings[0].brief.topic.name, 3, 150_000),
+        ("Vaccination", 1, 50_000),
+    ]
+    rate = results.top[0].engagement_rate
+    assert rate == pytest.approx((9_000 + 900 + 100) / 200_000 * 100)
+
+
+def test_the_results_page_and_report_run_a_fixed_number_of_queries(channel_videos, client_for, simulator):
+    world, postings = channel_videos
+    client = client_for(world.people["team_social"])
+    _figures(postings, [(100_000, 2_000, 10, 10)] * 4)
+    urls = [
+        f"/results/channels/{world.channel.pk}/",
+        f"/results/channels/{world.channel.pk}/report/",
+        f"/results/videos/{postings[0].pk}/",
+    ]
+    before = {}
+    for url in urls:
+        with CaptureQueriesContext(db_connection) as queries:
+            assert client.get(url).status_code == 200
+        before[url] = len(queries)
+    stages = type("S", (), {"posted": postings[0].brief, "posting": postings[0]})
+    add_posted_videos(world, stages, simulator, 12, first_id=FIRST_ID + 100)
+    _figures(list(Posting.objects.filter(tiktok_video_id__gte=str(FIRST_ID + 100))), [(90_000, 1, 1, 1)] * 12)
+    for url in urls:
+        with CaptureQueriesContext(db_connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) == before[url], url
+
+
+def test_posts_per_week_include_empty_weeks(channel_videos):
+    world, postings = channel_videos
+    now = timezone.now()
+    Posting.objects.filter(brief__channel=world.channel).update(posted_at=now)
+    Posting.objects.filter(pk=postings[0].pk).update(posted_at=now - timedelta(days=21))
+    weeks = selectors.channel_results(world.channel).posts_per_week
+    assert [row["posts"] for row in weeks] == [1, 0, 0, 3]
+    assert weeks[0]["label"] == "{}-W{:02d}".format(*(now - timedelta(days=21)).date().isocalendar()[:2])
+
+
+def test_a_period_filters_videos_and_followers(channel_videos, client_for):
+    world, postings = channel_videos
+    Posting.objects.filter(pk=postings[0].pk).update(posted_at=timezone.now() - timedelta(days=40))
+    today = timezone.localdate()
+    FollowerSnapshot.objects.create(channel=world.channel, day=today - timedelta(days=40), followers=9_000)
+    FollowerSnapshot.objects.create(channel=world.channel, day=today, followers=14_500)
+    results = selectors.channel_results(world.channel, start=today - timedelta(days=10), end=today)
+    assert len(results.videos) == 3 and [row.followers for row in results.followers] == [14_500]
+    page = client_for(world.people["team_social"]).get(
+        f"/results/channels/{world.channel.pk}/", {"start": today, "end": today - timedelta(days=1)}
+    )
+    assert "The period must start before it ends." in page.content.decode()
+
+
+# --- The report -------------------------------------------------------------------------------------
+
+
+def test_the_pdf_report_renders_and_holds_the_key_figures(channel_videos, client_for):
+    world, postings = channel_videos
+    _figures(
+        postings,
+        [(105_000, 2_500, 16, 40), (225_000, 9_500, 850, 120), (150_000, 4_000, 80, 60), (120_000, 3_000, 20, 10)],
+    )
+    week_ago = timezone.localdate() - timedelta(days=7)
+    FollowerSnapshot.objects.create(channel=world.channel, day=week_ago, followers=14_100)
+    FollowerSnapshot.objects.create(channel=world.channel, day=timezone.localdate(), followers=14_500)
+    response = client_for(world.people["management"]).get(f"/results/channels/{world.channel.pk}/report.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = " ".join(text.split())
+    assert f"Results to date: @{world.channel.handle}" in text
+    assert "600,000" in text  # total views
+    assert "14,500 (+400)" in text  # followers and growth
+    assert "Which topics reach the audience" in text and "Most viewed videos" in text
+    assert postings[1].brief.title in text  # the top video
+
+
+def test_the_html_report_has_each_chart_with_a_data_table(channel_videos, client_for):
+    world, postings = channel_videos
+    _figures(postings, [(105_000, 2_500, 16, 40)] * 4)
+    FollowerSnapshot.objects.create(channel=world.channel, day=timezone.localdate(), followers=14_500)
+    page = client_for(world.people["management"]).get(f"/results/channels/{world.channel.pk}/report/").content.decode()
+    assert page.count("<svg") == 3  # topics, followers, posts per week
+    assert page.count('role="img"') == 3
+    assert "Followers per day" in page and "Posts per week" in page and "Per topic" in page
+
+
+def test_a_long_follower_history_is_shown_per_week(channel_videos):
+    world, _ = channel_videos
+    today = timezone.localdate()
+    FollowerSnapshot.objects.bulk_create(
+        FollowerSnapshot(channel=world.channel, day=today - timedelta(days=n), followers=14_500 - n) for n in range(120)
+    )
+    results = selectors.channel_results(world.channel)
+    points = results.follower_points
+    assert 17 <= len(points) <= 19
+    assert points[-1].day == today and points[-1].followers == 14_500  # the latest count is always there
+    assert len({p.day.isocalendar()[:2] for p in points}) == len(points)
+
+
+def test_over_more_than_half_a_year_posts_are_counted_per_month(channel_videos, client_for):
+    world, postings = channel_videos
+    zone = world.ministry.zone
+    first = timezone.make_aware(timezone.datetime(2026, 1, 15, 12), zone)
+    Posting.objects.filter(brief__channel=world.channel).update(posted_at=first + timedelta(days=300))
+    Posting.objects.filter(pk=postings[0].pk).update(posted_at=first)
+    rows = selectors.channel_results(world.channel).posts_per_week
+    assert [row["label"] for row in rows][:2] == ["2026-01", "2026-02"] and len(rows) == 11
+    assert rows[0]["posts"] == 1 and rows[-1]["posts"] == 3 and sum(row["posts"] for row in rows) == 4
+    assert rows[0]["per_week"] == pytest.approx(1 / (31 / 7))
+    page = client_for(world.people["team_social"]).get(f"/results/channels/{world.channel.pk}/report/")
+    assert "Videos posted per month" in page.content.decode()
