@@ -129,7 +129,8 @@ def _value_for_money(result: Figures, post_costs) -> None:
     from stats.models import VideoSnapshot
 
     briefs = post_costs.filter(brief__status=BriefStatus.POSTED).values("brief")
-    latest = VideoSnapshot.objects.filter(posting=OuterRef("posting")).order_by("-bucket").values("pk")[:1]
+    latest = VideoSnapshot.objects.filter(posting=OuterRef("posting")).order_by("-captured_at", "-bucket")
+    latest = latest.values("pk")[:1]
     totals = VideoSnapshot.objects.filter(posting__brief__in=briefs, pk=Subquery(latest)).aggregate(
         views=Sum("views"), likes=Sum("likes"), comments=Sum("comments"), shares=Sum("shares")
     )

@@ -122,7 +122,10 @@ class TikTokClient:
         if len(video_ids) > MAX_QUERY_IDS:
             raise ValueError(f"at most {MAX_QUERY_IDS} video ids per request")
         body = {"filters": {"video_ids": list(video_ids)}}
-        return self._data("POST", "/v2/video/query/", VIDEO_STATS_FIELDS, body).get("videos", [])
+        videos = self._data("POST", "/v2/video/query/", VIDEO_STATS_FIELDS, body).get("videos", [])
+        if not isinstance(videos, list) or not all(isinstance(video, dict) for video in videos):
+            raise TikTokError("bad_response", "data.videos is not a list of objects", 200)
+        return videos
 
 
 class OAuthClient:

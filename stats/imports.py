@@ -7,15 +7,17 @@ bucket), the same key the API pulls use, so importing the same file twice change
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from approvals import audit
 from content.models import Posting
@@ -35,6 +37,13 @@ COLUMNS = {
     "comments": {"comments", "total comments", "opmerkingen", "reacties", "kommentarer"},
     "shares": {"shares", "total shares", "gedeeld", "keer gedeeld", "delingen", "delningar"},
 }
+COLUMN_LABELS = {
+    "video": _lazy("video (id or link)"),
+    "views": _lazy("views"),
+    "likes": _lazy("likes"),
+    "comments": _lazy("comments"),
+    "shares": _lazy("shares"),
+}
 VIDEO_ID = re.compile(r"^\d{6,32}$")
 VIDEO_LINK = re.compile(r"/video/(\d{6,32})")
 # Whole numbers, optionally with thousands separators as spreadsheets write them: 105000, 105,000,
@@ -52,8 +61,22 @@ class ImportResult:
         return not self.errors
 
 
+def day_bucket(captured_at: datetime, zone) -> datetime:
+    """Figures from TikTok Studio or typed in count per day: one snapshot per video per local day, so
+    importing or entering that day's figures again replaces them instead of adding a snapshot."""
+    day = captured_at.astimezone(zone).date()
+    return bucket_for(datetime.combine(day, time.min, tzinfo=zone))
+
+
 def _decode(raw: bytes) -> str | None:
-    for encoding in ("utf-8-sig", "utf-16"):
+    """UTF-8 (with or without BOM), UTF-16 (TikTok Studio and Excel's "Unicode text"), or, failing
+    those, Windows-1252 (an older Excel's CSV)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:200]:
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
@@ -86,16 +109,27 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
     if text is None or "\x00" in text:
         result.errors.append(_("This is not a text (CSV) file. Export the analytics from TikTok Studio as CSV."))
         return result
+    delimiter = None
+    first_line, _newline, rest = text.partition("\n")
+    if first_line.strip().lower().startswith("sep=") and len(first_line.strip()) == 5:
+        delimiter, text = first_line.strip()[4], rest  # Excel's "sep=;" line
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
+        # (line number in the file, cells): blank lines are skipped but the numbers stay the file's own.
+        numbered = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as error:
+        result.errors.append(_("The file cannot be read as CSV: %(error)s") % {"error": error})
+        return result
+    if not numbered:
         result.errors.append(_("The file is empty."))
         return result
-    header = [cell.strip().lower() for cell in rows[0]]
+    header_row = numbered[0][1]
+    header = [cell.strip().lower() for cell in header_row]
     where = {}
     for key, names in COLUMNS.items():
         matches = [i for i, name in enumerate(header) if name in names]
@@ -108,17 +142,17 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
                 "The file's columns don't fit: it needs one column each for video (id or link), views, likes, "
                 "comments and shares. Missing or ambiguous: %(missing)s. Found: %(found)s."
             )
-            % {"missing": ", ".join(missing), "found": ", ".join(rows[0]) or "—"}
+            % {"missing": ", ".join(str(COLUMN_LABELS[key]) for key in missing), "found": ", ".join(header_row) or "—"}
         )
         return result
-    if len(rows) - 1 > MAX_ROWS:
+    if len(numbered) - 1 > MAX_ROWS:
         result.errors.append(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
         return result
 
-    ids = {_video_id(row[where["video"]]) for row in rows[1:] if len(row) > where["video"]}
+    ids = {_video_id(row[where["video"]]) for _line, row in numbered[1:] if len(row) > where["video"]}
     postings = {p.tiktok_video_id: p for p in Posting.objects.filter(brief__channel=channel, tiktok_video_id__in=ids)}
-    bucket, seen = bucket_for(captured_at), set()
-    for number, row in enumerate(rows[1:], start=2):
+    bucket, seen = day_bucket(captured_at, channel.organisation.zone), set()
+    for number, row in numbered[1:]:
         if len(row) <= max(where.values()):
             result.errors.append(_("Row %(row)d: too few columns.") % {"row": number})
             continue
@@ -144,12 +178,12 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
             if value is None:
                 result.errors.append(
                     _("Row %(row)d: %(column)s “%(value)s” is not a whole number.")
-                    % {"row": number, "column": rows[0][where[key]].strip(), "value": row[where[key]].strip()[:20]}
+                    % {"row": number, "column": header_row[where[key]].strip(), "value": row[where[key]].strip()[:20]}
                 )
             elif value < 0:
                 result.errors.append(
                     _("Row %(row)d: %(column)s cannot be negative.")
-                    % {"row": number, "column": rows[0][where[key]].strip()}
+                    % {"row": number, "column": header_row[where[key]].strip()}
                 )
             else:
                 figures[key] = value
@@ -204,9 +238,8 @@ def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime | Non
 
 def record_figures(posting: Posting, *, actor, captured_at: datetime, origin=None, **figures: int) -> VideoSnapshot:
     """Figures for one video, entered by hand (e.g. read off TikTok Studio)."""
-    snapshot = VideoSnapshot(
-        posting=posting, bucket=bucket_for(captured_at), captured_at=captured_at, source=Source.MANUAL, **figures
-    )
+    bucket = day_bucket(captured_at, posting.brief.organisation.zone)
+    snapshot = VideoSnapshot(posting=posting, bucket=bucket, captured_at=captured_at, source=Source.MANUAL, **figures)
     with transaction.atomic():
         _upsert([snapshot])
         audit.record(

@@ -1,13 +1,15 @@
 """A short exclusive lock shared by every worker, without holding a database transaction open.
 
 With Redis (production, CI) it is a key set with SET NX and an expiry, so a crashed holder frees it by
-itself. Without Redis (the embedded default, one machine) Django's file cache has no atomic "add", so
-it is an OS file lock, which the kernel frees when its holder dies.
+itself; it holds a random token, so only its holder deletes it. Without Redis (the embedded default,
+one machine) Django's file cache has no atomic "add", so it is an OS file lock, which the kernel frees
+when its holder dies.
 """
 
 from __future__ import annotations
 
 import fcntl
+import secrets
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+
+_RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 class LockBusy(Exception):
@@ -29,15 +33,17 @@ def _uses_redis() -> bool:
 def exclusive(name: str, *, hold_seconds: float = 30, wait_seconds: float = 10):
     deadline = time.monotonic() + wait_seconds
     if _uses_redis():
-        cache, key = caches["default"], f"lock:{name}"
-        while not cache.add(key, "1", timeout=int(hold_seconds)):
+        client = caches["default"]._cache.get_client(write=True)
+        key, token = f"lock:{name}", secrets.token_hex(16)
+        while not client.set(key, token, nx=True, px=int(hold_seconds * 1000)):
             if time.monotonic() > deadline:
                 raise LockBusy(name)
             time.sleep(0.05)
         try:
             yield
         finally:
-            cache.delete(key)
+            # Only our own lock: one that expired while we held it may be someone else's by now.
+            client.eval(_RELEASE_SCRIPT, 1, key, token)
         return
     path = Path(settings.DATA_DIR) / "locks" / f"{name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)

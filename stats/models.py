@@ -74,6 +74,8 @@ class VideoSnapshot(models.Model):
     class Meta:
         ordering = ["posting", "bucket"]
         constraints = [models.UniqueConstraint(fields=["posting", "bucket"], name="one_snapshot_per_video_bucket")]
+        # "The latest figures per video" is asked on every results page.
+        indexes = [models.Index(fields=["posting", "-captured_at"], name="snapshot_latest_first")]
 
     def __str__(self):
         return f"{self.posting.tiktok_video_id} @ {self.bucket:%Y-%m-%d %H:%M}: {self.views} views"
@@ -122,3 +124,37 @@ class PullRun(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.channel} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def error_code(self) -> str:
+        return self.error.split(":", 1)[0].strip()
+
+    @property
+    def problem(self) -> str:
+        """What went wrong, in the reader's language (the stored error is the technical record)."""
+        if not self.error:
+            return ""
+        for codes, text in RUN_PROBLEMS:
+            if self.error_code in codes:
+                return str(text)
+        return str(_("Something went wrong; the details are on record for the administrator."))
+
+
+RUN_PROBLEMS = [
+    ({"rate_limit_exceeded", "rate_limited"}, _("TikTok's rate limit was reached; the pull is tried again.")),
+    (
+        {"access_token_invalid", "invalid_grant", "not_connected"},
+        _("TikTok does not accept this channel's authorisation: connect the channel again."),
+    ),
+    ({"internal_error", "server_error", "network_error"}, _("TikTok could not be reached; the pull is tried again.")),
+    ({"bad_response"}, _("TikTok sent an answer that could not be read; nothing was stored from it.")),
+    (
+        {"incomplete_figures"},
+        _("TikTok sent no valid figures for some videos; they are asked for again in the next pull."),
+    ),
+    (
+        {"refresh_busy", "rate_limiter_unavailable", "database_unavailable"},
+        _("A passing problem on our side; the pull is tried again."),
+    ),
+    ({"scope_not_authorized"}, _("The channel did not give the permission this needs: connect it again.")),
+]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
 
 from . import locks
 from .client import TikTokError
@@ -80,10 +81,14 @@ def take(endpoint: str, access_token: str) -> float:
     """Take one token from the bucket. Returns 0.0 when taken, else the seconds until one is free
     (and takes nothing)."""
     key, rule = bucket_key(endpoint, access_token), allowance()
-    client = _redis_client()
-    if client is not None:
-        return float(client.eval(_TAKE_SCRIPT, 1, key, rule.refill_per_second, rule.capacity))
-    return _take_in_cache(key, rule)
+    try:
+        client = _redis_client()
+        if client is not None:
+            return float(client.eval(_TAKE_SCRIPT, 1, key, rule.refill_per_second, rule.capacity))
+        return _take_in_cache(key, rule)
+    except (RedisError, locks.LockBusy) as error:
+        # Without the shared bucket we can't know our share: don't ask TikTok; the task retries later.
+        raise TikTokError("rate_limiter_unavailable", str(error), 0) from error
 
 
 def _take_in_cache(key: str, rule: Allowance) -> float:

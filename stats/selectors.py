@@ -77,7 +77,7 @@ class VideoFigures:
 def latest_figures(channel, start: date | None = None, end: date | None = None) -> list[VideoFigures]:
     """The channel's posted videos (posted between start and end, inclusive) with their latest figures.
     One query."""
-    latest = VideoSnapshot.objects.filter(posting=OuterRef("pk")).order_by("-bucket")
+    latest = VideoSnapshot.objects.filter(posting=OuterRef("pk")).order_by("-captured_at", "-bucket")
     postings = Posting.objects.filter(brief__channel=channel)
     if start:
         postings = postings.filter(posted_at__gte=_start_of(start, channel))
@@ -184,22 +184,23 @@ def channel_results(channel, start: date | None = None, end: date | None = None)
     result.median_engagement = median(v.engagement_rate for v in measured)
     by_views = sorted(measured, key=lambda v: (-v.views, v.posting.pk))
     result.top = by_views[:TOP]
-    result.bottom = list(reversed(by_views[-TOP:])) if len(by_views) > TOP else []
+    result.bottom = list(reversed(by_views[max(TOP, len(by_views) - TOP) :]))  # never a video of the top
     result.topics = _groups(measured, lambda v: v.brief.topic.name)
     result.themes = _groups(measured, lambda v: v.brief.topic.get_theme_display())
     result.in_bands = {metric: sum(1 for v in measured if v.bands[metric] == "within") for metric in PILOT_BANDS}
-    result.posts_per_week = _posts_per_week(videos, channel)
+    result.posts_per_week = _posts_per_week(videos, channel, start, end)
     return result
 
 
-def _posts_per_week(videos: list[VideoFigures], channel) -> list[dict]:
-    """Posts per ISO week, the empty weeks between the first and the last included. Over more than half
-    a year, per month instead, with the average per week, so the chart and its table stay readable."""
+def _posts_per_week(videos: list[VideoFigures], channel, start: date | None, end: date | None) -> list[dict]:
+    """Posts per ISO week over the period (from the first post when it has no start, up to today when
+    it has no end), empty weeks included. Over more than half a year, per month instead, with the
+    average per week, so the chart and its table stay readable."""
     if not videos:
         return []
     zone = channel.organisation.zone
     days = [video.posting.posted_at.astimezone(zone).date() for video in videos]
-    first, last = min(days), max(days)
+    first, last = start or min(days), end or max(max(days), timezone.localdate(timezone=zone))
     rows = []
     if (last - first).days <= WEEKLY_SPAN_DAYS:
         weeks = defaultdict(int)
@@ -228,5 +229,5 @@ def _posts_per_week(videos: list[VideoFigures], channel) -> list[dict]:
 
 
 def video_history(posting: Posting) -> list[VideoSnapshot]:
-    """One video's snapshots, oldest first. One query."""
-    return list(VideoSnapshot.objects.filter(posting=posting).order_by("bucket"))
+    """One video's snapshots in the order they were measured. One query."""
+    return list(VideoSnapshot.objects.filter(posting=posting).order_by("captured_at", "bucket"))

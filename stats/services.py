@@ -18,7 +18,16 @@ from content.models import Posting
 
 from . import locks
 from .client import MAX_QUERY_IDS, OAuthClient, TikTokClient, TikTokError
-from .models import ChannelConnection, ConnectionStatus, FollowerSnapshot, PullRun, RunKind, RunStatus, VideoSnapshot
+from .models import (
+    ChannelConnection,
+    ConnectionStatus,
+    FollowerSnapshot,
+    PullRun,
+    RunKind,
+    RunStatus,
+    Source,
+    VideoSnapshot,
+)
 from .ratelimit import Limiter
 
 BUCKET_HOURS = 3  # "every few hours": snapshots of one video are at most one per 3-hour bucket
@@ -125,33 +134,41 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
             if progress:
                 progress(min(start + MAX_QUERY_IDS, len(ids)), len(ids))
         bucket = bucket_for(now)
-        snapshots = [
-            VideoSnapshot(
-                posting=postings[video["id"]],
-                bucket=bucket,
-                views=int(video.get("view_count", 0)),
-                likes=int(video.get("like_count", 0)),
-                comments=int(video.get("comment_count", 0)),
-                shares=int(video.get("share_count", 0)),
-                captured_at=now,
+        snapshots, incomplete = [], []
+        for video in found:
+            if video.get("id") not in postings:
+                continue
+            figures = _api_figures(video)
+            if figures is None:
+                incomplete.append(str(video["id"]))
+                continue
+            snapshots.append(
+                VideoSnapshot(
+                    posting=postings[video["id"]], bucket=bucket, captured_at=now, source=Source.API, **figures
+                )
             )
-            for video in found
-            if video.get("id") in postings
-        ]
         with transaction.atomic():
             VideoSnapshot.objects.bulk_create(
                 snapshots,
                 batch_size=500,
                 update_conflicts=True,
                 unique_fields=["posting", "bucket"],
-                update_fields=["views", "likes", "comments", "shares", "captured_at"],
+                update_fields=["views", "likes", "comments", "shares", "captured_at", "source"],
             )
         run.snapshots_written = len(snapshots)
         run.status = RunStatus.SUCCEEDED
+        if incomplete:
+            # Stored figures stay as they were for these; the next pull asks again.
+            run.error = f"incomplete_figures: TikTok sent no valid figures for {', '.join(incomplete[:20])}"
         return run
     except TikTokError as error:
         run.status = RunStatus.FAILED
         run.error = str(error)
+        raise
+    except Exception as error:
+        # Never leave a run "running": whatever broke is on record (and the task decides on a retry).
+        run.status = RunStatus.FAILED
+        run.error = f"unexpected_error: {type(error).__name__}: {error}"[:2000]
         raise
     finally:
         if client is not None:
@@ -161,17 +178,40 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
         run.save()
 
 
+API_FIGURES = {"views": "view_count", "likes": "like_count", "comments": "comment_count", "shares": "share_count"}
+
+
+def _api_figures(video: dict) -> dict | None:
+    """TikTok's counts for one video, or None when one is missing, negative or not a whole number:
+    an answer is checked before it is stored."""
+    figures = {}
+    for ours, theirs in API_FIGURES.items():
+        value = video.get(theirs)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return None
+        figures[ours] = value
+    return figures
+
+
 def _note_unrecorded_videos(connection: ChannelConnection, on_tiktok: list[dict], now: datetime) -> None:
     """Public videos on the account that no posting records: the agency may have forgotten to record
     one, and its figures would be missing from every dashboard."""
     ids = [str(video.get("id", "")) for video in on_tiktok]
-    recorded = set(Posting.objects.filter(tiktok_video_id__in=ids).values_list("tiktok_video_id", flat=True))
+    recorded = Posting.objects.filter(brief__channel=connection.channel_id, tiktok_video_id__in=ids)
+    recorded = set(recorded.values_list("tiktok_video_id", flat=True))
     missing = [
         {"id": str(video["id"]), "create_time": int(video.get("create_time", 0)), "title": str(video.get("title", ""))}
         for video in on_tiktok
         if video.get("id") and str(video["id"]) not in recorded
     ]
     ChannelConnection.objects.filter(pk=connection.pk).update(unrecorded_videos=missing, videos_checked_at=now)
+
+
+def _follower_count(user: dict) -> int:
+    value = user.get("follower_count")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TikTokError("bad_response", "TikTok sent no valid follower count.")
+    return value
 
 
 def pull_followers(channel, *, now: datetime | None = None) -> PullRun:
@@ -190,7 +230,9 @@ def pull_followers(channel, *, now: datetime | None = None) -> PullRun:
             run.requests_made = client.requests_made
             client.close()
         FollowerSnapshot.objects.update_or_create(
-            channel=channel, day=now.date(), defaults={"followers": int(user.get("follower_count", 0))}
+            channel=channel,
+            day=timezone.localdate(now, channel.organisation.zone),
+            defaults={"followers": _follower_count(user)},
         )
         if on_tiktok is not None:
             _note_unrecorded_videos(connection, on_tiktok, now)
@@ -198,6 +240,10 @@ def pull_followers(channel, *, now: datetime | None = None) -> PullRun:
         return run
     except (TikTokError, ChannelConnection.DoesNotExist) as error:
         run.status, run.error = RunStatus.FAILED, str(error)
+        raise
+    except Exception as error:
+        run.status = RunStatus.FAILED
+        run.error = f"unexpected_error: {type(error).__name__}: {error}"[:2000]
         raise
     finally:
         run.finished_at = timezone.now()

@@ -50,6 +50,7 @@ class Fault:
     status: int
     code: str
     retry_after: int | None = None
+    payload: dict | None = None  # a 200 answer with this body instead (a malformed answer)
 
 
 class Simulator:
@@ -85,6 +86,10 @@ class Simulator:
 
     def fail_next(self, status: int, code: str, times: int = 1, retry_after: int | None = None) -> None:
         self.faults.extend(Fault(status, code, retry_after) for _ in range(times))
+
+    def answer_next(self, payload: dict, times: int = 1) -> None:
+        """The next data requests get 200 with this body, e.g. one that breaks the documented shape."""
+        self.faults.extend(Fault(200, "ok", payload=payload) for _ in range(times))
 
     def expire_access_tokens(self) -> None:
         self.access_tokens = {token: (open_id, 0.0) for token, (open_id, _) in self.access_tokens.items()}
@@ -250,6 +255,8 @@ class Simulator:
         return self._json(400, {"error": code, "error_description": code, "log_id": "sim"}, start_response)
 
     def _fault(self, fault: Fault, start_response):
+        if fault.payload is not None:
+            return self._json(200, fault.payload, start_response)
         headers = [("Retry-After", str(fault.retry_after))] if fault.retry_after is not None else []
         return self._data_error(fault.status, fault.code, f"Simulated {fault.code}", start_response, headers)
 

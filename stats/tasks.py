@@ -4,6 +4,7 @@ acks_late is safe: a worker killed halfway gets the task again and writes the sa
 import random
 
 from celery import shared_task
+from django.db import OperationalError
 
 from accounts.models import Channel
 
@@ -22,9 +23,11 @@ def backoff_seconds(error: TikTokError, retries: int) -> float:
     return random.uniform(0, min(MAX_BACKOFF_SECONDS, 30 * 2**retries))  # noqa: S311 - jitter, not crypto
 
 
-def _retry_or_raise(task, error: TikTokError):
-    if not error.retryable:
+def _retry_or_raise(task, error: Exception):
+    if isinstance(error, TikTokError) and not error.retryable:
         raise error
+    if isinstance(error, OperationalError):  # e.g. the database was briefly unreachable or locked
+        error = TikTokError("database_unavailable", str(error), 0)
     raise task.retry(exc=error, countdown=backoff_seconds(error, task.request.retries)) from error
 
 
@@ -33,7 +36,7 @@ def pull_channel_stats(self, channel_id: int, fresh_only: bool = False) -> int:
     channel = Channel.objects.get(pk=channel_id)
     try:
         return services.pull_video_stats(channel, fresh_only=fresh_only).snapshots_written
-    except TikTokError as error:
+    except (TikTokError, OperationalError) as error:
         _retry_or_raise(self, error)
 
 
@@ -42,7 +45,7 @@ def pull_channel_followers(self, channel_id: int) -> int:
     channel = Channel.objects.get(pk=channel_id)
     try:
         return services.pull_followers(channel).snapshots_written
-    except TikTokError as error:
+    except (TikTokError, OperationalError) as error:
         _retry_or_raise(self, error)
 
 

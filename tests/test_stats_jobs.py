@@ -5,9 +5,11 @@ import math
 import threading
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import timezone
 
 from stats import locks, ratelimit, services, tasks
 from stats.client import OAuthClient, TikTokError
@@ -238,3 +240,65 @@ def test_the_video_list_follows_the_cursor_through_short_pages(simulator, settin
     api = TikTokClient(settings.TIKTOK_API_BASE_URL, tokens.access_token)
     assert len({video["id"] for video in api.all_videos()}) == 45
     assert api.requests_made == 3
+
+
+def test_a_video_without_valid_figures_is_skipped_and_said(connected, simulator):
+    """An answer is checked before it is stored: a null count is not a zero."""
+    world, stages, _ = connected
+    add_posted_videos(world, stages, simulator, 2, first_id=7_700_000_000_000_000_000)
+    simulator.accounts["open-ministry"].videos[0].share_count = None
+    run = services.pull_video_stats(world.channel)
+    assert (run.status, run.snapshots_written) == (RunStatus.SUCCEEDED, 2)
+    assert run.error_code == "incomplete_figures" and "7700" not in run.error.split(":")[0]
+    assert "asked for again in the next pull" in run.problem
+    assert not VideoSnapshot.objects.filter(posting__tiktok_video_id=stages.posting.tiktok_video_id).exists()
+
+
+def test_a_malformed_answer_fails_the_run_on_record(connected, simulator):
+    world, _, _ = connected
+    simulator.answer_next({"data": {"videos": ["not an object"]}, "error": {"code": "ok"}})
+    with pytest.raises(TikTokError):
+        services.pull_video_stats(world.channel)
+    run = PullRun.objects.get()
+    assert (run.status, run.error_code) == (RunStatus.FAILED, "bad_response")
+    assert not VideoSnapshot.objects.exists()
+
+
+def test_an_api_pull_over_figures_entered_by_hand_is_labelled_as_the_api(connected, client_for):
+    from stats.imports import record_figures
+    from stats.models import Source
+
+    world, stages, _ = connected
+    figures = {"views": 1, "likes": 1, "comments": 1, "shares": 1}
+    record_figures(stages.posting, actor=world.people["team_social"], captured_at=timezone.now(), **figures)
+    bucket = VideoSnapshot.objects.get().bucket
+    services.pull_video_stats(world.channel, now=bucket + timedelta(minutes=5))
+    snapshot = VideoSnapshot.objects.get(bucket=bucket)
+    assert (snapshot.source, snapshot.views) == (Source.API, 106_000)
+
+
+def test_failed_runs_say_what_went_wrong_in_the_readers_language(connected, simulator, client_for):
+    world, _, _ = connected
+    simulator.fail_next(429, "rate_limit_exceeded")
+    with pytest.raises(TikTokError):
+        services.pull_video_stats(world.channel)
+    client = client_for(world.people["team_social"])
+    page = client.get(f"/results/channels/{world.channel.pk}/").content.decode()
+    assert "TikTok&#x27;s rate limit was reached; the pull is tried again." in page
+    world.people["team_social"].language = "nl"
+    world.people["team_social"].save()
+    page = client_for(world.people["team_social"]).get(f"/results/channels/{world.channel.pk}/").content.decode()
+    assert "rate limit was reached" not in page and "(rate_limit_exceeded)" in page
+
+
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="the Redis lock runs where REDIS_URL is set (CI)")
+def test_an_expired_redis_lock_is_not_released_by_its_late_holder():
+    name = f"test-{uuid.uuid4().hex}"
+    with locks.exclusive(name, hold_seconds=0.2):
+        time.sleep(0.3)  # held too long: the lock expired and the next worker takes it
+        second = locks.exclusive(name, wait_seconds=0.5)
+        second.__enter__()
+    # The first holder's exit must not have freed the second holder's lock.
+    with pytest.raises(locks.LockBusy), locks.exclusive(name, wait_seconds=0.2):
+        pass
+    second.__exit__(None, None, None)

@@ -96,7 +96,7 @@ def test_a_bad_row_imports_nothing_and_says_which(channel_videos, damage, messag
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (b"Video,Plays,Hearts\n1,2,3\n", "Missing or ambiguous: video, views, likes, comments, shares"),
+        (b"Video,Plays,Hearts\n1,2,3\n", "Missing or ambiguous: video (id or link), views, likes, comments, shares"),
         (b"", "The file is empty."),
         (b"\x00\x01\x02PK\x03\x04binary", "This is not a text (CSV) file."),
         (b"Video ID,Views,Likes,Comments,Shares\n", "The file has no rows with figures."),
@@ -331,3 +331,49 @@ def test_over_more_than_half_a_year_posts_are_counted_per_month(channel_videos, 
     assert rows[0]["per_week"] == pytest.approx(1 / (31 / 7))
     page = client_for(world.people["team_social"]).get(f"/results/channels/{world.channel.pk}/report/")
     assert "Videos posted per month" in page.content.decode()
+
+
+def test_the_same_days_figures_imported_again_hours_later_replace_themselves(channel_videos):
+    world, postings = channel_videos
+    raw = csv_bytes(studio_rows(postings))
+    morning = timezone.make_aware(timezone.datetime(2026, 11, 20, 8), world.ministry.zone)
+    for moment in (morning, morning + timedelta(hours=7)):
+        result = imports.parse_studio_csv(raw, world.channel, moment)
+        imports._upsert(result.snapshots)
+    assert VideoSnapshot.objects.count() == 4
+
+
+def test_excel_and_studio_encodings_and_separators(channel_videos):
+    world, postings = channel_videos
+    now = timezone.now()
+    # An older Excel: Windows-1252, a "sep=;" line, Swedish headers, a blank line in between.
+    rows = [["Länk", "Visningar", "Gilla-markeringar", "Kommentarer", "Delningar"]]
+    rows += [[postings[0].tiktok_url, "105 000", "2 500", "16", "40"], []]
+    rows += [[postings[1].tiktok_url, "1", "2", "3", "-4"]]
+    raw = b"sep=;\r\n" + csv_bytes(rows, ";", encoding="cp1252")
+    result = imports.parse_studio_csv(raw, world.channel, now)
+    assert result.errors == ["Row 4: Delningar cannot be negative."]  # the file's own line number
+    # TikTok Studio's UTF-16 with tabs and a quoted title holding a comma.
+    rows = [["Video title", "Video ID", "Total views", "Total likes", "Total comments", "Total shares"]]
+    rows += [[f'"Hello, {n}"', p.tiktok_video_id, "1,000", "2", "3", "4"] for n, p in enumerate(postings)]
+    result = imports.parse_studio_csv(csv_bytes(rows, "\t", encoding="utf-16"), world.channel, now)
+    assert result.ok, result.errors
+    assert {s.views for s in result.snapshots} == {1_000}
+
+
+def test_a_video_page_without_views_shows_no_bare_percent(channel_videos, client_for):
+    world, postings = channel_videos
+    _figures([postings[0]], [(0, 0, 0, 0)])
+    page = client_for(world.people["team_social"]).get(f"/results/videos/{postings[0].pk}/").content.decode()
+    assert ">%<" not in page and "None" not in page
+
+
+def test_top_and_bottom_never_share_a_video(channel_videos, simulator):
+    world, postings = channel_videos
+    stages = type("S", (), {"posted": postings[0].brief, "posting": postings[0]})
+    add_posted_videos(world, stages, simulator, 3, first_id=FIRST_ID + 200)
+    everything = list(Posting.objects.filter(brief__channel=world.channel))
+    _figures(everything, [(100_000 + n * 1_000, 1, 1, 1) for n in range(len(everything))])
+    results = selectors.channel_results(world.channel)
+    assert len(everything) == 7 and len(results.top) == 5 and len(results.bottom) == 2
+    assert not {v.posting.pk for v in results.top} & {v.posting.pk for v in results.bottom}

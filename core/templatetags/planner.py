@@ -1,7 +1,9 @@
 """Template helpers: locale-aware money, numbers and percentages, and NL Design System form widgets."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from django import forms, template
 from django.utils import translation
@@ -39,12 +41,19 @@ def number(value, decimals=0):
 
 
 @register.filter
-def percent(value):
-    """A rate stored as a percentage (21.00) shown per locale: "21%", "21 %"."""
+def percent(value, decimals=None):
+    """A rate stored as a percentage (21.00) shown per locale: "21%", "21 %". ``percent:1`` rounds to one
+    decimal: "4,9%" in Dutch, "4,9 %" in Swedish."""
     amount = _decimal(value)
     if amount is None:
         return ""
-    return format_percent(amount / 100, locale=_locale(), decimal_quantization=False)
+    if decimals is None:
+        return format_percent(amount / 100, locale=_locale(), decimal_quantization=False)
+    pattern = Locale.parse(_locale()).percent_formats[None].pattern
+    if int(decimals):
+        # The locale's own pattern ("#,##0%", "#,##0 %") with the decimals asked for.
+        pattern = re.sub(r"0(?=\s*%)", "0." + "0" * int(decimals), pattern, count=1)
+    return format_percent(amount / 100, format=pattern, locale=_locale())
 
 
 _WIDGET_CLASSES = {
