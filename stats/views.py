@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,10 +24,10 @@ from approvals import audit
 from approvals.audit import Origin
 from content.models import Posting
 
-from . import charts, imports
+from . import charts, imports, tasks
 from .client import OAuthClient, TikTokError
 from .forms import FiguresForm, PeriodForm, StudioImportForm
-from .models import ChannelConnection, ConnectionStatus
+from .models import ChannelConnection, ConnectionStatus, RunKind
 from .report import PdfUnavailable, render_pdf, results_context
 from .schedule import stats_jobs
 from .selectors import PILOT_BANDS, latest_figures, median, video_history
@@ -72,6 +73,7 @@ def channel_stats(request, pk=None):
         "missing_scopes": missing,
         "runs": channel.pull_runs.all()[:15] if can_connect else [],
         "unrecorded": _unrecorded(channel, connection) if can_connect else [],
+        "last_run": channel.pull_runs.exclude(kind=RunKind.CSV_IMPORT).first() if can_connect else None,
         "can_connect": can_connect,
         "can_record": access.has_capability(request.membership, Capability.RECORD_RESULTS),
         "jobs": stats_jobs(),
@@ -235,7 +237,27 @@ def callback(request):
         origin=Origin.from_request(request),
         details={"scopes": tokens.scope},
     )
-    messages.success(request, _("The channel is connected to TikTok."))
+    _queue_pull(channel)  # the first figures arrive now, not at the next scheduled pull
+    messages.success(request, _("The channel is connected to TikTok. The first figures are being pulled."))
+    return redirect("stats_channel", channel.pk)
+
+
+def _queue_pull(channel) -> None:
+    """Queue a pull of the videos and the followers once the request's changes are committed."""
+    transaction.on_commit(lambda: tasks.pull_channel_stats.delay(channel.pk))
+    transaction.on_commit(lambda: tasks.pull_channel_followers.delay(channel.pk))
+
+
+@capability_required(Capability.CONNECT_CHANNEL)
+@require_POST
+def pull_now(request, pk):
+    channel = _channel(request, pk)
+    connection = ChannelConnection.objects.filter(channel=channel, status=ConnectionStatus.CONNECTED).first()
+    if connection is None:
+        messages.error(request, _("Connect the channel to TikTok first."))
+        return redirect("stats_channel", channel.pk)
+    _queue_pull(channel)
+    messages.success(request, _("A pull is queued. Reload this page in a minute to see the new figures."))
     return redirect("stats_channel", channel.pk)
 
 

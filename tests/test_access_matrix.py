@@ -165,6 +165,8 @@ MATRIX = {
     "stats_import": ("get", lambda w: {"pk": w.channel.pk}, RECORDERS),
     # Connecting sends the browser to TikTok (302); others may not.
     "stats_connect": ("post", lambda w: {"pk": w.channel.pk}, CONNECTORS),
+    # Without a connection: back to the results page with a message (302); others may not.
+    "stats_pull_now": ("post", lambda w: {"pk": w.channel.pk}, CONNECTORS),
     "stats_disconnect": ("post", lambda w: {"pk": w.channel.pk}, CONNECTORS | {"team_social": 404, "org_admin": 404}),
     # Without a pending request of this session, an answer from TikTok is refused.
     "stats_callback": ("get", None, expect(403, anonymous=302)),

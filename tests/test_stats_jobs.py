@@ -302,3 +302,50 @@ def test_an_expired_redis_lock_is_not_released_by_its_late_holder():
     with pytest.raises(locks.LockBusy), locks.exclusive(name, wait_seconds=0.2):
         pass
     second.__exit__(None, None, None)
+
+
+def test_connecting_queues_the_first_pull_so_figures_arrive_at_once(
+    world, simulator, settings, client_for, django_capture_on_commit_callbacks
+):
+    from .test_stats import _authorize
+
+    settings.TIKTOK_AUTHORIZE_URL = settings.TIKTOK_API_BASE_URL + "/v2/auth/authorize/"
+    client = client_for(world.people["team_social"])
+    callback = _authorize(client, settings.TIKTOK_API_BASE_URL, world.channel)
+    drain_queue()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(callback.replace("http://testserver", "")).status_code == 302
+    queued = drain_queue()
+    assert [name for name, _, _ in queued] == ["stats.tasks.pull_channel_stats", "stats.tasks.pull_channel_followers"]
+    for name, args, kwargs in queued:  # as the worker would
+        app.tasks[name].apply(args=args, kwargs=kwargs).get()
+    assert FollowerSnapshot.objects.get(channel=world.channel).followers == 14_500
+
+
+def test_pull_now_queues_a_pull_for_a_connected_channel_only(
+    world, simulator, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.people["team_social"])
+    url = f"/results/channels/{world.channel.pk}/pull/"
+    drain_queue()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, follow=True).content.decode()
+    assert "Connect the channel to TikTok first." in page and drain_queue() == []
+
+
+def test_a_failed_last_pull_is_flagged_on_the_results_page(
+    connected, simulator, client_for, django_capture_on_commit_callbacks
+):
+    world, _, _ = connected
+    client = client_for(world.people["team_social"])
+    drain_queue()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/results/channels/{world.channel.pk}/pull/")
+    assert len(drain_queue()) == 2
+    simulator.fail_next(500, "internal_error")
+    with pytest.raises(TikTokError):
+        services.pull_video_stats(world.channel)
+    page = client.get(f"/results/channels/{world.channel.pk}/").content.decode()
+    assert "failed: TikTok could not be reached; the pull is tried again." in page
+    services.pull_video_stats(world.channel)
+    assert "failed:" not in client.get(f"/results/channels/{world.channel.pk}/").content.decode()

@@ -98,6 +98,7 @@ urlpatterns = [
     path("results/channels/<int:pk>/report.pdf", stats_views.results_report_pdf, name="stats_report_pdf"),
     path("results/videos/<int:pk>/", stats_views.video_stats, name="stats_video"),
     path("results/channels/<int:pk>/connect/", stats_views.connect, name="stats_connect"),
+    path("results/channels/<int:pk>/pull/", stats_views.pull_now, name="stats_pull_now"),
     path("results/channels/<int:pk>/disconnect/", stats_views.disconnect, name="stats_disconnect"),
     path("results/tiktok/callback/", stats_views.callback, name="stats_callback"),
     path("admin/", admin_site.urls),
