@@ -11,6 +11,7 @@ from accounts import access
 from accounts.roles import ROLE_SUMMARIES, Capability
 from approvals import inbox
 from scheduling.health import summary as channel_summary
+from stats import health as stats_health
 
 from . import health
 from .models import WorkerHeartbeat
@@ -37,6 +38,11 @@ def home(request):
                 .distinct()
             ]
             if access.has_capability(membership, Capability.PLAN_CALENDAR)
+            else [],
+            stats_attention=stats_health.needing_attention(
+                access.channels_for(request.user).filter(organisation=organisation, is_active=True)
+            )
+            if access.has_capability(membership, Capability.CONNECT_CHANNEL)
             else [],
         )
     return render(request, "core/home.html", context)

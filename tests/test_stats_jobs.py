@@ -349,3 +349,26 @@ def test_a_failed_last_pull_is_flagged_on_the_results_page(
     assert "failed: TikTok could not be reached; the pull is tried again." in page
     services.pull_video_stats(world.channel)
     assert "failed:" not in client.get(f"/results/channels/{world.channel.pk}/").content.decode()
+
+
+def test_team_social_home_says_when_figures_stop_arriving(connected, simulator, client_for):
+    from stats.health import needing_attention
+
+    world, _, connection = connected
+    home = client_for(world.people["team_social"])
+    channels = [world.channel]
+    assert [a.message for a in needing_attention(channels)] == ["No new figures for more than a day."]
+    services.pull_video_stats(world.channel)
+    assert needing_attention(channels) == []
+    assert "TikTok figures" not in home.get("/").content.decode()
+    later = timezone.now() + timedelta(hours=27)
+    assert [a.message for a in needing_attention(channels, now=later)] == ["No new figures for more than a day."]
+    simulator.fail_next(500, "internal_error")
+    with pytest.raises(TikTokError):
+        services.pull_video_stats(world.channel)
+    page = home.get("/").content.decode()
+    assert "TikTok figures" in page and "The last pull from TikTok failed; it is tried again." in page
+    connection.status = "reconnect"
+    connection.save()
+    assert "connect the channel again" in needing_attention(channels)[0].message
+    assert "TikTok figures" not in client_for(world.people["management"]).get("/").content.decode()
