@@ -63,13 +63,13 @@ def _json(response: httpx.Response) -> dict:
 
 
 class TikTokClient:
-    def __init__(self, base_url: str, access_token: str, *, transport=None, limiter=None):
+    def __init__(self, base_url: str, access_token: str, *, transport=None, limiter=None, timeout=TIMEOUT):
         """``limiter(endpoint)`` is called before every request (our share of TikTok's rate limit)."""
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
         self.http = httpx.Client(
             base_url=self.base_url,
-            timeout=TIMEOUT,
+            timeout=timeout,
             headers={"Authorization": f"Bearer {access_token}"},
             transport=transport,
         )
@@ -129,8 +129,8 @@ class TikTokClient:
 
 
 class OAuthClient:
-    def __init__(self, base_url: str, client_key: str, client_secret: str, *, transport=None):
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=TIMEOUT, transport=transport)
+    def __init__(self, base_url: str, client_key: str, client_secret: str, *, transport=None, timeout=TIMEOUT):
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
         self.client_key, self.client_secret = client_key, client_secret
 
     def _post(self, path: str, form: dict) -> dict:

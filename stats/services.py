@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -53,11 +54,18 @@ def postings_due(channel, now: datetime, *, fresh_only: bool = False):
 
 def _client(connection: ChannelConnection) -> TikTokClient:
     token = connection.access_token
-    return TikTokClient(settings.TIKTOK_API_BASE_URL, token, limiter=Limiter(token))
+    return TikTokClient(settings.TIKTOK_API_BASE_URL, token, limiter=Limiter(token), timeout=_timeout())
 
 
-def _oauth() -> OAuthClient:
-    return OAuthClient(settings.TIKTOK_API_BASE_URL, settings.TIKTOK_CLIENT_KEY, settings.TIKTOK_CLIENT_SECRET)
+def _timeout() -> httpx.Timeout:
+    seconds = settings.TIKTOK_TIMEOUT_SECONDS
+    return httpx.Timeout(seconds, connect=min(seconds, 5.0))
+
+
+def oauth_client() -> OAuthClient:
+    return OAuthClient(
+        settings.TIKTOK_API_BASE_URL, settings.TIKTOK_CLIENT_KEY, settings.TIKTOK_CLIENT_SECRET, timeout=_timeout()
+    )
 
 
 def refresh_tokens(connection: ChannelConnection) -> ChannelConnection:
@@ -81,7 +89,7 @@ def _refresh_locked(connection: ChannelConnection) -> ChannelConnection:
     if current.access_token_encrypted != connection.access_token_encrypted:
         return current  # another worker refreshed meanwhile
     try:
-        tokens = _oauth().refresh(current.refresh_token)
+        tokens = oauth_client().refresh(current.refresh_token)
     except TikTokError as error:
         if error.token_invalid or error.status in (400, 401):
             ChannelConnection.objects.filter(pk=current.pk).update(

@@ -24,8 +24,8 @@ from approvals import audit
 from approvals.audit import Origin
 from content.models import Posting
 
-from . import charts, imports, tasks
-from .client import OAuthClient, TikTokError
+from . import charts, imports, services, tasks
+from .client import TikTokError
 from .forms import FiguresForm, PeriodForm, StudioImportForm
 from .models import ChannelConnection, ConnectionStatus, RunKind
 from .report import PdfUnavailable, render_pdf, results_context
@@ -38,10 +38,6 @@ SCOPES = ["user.info.basic", "user.info.stats", "video.list"]
 
 def _channel(request, pk):
     return get_object_or_404(_channels(request), pk=pk)
-
-
-def _oauth():
-    return OAuthClient(settings.TIKTOK_API_BASE_URL, settings.TIKTOK_CLIENT_KEY, settings.TIKTOK_CLIENT_SECRET)
 
 
 def _channels(request):
@@ -215,7 +211,9 @@ def callback(request):
         messages.error(request, _("TikTok did not give access: %(reason)s") % {"reason": request.GET.get("error", "—")})
         return redirect("stats_channel", channel.pk)
     try:
-        tokens = _oauth().exchange_code(request.GET["code"], request.build_absolute_uri(reverse("stats_callback")))
+        tokens = services.oauth_client().exchange_code(
+            request.GET["code"], request.build_absolute_uri(reverse("stats_callback"))
+        )
     except TikTokError as error:
         messages.error(request, _("Connecting failed: %(error)s") % {"error": error})
         return redirect("stats_channel", channel.pk)
@@ -268,7 +266,7 @@ def disconnect(request, pk):
     connection = get_object_or_404(ChannelConnection, channel=channel)
     # Revoked or expired already at TikTok: disconnecting here is what matters.
     with contextlib.suppress(TikTokError):
-        _oauth().revoke(connection.access_token)
+        services.oauth_client().revoke(connection.access_token)
     connection.access_token = connection.refresh_token = ""
     connection.status = ConnectionStatus.DISCONNECTED
     connection.save()

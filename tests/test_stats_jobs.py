@@ -372,3 +372,17 @@ def test_team_social_home_says_when_figures_stop_arriving(connected, simulator, 
     connection.save()
     assert "connect the channel again" in needing_attention(channels)[0].message
     assert "TikTok figures" not in client_for(world.people["management"]).get("/").content.decode()
+
+
+def test_a_slow_answer_times_out_into_a_retryable_failure(connected, simulator, settings):
+    world, _, _ = connected
+    settings.TIKTOK_TIMEOUT_SECONDS = 0.2
+    simulator.delay = 0.6
+    with pytest.raises(TikTokError) as error:
+        services.pull_video_stats(world.channel)
+    assert (error.value.code, error.value.retryable) == ("network_error", True)
+    run = PullRun.objects.get()
+    assert run.status == RunStatus.FAILED and "could not be reached" in run.problem
+    assert not VideoSnapshot.objects.exists()
+    simulator.delay, settings.TIKTOK_TIMEOUT_SECONDS = 0, 10  # TikTok answers in time again
+    assert services.pull_video_stats(world.channel).status == RunStatus.SUCCEEDED

@@ -270,6 +270,8 @@ TIKTOK_CLIENT_KEY = env.str("TIKTOK_CLIENT_KEY", default="")
 TIKTOK_CLIENT_SECRET = env.str("TIKTOK_CLIENT_SECRET", default="")
 # TikTok allows 600 requests a minute per endpoint per token; every worker shares this budget.
 TIKTOK_RATE_LIMIT_PER_MINUTE = env.int("TIKTOK_RATE_LIMIT_PER_MINUTE", default=600)
+# Every call to TikTok gives up after this long (a slow answer becomes a retried failure, not a hung worker).
+TIKTOK_TIMEOUT_SECONDS = env.float("TIKTOK_TIMEOUT_SECONDS", default=10.0)
 # Fernet key for the stored OAuth tokens; in development derived from SECRET_KEY when empty.
 TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 if PRODUCTION and not TOKEN_ENCRYPTION_KEY:

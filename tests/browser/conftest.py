@@ -5,6 +5,7 @@ where that is a failure.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -79,3 +80,17 @@ def assert_accessible(page):
         for v in result["violations"]
     ]
     assert problems == [], f"axe found WCAG violations on {page.url}:\n" + "\n".join(problems)
+
+
+def log_in(page, username, *, check=False):
+    """Log in as a demo user and wait for the home page; ``check``: run axe on the login page too (needs
+    a context that bypasses the CSP, which forbids injecting axe)."""
+    from accounts.demo import DEMO_PASSWORD
+
+    page.goto("/accounts/login/")
+    if check:
+        assert_accessible(page)
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("form.planner-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/$"))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD, seed_demo_world
+from accounts.demo import seed_demo_world
 from accounts.models import User
 from approvals import services as approvals
 from content import services as content
@@ -16,7 +16,7 @@ from content.states import BriefAction
 from scheduling import services as scheduling
 from scheduling.models import Slot
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,11 +88,7 @@ def test_team_social_fills_a_week_and_sees_it_turn_healthy(browser, live_server)
 
     context = browser.new_context(base_url=live_server.url, bypass_csp=True)
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "vws-social")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("form.planner-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/$"))
+    log_in(page, "vws-social")
 
     week_url = f"/calendar/week/?week={next_monday.isoformat()}"
     page.goto(week_url)

@@ -1,27 +1,16 @@
 """Each demo role logs in, sees its home page, switches language; axe finds nothing on any page."""
 
-import re
-
 import pytest
 
-from accounts.demo import AGENCY_USERNAME, DEMO_PASSWORD, ORGANISATIONS, ROLE_USERS, seed_demo_world
+from accounts.demo import AGENCY_USERNAME, ORGANISATIONS, ROLE_USERS, seed_demo_world
 from accounts.models import User
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DEMO_USERS = [f"{slug}-{suffix}" for slug in ORGANISATIONS for suffix in ROLE_USERS] + [AGENCY_USERNAME]
 WELCOME = {"en": "Welcome", "nl": "Welkom", "sv": "Välkommen"}
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    assert_accessible(page)
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("form.planner-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def switch_language(page, language):
@@ -35,7 +24,7 @@ def switch_language(page, language):
 def test_demo_role_logs_in_sees_home_and_switches_language(page, username):
     seed_demo_world()
     user = User.objects.get(username=username)
-    log_in(page, username)
+    log_in(page, username, check=True)
 
     language = page.locator("html").get_attribute("lang")
     assert language == (user.language or "nl")  # the agency person follows the ministry's language

@@ -5,12 +5,12 @@ import re
 
 import pytest
 
-from accounts.demo import DEMO_PASSWORD, seed_demo_world
+from accounts.demo import seed_demo_world
 from accounts.models import User
 from stats.models import ChannelConnection
 from stats.simulator import Simulator, serve
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,11 +31,7 @@ def test_team_social_connects_the_channel_to_tiktok(browser, live_server, settin
         User.objects.update(language="en")
         context = browser.new_context(base_url=live_server.url)  # no CSP bypass: the real policy applies
         page = context.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", "vws-social")
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.locator("form.planner-form button[type=submit]").click()
-        page.wait_for_url(re.compile(r"/$"))
+        log_in(page, "vws-social")
         page.goto("/results/")
         page.get_by_role("button", name="Connect TikTok").click()
         page.wait_for_url(re.compile(r"/results/channels/\d+/$"))
@@ -44,11 +40,7 @@ def test_team_social_connects_the_channel_to_tiktok(browser, live_server, settin
         context.close()
         axe_context = browser.new_context(base_url=live_server.url, bypass_csp=True)
         axe_page = axe_context.new_page()
-        axe_page.goto("/accounts/login/")
-        axe_page.fill("#id_username", "vws-social")
-        axe_page.fill("#id_password", DEMO_PASSWORD)
-        axe_page.locator("form.planner-form button[type=submit]").click()
-        axe_page.wait_for_url(re.compile(r"/$"))
+        log_in(axe_page, "vws-social")
         axe_page.goto("/results/")
         assert_accessible(axe_page)
         axe_context.close()
@@ -71,11 +63,7 @@ def test_results_pages_and_a_refused_import_are_accessible(browser, live_server,
     snapshots = VideoSnapshot.objects.count()
     context = browser.new_context(base_url=live_server.url, bypass_csp=True)
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "vws-social")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("form.planner-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/$"))
+    log_in(page, "vws-social")
     report = f"/results/channels/{posting.brief.channel_id}/report/"
     for path in ("/results/", f"/results/videos/{posting.pk}/", report):
         page.goto(path)
