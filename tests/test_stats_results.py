@@ -377,3 +377,16 @@ def test_top_and_bottom_never_share_a_video(channel_videos, simulator):
     results = selectors.channel_results(world.channel)
     assert len(everything) == 7 and len(results.top) == 5 and len(results.bottom) == 2
     assert not {v.posting.pk for v in results.top} & {v.posting.pk for v in results.bottom}
+
+
+def test_an_empty_channel_has_a_report_too(world, client_for):
+    from accounts.models import Channel
+
+    empty = Channel.objects.create(organisation=world.ministry, handle="new_channel", display_name="New")
+    client = client_for(world.people["team_social"])
+    for url in (f"/results/channels/{empty.pk}/", f"/results/channels/{empty.pk}/report/"):
+        page = client.get(url)
+        assert page.status_code == 200 and "<svg" not in page.content.decode()
+    pdf = client.get(f"/results/channels/{empty.pk}/report.pdf")
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Results to date: @new_channel" in text
