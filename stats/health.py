@@ -30,19 +30,27 @@ def needing_attention(channels, now=None) -> list[Attention]:
         .select_related("channel")
         .annotate(
             last_status=Subquery(video_runs.order_by("-started_at").values("status")[:1]),
+            last_error=Subquery(video_runs.order_by("-started_at").values("error")[:1]),
             last_success=Subquery(succeeded.values("started_at")[:1]),
         )
         .order_by("channel__handle")
     )
     found = []
     for connection in connections:
+        connection.last_problem = PullRun(error=connection.last_error or "").problem
         if connection.status == ConnectionStatus.RECONNECT:
             message = _("TikTok no longer accepts the authorisation: connect the channel again.")
         elif connection.last_status == RunStatus.FAILED:
-            message = _("The last pull from TikTok failed; it is tried again.")
-        elif connection.last_success is None or connection.last_success < now - STALE_AFTER:
+            message = _("The last pull from TikTok failed: %(problem)s") % {"problem": connection.last_problem}
+        elif _fresh_since(connection) is None or _fresh_since(connection) < now - STALE_AFTER:
             message = _("No new figures for more than a day.")
         else:
             continue
         found.append(Attention(connection.channel, message))
     return found
+
+
+def _fresh_since(connection):
+    """The last successful pull, or the moment of connecting if that is later: a channel connected a
+    minute ago isn't stale."""
+    return max((moment for moment in (connection.last_success, connection.connected_at) if moment), default=None)

@@ -17,13 +17,12 @@ from datetime import datetime, time
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals import audit
 from content.models import Posting
 
 from .models import PullRun, RunKind, RunStatus, Source, VideoSnapshot
-from .services import bucket_for
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -38,11 +37,11 @@ COLUMNS = {
     "shares": {"shares", "total shares", "gedeeld", "keer gedeeld", "delingen", "delningar"},
 }
 COLUMN_LABELS = {
-    "video": _lazy("video (id or link)"),
-    "views": _lazy("views"),
-    "likes": _lazy("likes"),
-    "comments": _lazy("comments"),
-    "shares": _lazy("shares"),
+    "video": gettext_lazy("video (id or link)"),
+    "views": gettext_lazy("views"),
+    "likes": gettext_lazy("likes"),
+    "comments": gettext_lazy("comments"),
+    "shares": gettext_lazy("shares"),
 }
 VIDEO_ID = re.compile(r"^\d{6,32}$")
 VIDEO_LINK = re.compile(r"/video/(\d{6,32})")
@@ -62,10 +61,10 @@ class ImportResult:
 
 
 def day_bucket(captured_at: datetime, zone) -> datetime:
-    """Figures from TikTok Studio or typed in count per day: one snapshot per video per local day, so
-    importing or entering that day's figures again replaces them instead of adding a snapshot."""
+    """Figures from TikTok Studio or typed in count per day: one snapshot per video per local day (the
+    day's local midnight), so importing or entering that day's figures again replaces them."""
     day = captured_at.astimezone(zone).date()
-    return bucket_for(datetime.combine(day, time.min, tzinfo=zone))
+    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def _decode(raw: bytes) -> str | None:
@@ -111,8 +110,8 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
         return result
     delimiter = None
     first_line, _newline, rest = text.partition("\n")
-    if first_line.strip().lower().startswith("sep=") and len(first_line.strip()) == 5:
-        delimiter, text = first_line.strip()[4], rest  # Excel's "sep=;" line
+    if found := re.fullmatch(r"sep=(.)", first_line.rstrip("\r\n"), re.IGNORECASE):
+        delimiter, text = found.group(1), rest  # Excel's "sep=;" line
     if delimiter is None:
         try:
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
@@ -120,8 +119,9 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
             delimiter = ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        # (line number in the file, cells): blank lines are skipped but the numbers stay the file's own.
-        numbered = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+        # (row number as a spreadsheet shows it, cells): blank rows are skipped but keep their number; a
+        # caption with line breaks is one row.
+        numbered = [(n, row) for n, row in enumerate(reader, start=1) if any(cell.strip() for cell in row)]
     except csv.Error as error:
         result.errors.append(_("The file cannot be read as CSV: %(error)s") % {"error": error})
         return result
@@ -205,8 +205,8 @@ def _upsert(snapshots: list[VideoSnapshot]) -> None:
         snapshots,
         batch_size=500,
         update_conflicts=True,
-        unique_fields=["posting", "bucket"],
-        update_fields=[*FIGURES, "captured_at", "source"],
+        unique_fields=["posting", "bucket", "source"],
+        update_fields=[*FIGURES, "captured_at"],
     )
 
 

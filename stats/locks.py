@@ -11,12 +11,13 @@ from __future__ import annotations
 import fcntl
 import secrets
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
 
 _RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
@@ -35,15 +36,20 @@ def exclusive(name: str, *, hold_seconds: float = 30, wait_seconds: float = 10):
     if _uses_redis():
         client = caches["default"]._cache.get_client(write=True)
         key, token = f"lock:{name}", secrets.token_hex(16)
-        while not client.set(key, token, nx=True, px=int(hold_seconds * 1000)):
-            if time.monotonic() > deadline:
-                raise LockBusy(name)
-            time.sleep(0.05)
+        try:
+            while not client.set(key, token, nx=True, px=int(hold_seconds * 1000)):
+                if time.monotonic() > deadline:
+                    raise LockBusy(name)
+                time.sleep(0.05)
+        except RedisError as error:
+            raise LockBusy(f"{name}: {error}") from error  # callers retry later, as for a busy lock
         try:
             yield
         finally:
-            # Only our own lock: one that expired while we held it may be someone else's by now.
-            client.eval(_RELEASE_SCRIPT, 1, key, token)
+            # Only our own lock: one that expired while we held it may be someone else's by now. A failed
+            # release must not hide what happened inside; the lock then expires by itself.
+            with suppress(RedisError):
+                client.eval(_RELEASE_SCRIPT, 1, key, token)
         return
     path = Path(settings.DATA_DIR) / "locks" / f"{name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)

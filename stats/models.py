@@ -27,6 +27,7 @@ class ChannelConnection(models.Model):
     status = models.CharField(max_length=12, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED)
     status_message = models.CharField(max_length=300, blank=True)
     connected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    connected_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Public videos on the account that no posting in the planner records (from the daily video list):
     # [{"id", "create_time", "title"}], so team social can ask the agency to record them.
@@ -60,7 +61,8 @@ class Source(models.TextChoices):
 
 
 class VideoSnapshot(models.Model):
-    """One video's figures in one time bucket. The unique key makes every pull an idempotent upsert."""
+    """One video's figures in one time bucket, from one source. The unique key makes every pull, import
+    and entry an idempotent upsert."""
 
     posting = models.ForeignKey(Posting, on_delete=models.CASCADE, related_name="snapshots")
     bucket = models.DateTimeField()
@@ -73,7 +75,10 @@ class VideoSnapshot(models.Model):
 
     class Meta:
         ordering = ["posting", "bucket"]
-        constraints = [models.UniqueConstraint(fields=["posting", "bucket"], name="one_snapshot_per_video_bucket")]
+        # Per source: a day's figures from TikTok Studio or typed in never replace what the API measured.
+        constraints = [
+            models.UniqueConstraint(fields=["posting", "bucket", "source"], name="one_snapshot_per_video_bucket_source")
+        ]
         # "The latest figures per video" is asked on every results page.
         indexes = [models.Index(fields=["posting", "-captured_at"], name="snapshot_latest_first")]
 

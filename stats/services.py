@@ -160,8 +160,8 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
                 snapshots,
                 batch_size=500,
                 update_conflicts=True,
-                unique_fields=["posting", "bucket"],
-                update_fields=["views", "likes", "comments", "shares", "captured_at", "source"],
+                unique_fields=["posting", "bucket", "source"],
+                update_fields=["views", "likes", "comments", "shares", "captured_at"],
             )
         run.snapshots_written = len(snapshots)
         run.status = RunStatus.SUCCEEDED
@@ -218,7 +218,7 @@ def _note_unrecorded_videos(connection: ChannelConnection, on_tiktok: list[dict]
 def _follower_count(user: dict) -> int:
     value = user.get("follower_count")
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TikTokError("bad_response", "TikTok sent no valid follower count.")
+        raise TikTokError("bad_response", "TikTok sent no valid follower count.", 200)
     return value
 
 

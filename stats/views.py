@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -33,6 +34,7 @@ from .schedule import stats_jobs
 from .selectors import PILOT_BANDS, latest_figures, median, video_history
 
 OAUTH_SESSION_KEY = "tiktok_oauth"
+PULL_NOW_SECONDS = 60
 SCOPES = ["user.info.basic", "user.info.stats", "video.list"]
 
 
@@ -226,6 +228,7 @@ def callback(request):
     connection.access_expires_at = now + timedelta(seconds=tokens.expires_in)
     connection.refresh_expires_at = now + timedelta(seconds=tokens.refresh_expires_in)
     connection.status, connection.status_message, connection.connected_by = ConnectionStatus.CONNECTED, "", request.user
+    connection.connected_at = now
     connection.save()
     audit.record(
         organisation=channel.organisation,
@@ -242,8 +245,9 @@ def callback(request):
 
 def _queue_pull(channel) -> None:
     """Queue a pull of the videos and the followers once the request's changes are committed."""
-    transaction.on_commit(lambda: tasks.pull_channel_stats.delay(channel.pk))
-    transaction.on_commit(lambda: tasks.pull_channel_followers.delay(channel.pk))
+    # robust: with the broker down the connection still stands; the scheduled pulls catch up.
+    transaction.on_commit(lambda: tasks.pull_channel_stats.delay(channel.pk), robust=True)
+    transaction.on_commit(lambda: tasks.pull_channel_followers.delay(channel.pk), robust=True)
 
 
 @capability_required(Capability.CONNECT_CHANNEL)
@@ -253,6 +257,10 @@ def pull_now(request, pk):
     connection = ChannelConnection.objects.filter(channel=channel, status=ConnectionStatus.CONNECTED).first()
     if connection is None:
         messages.error(request, _("Connect the channel to TikTok first."))
+        return redirect("stats_channel", channel.pk)
+    # Each click would spend the channel's share of TikTok's rate limit: one pull a minute is plenty.
+    if not cache.add(f"tiktok-pull-now-{channel.pk}", "1", timeout=PULL_NOW_SECONDS):
+        messages.info(request, _("A pull was queued less than a minute ago. Reload this page in a minute."))
         return redirect("stats_channel", channel.pk)
     _queue_pull(channel)
     messages.success(request, _("A pull is queued. Reload this page in a minute to see the new figures."))

@@ -264,7 +264,8 @@ def test_a_malformed_answer_fails_the_run_on_record(connected, simulator):
     assert not VideoSnapshot.objects.exists()
 
 
-def test_an_api_pull_over_figures_entered_by_hand_is_labelled_as_the_api(connected, client_for):
+def test_figures_entered_by_hand_and_the_apis_stay_side_by_side(connected):
+    """Each source keeps its own snapshot: a pull never relabels or overwrites what was typed in."""
     from stats.imports import record_figures
     from stats.models import Source
 
@@ -273,8 +274,8 @@ def test_an_api_pull_over_figures_entered_by_hand_is_labelled_as_the_api(connect
     record_figures(stages.posting, actor=world.people["team_social"], captured_at=timezone.now(), **figures)
     bucket = VideoSnapshot.objects.get().bucket
     services.pull_video_stats(world.channel, now=bucket + timedelta(minutes=5))
-    snapshot = VideoSnapshot.objects.get(bucket=bucket)
-    assert (snapshot.source, snapshot.views) == (Source.API, 106_000)
+    services.pull_video_stats(world.channel, now=bucket + timedelta(minutes=6))  # a rerun: still one API row
+    assert sorted(VideoSnapshot.objects.values_list("source", "views")) == [(Source.API, 107_000), (Source.MANUAL, 1)]
 
 
 def test_failed_runs_say_what_went_wrong_in_the_readers_language(connected, simulator, client_for):
@@ -336,12 +337,17 @@ def test_pull_now_queues_a_pull_for_a_connected_channel_only(
 def test_a_failed_last_pull_is_flagged_on_the_results_page(
     connected, simulator, client_for, django_capture_on_commit_callbacks
 ):
+    from django.core.cache import cache
+
     world, _, _ = connected
+    cache.delete(f"tiktok-pull-now-{world.channel.pk}")  # the cache outlives the test database
     client = client_for(world.people["team_social"])
     drain_queue()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/results/channels/{world.channel.pk}/pull/")
-    assert len(drain_queue()) == 2
+        again = client.post(f"/results/channels/{world.channel.pk}/pull/", follow=True).content.decode()
+    assert len(drain_queue()) == 2  # the second click within the minute queued nothing
+    assert "A pull was queued less than a minute ago." in again
     simulator.fail_next(500, "internal_error")
     with pytest.raises(TikTokError):
         services.pull_video_stats(world.channel)
@@ -358,6 +364,9 @@ def test_team_social_home_says_when_figures_stop_arriving(connected, simulator, 
     home = client_for(world.people["team_social"])
     channels = [world.channel]
     assert [a.message for a in needing_attention(channels)] == ["No new figures for more than a day."]
+    connection.connected_at = timezone.now()
+    connection.save()
+    assert needing_attention(channels) == []  # just connected: the first pull is on its way
     services.pull_video_stats(world.channel)
     assert needing_attention(channels) == []
     assert "TikTok figures" not in home.get("/").content.decode()
@@ -367,7 +376,8 @@ def test_team_social_home_says_when_figures_stop_arriving(connected, simulator, 
     with pytest.raises(TikTokError):
         services.pull_video_stats(world.channel)
     page = home.get("/").content.decode()
-    assert "TikTok figures" in page and "The last pull from TikTok failed; it is tried again." in page
+    assert "TikTok figures" in page
+    assert "The last pull from TikTok failed: TikTok could not be reached; the pull is tried again." in page
     connection.status = "reconnect"
     connection.save()
     assert "connect the channel again" in needing_attention(channels)[0].message

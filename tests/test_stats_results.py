@@ -390,3 +390,43 @@ def test_an_empty_channel_has_a_report_too(world, client_for):
     pdf = client.get(f"/results/channels/{empty.pk}/report.pdf")
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "Results to date: @new_channel" in text
+
+
+def test_a_days_import_never_replaces_the_apis_evening_figures(channel_videos, client_for):
+    """Amsterdam's midnight is 23:00 UTC: the day's snapshot must not land on the API's 21:00 UTC bucket."""
+    from stats import services
+
+    world, postings = channel_videos
+    zone = world.ministry.zone
+    evening = timezone.make_aware(timezone.datetime(2026, 11, 20, 22, 30), zone)
+    services.pull_video_stats(world.channel, now=evening)
+    api_rows = VideoSnapshot.objects.filter(source=Source.API).count()
+    assert api_rows == 4
+    next_morning = evening + timedelta(hours=10)
+    assert imports.import_studio_csv(
+        world.channel, csv_bytes(studio_rows(postings)), actor=world.people["team_social"], captured_at=next_morning
+    ).ok
+    assert VideoSnapshot.objects.filter(source=Source.API).count() == api_rows
+    assert VideoSnapshot.objects.filter(source=Source.CSV).count() == 4
+    day = VideoSnapshot.objects.filter(source=Source.CSV).first().bucket.astimezone(zone)
+    assert (day.date(), day.hour, day.minute) == (next_morning.date(), 0, 0)
+
+
+def test_row_numbers_count_spreadsheet_rows_and_a_tab_sep_line_is_understood(channel_videos):
+    world, postings = channel_videos
+    header = "Video title\tVideo ID\tViews\tLikes\tComments\tShares"
+    caption = '"A caption\nover three\nlines"'
+    lines = [header, f"{caption}\t{postings[0].tiktok_video_id}\t1\t1\t1\t1"]
+    lines.append(f"x\t{postings[1].tiktok_video_id}\t-1\t1\t1\t1")
+    raw = ("sep=\t\n" + "\n".join(lines)).encode()
+    result = imports.parse_studio_csv(raw, world.channel, timezone.now())
+    assert result.errors == ["Row 3: Views cannot be negative."]
+
+
+def test_the_missing_columns_are_named_in_the_readers_language(channel_videos):
+    from django.utils import translation
+
+    world, _ = channel_videos
+    with translation.override("nl"):
+        result = imports.parse_studio_csv(b"Video,Plays\n1,2\n", world.channel, timezone.now())
+    assert "weergaven" in result.errors[0] and "views" not in result.errors[0]
