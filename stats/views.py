@@ -1,4 +1,4 @@
-"""Connecting a channel to TikTok (OAuth), and the channel's stats page for team social."""
+"""The results pages (channel, video, report, import) and connecting a channel to TikTok (OAuth)."""
 
 import contextlib
 import secrets
