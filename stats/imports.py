@@ -23,6 +23,7 @@ from approvals import audit
 from content.models import Posting
 
 from .models import PullRun, RunKind, RunStatus, Source, VideoSnapshot
+from .services import upsert_snapshots
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -200,23 +201,13 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
     return result
 
 
-def _upsert(snapshots: list[VideoSnapshot]) -> None:
-    VideoSnapshot.objects.bulk_create(
-        snapshots,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["posting", "bucket", "source"],
-        update_fields=[*FIGURES, "captured_at"],
-    )
-
-
 def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime | None = None, origin=None) -> ImportResult:
     captured_at = captured_at or timezone.now()
     result = parse_studio_csv(raw, channel, captured_at)
     if not result.ok:
         return result
     with transaction.atomic():
-        _upsert(result.snapshots)
+        upsert_snapshots(result.snapshots)
         PullRun.objects.create(
             channel=channel,
             kind=RunKind.CSV_IMPORT,
@@ -241,7 +232,7 @@ def record_figures(posting: Posting, *, actor, captured_at: datetime, origin=Non
     bucket = day_bucket(captured_at, posting.brief.organisation.zone)
     snapshot = VideoSnapshot(posting=posting, bucket=bucket, captured_at=captured_at, source=Source.MANUAL, **figures)
     with transaction.atomic():
-        _upsert([snapshot])
+        upsert_snapshots([snapshot])
         audit.record(
             organisation=posting.brief.organisation,
             actor=actor,

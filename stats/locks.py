@@ -26,15 +26,17 @@ class LockBusy(Exception):
     pass
 
 
-def _uses_redis() -> bool:
-    return isinstance(caches["default"], RedisCache)
+def redis_client():
+    """The Redis client behind Django's cache, or None when the cache isn't Redis (the embedded default)."""
+    backend = caches["default"]
+    return backend._cache.get_client(write=True) if isinstance(backend, RedisCache) else None
 
 
 @contextmanager
 def exclusive(name: str, *, hold_seconds: float = 30, wait_seconds: float = 10):
     deadline = time.monotonic() + wait_seconds
-    if _uses_redis():
-        client = caches["default"]._cache.get_client(write=True)
+    client = redis_client()
+    if client is not None:
         key, token = f"lock:{name}", secrets.token_hex(16)
         try:
             while not client.set(key, token, nx=True, px=int(hold_seconds * 1000)):

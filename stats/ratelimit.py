@@ -17,8 +17,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from redis.exceptions import RedisError
 
 from . import locks
@@ -69,12 +68,7 @@ def bucket_key(endpoint: str, access_token: str) -> str:
     return f"{KEY_PREFIX}:{endpoint}:{digest}"
 
 
-def _redis_client():
-    """Django's Redis cache's client, or None when the cache isn't Redis."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    return backend._cache.get_client(write=True)
+_redis_client = locks.redis_client
 
 
 def take(endpoint: str, access_token: str) -> float:

@@ -156,13 +156,7 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
                 )
             )
         with transaction.atomic():
-            VideoSnapshot.objects.bulk_create(
-                snapshots,
-                batch_size=500,
-                update_conflicts=True,
-                unique_fields=["posting", "bucket", "source"],
-                update_fields=["views", "likes", "comments", "shares", "captured_at"],
-            )
+            upsert_snapshots(snapshots)
         run.snapshots_written = len(snapshots)
         run.status = RunStatus.SUCCEEDED
         if incomplete:
@@ -189,16 +183,27 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
 API_FIGURES = {"views": "view_count", "likes": "like_count", "comments": "comment_count", "shares": "share_count"}
 
 
+def upsert_snapshots(snapshots: list[VideoSnapshot]) -> None:
+    """Write snapshots as one bulk upsert on their unique key (video, bucket, source): a rerun or a
+    duplicate delivery updates the figures instead of adding rows. Pulls, imports and entries all use it."""
+    VideoSnapshot.objects.bulk_create(
+        snapshots,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["posting", "bucket", "source"],
+        update_fields=[*API_FIGURES, "captured_at"],
+    )
+
+
+def _is_count(value) -> bool:
+    """A count from TikTok's answer is checked before it is stored: a whole number, not negative."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _api_figures(video: dict) -> dict | None:
-    """TikTok's counts for one video, or None when one is missing, negative or not a whole number:
-    an answer is checked before it is stored."""
-    figures = {}
-    for ours, theirs in API_FIGURES.items():
-        value = video.get(theirs)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return None
-        figures[ours] = value
-    return figures
+    """TikTok's counts for one video, or None when one is missing or not a valid count."""
+    figures = {ours: video.get(theirs) for ours, theirs in API_FIGURES.items()}
+    return figures if all(_is_count(value) for value in figures.values()) else None
 
 
 def _note_unrecorded_videos(connection: ChannelConnection, on_tiktok: list[dict], now: datetime) -> None:
@@ -217,7 +222,7 @@ def _note_unrecorded_videos(connection: ChannelConnection, on_tiktok: list[dict]
 
 def _follower_count(user: dict) -> int:
     value = user.get("follower_count")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if not _is_count(value):
         raise TikTokError("bad_response", "TikTok sent no valid follower count.", 200)
     return value
 

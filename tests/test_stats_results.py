@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from approvals.models import AuditEvent
 from content.models import Posting, Topic
-from stats import imports, selectors
+from stats import imports, selectors, services
 from stats.models import FollowerSnapshot, PullRun, RunKind, Source, VideoSnapshot
 
 from .test_stats import add_posted_videos
@@ -339,7 +339,7 @@ def test_the_same_days_figures_imported_again_hours_later_replace_themselves(cha
     morning = timezone.make_aware(timezone.datetime(2026, 11, 20, 8), world.ministry.zone)
     for moment in (morning, morning + timedelta(hours=7)):
         result = imports.parse_studio_csv(raw, world.channel, moment)
-        imports._upsert(result.snapshots)
+        services.upsert_snapshots(result.snapshots)
     assert VideoSnapshot.objects.count() == 4
 
 
@@ -394,8 +394,6 @@ def test_an_empty_channel_has_a_report_too(world, client_for):
 
 def test_a_days_import_never_replaces_the_apis_evening_figures(channel_videos, client_for):
     """Amsterdam's midnight is 23:00 UTC: the day's snapshot must not land on the API's 21:00 UTC bucket."""
-    from stats import services
-
     world, postings = channel_videos
     zone = world.ministry.zone
     evening = timezone.make_aware(timezone.datetime(2026, 11, 20, 22, 30), zone)
