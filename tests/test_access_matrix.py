@@ -5,27 +5,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.admin import admin_site
 
-PERSONAS = [
-    "anonymous",
-    "no_membership",
-    "adviser",
-    "team_social",
-    "campaign_manager",
-    "agency_member",
-    "management",
-    "org_admin",
-    "reviewer",
-]
+from .conftest import ROLE_PERSONAS
+
+PERSONAS = ["anonymous", "no_membership", *ROLE_PERSONAS.values()]
 MEMBERS = PERSONAS[2:]
-ROLE_OF = {
-    "adviser": "adviser",
-    "team_social": "team_social",
-    "campaign_manager": "campaign_manager",
-    "agency_member": "agency",
-    "management": "management",
-    "org_admin": "org_admin",
-    "reviewer": "reviewer",
-}
+ROLE_OF = {persona: role.value for role, persona in ROLE_PERSONAS.items()}
 LOGGED_IN = PERSONAS[1:]
 
 

@@ -16,10 +16,6 @@ pytestmark = pytest.mark.django_db
 OPEN_ID = SIMULATED_OPEN_ID
 
 
-def simulator_url(settings):
-    return settings.TIKTOK_API_BASE_URL
-
-
 def test_tokens_are_encrypted_at_rest(connected):
     _, _, connection = connected
     assert connection.access_token.startswith("act.")

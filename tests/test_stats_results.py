@@ -225,7 +225,7 @@ def test_medians_bands_top_bottom_and_topics(channel_videos):
     assert rate == pytest.approx((9_000 + 900 + 100) / 200_000 * 100)
 
 
-def test_the_results_page_and_report_run_a_fixed_number_of_queries(channel_videos, client_for, simulator):
+def test_the_results_page_and_report_run_a_fixed_number_of_queries(connected, channel_videos, client_for, simulator):
     world, postings = channel_videos
     client = client_for(world.people["team_social"])
     _figures(postings, [(100_000, 2_000, 10, 10)] * 4)
@@ -239,7 +239,7 @@ def test_the_results_page_and_report_run_a_fixed_number_of_queries(channel_video
         with CaptureQueriesContext(db_connection) as queries:
             assert client.get(url).status_code == 200
         before[url] = len(queries)
-    stages = type("S", (), {"posted": postings[0].brief, "posting": postings[0]})
+    _, stages, _ = connected
     add_posted_videos(world, stages, simulator, 12, first_id=FIRST_ID + 100)
     _figures(list(Posting.objects.filter(tiktok_video_id__gte=str(FIRST_ID + 100))), [(90_000, 1, 1, 1)] * 12)
     for url in urls:
@@ -368,9 +368,9 @@ def test_a_video_page_without_views_shows_no_bare_percent(channel_videos, client
     assert ">%<" not in page and "None" not in page
 
 
-def test_top_and_bottom_never_share_a_video(channel_videos, simulator):
-    world, postings = channel_videos
-    stages = type("S", (), {"posted": postings[0].brief, "posting": postings[0]})
+def test_top_and_bottom_never_share_a_video(connected, channel_videos, simulator):
+    world, _ = channel_videos
+    _, stages, _ = connected
     add_posted_videos(world, stages, simulator, 3, first_id=FIRST_ID + 200)
     everything = list(Posting.objects.filter(brief__channel=world.channel))
     _figures(everything, [(100_000 + n * 1_000, 1, 1, 1) for n in range(len(everything))])

@@ -8,12 +8,12 @@ import re
 
 import pytest
 
-from accounts.demo import DEMO_PASSWORD, seed_demo_world
+from accounts.demo import seed_demo_world
 from accounts.models import User
 from content.models import Brief, Creator, Topic
 
 from ..workflow import MEDIA_DIR
-from .conftest import assert_accessible
+from .conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,11 +34,7 @@ def people(browser, live_server, settings, tmp_path):
             context = browser.new_context(base_url=live_server.url, bypass_csp=True)
             context.set_default_timeout(15_000)
             page = context.new_page()
-            page.goto("/accounts/login/")
-            page.fill("#id_username", username)
-            page.fill("#id_password", DEMO_PASSWORD)
-            page.locator("form.planner-form button[type=submit]").click()
-            page.wait_for_url(re.compile(r"/$"))
+            log_in(page, username)
             pages[username] = page
         return pages[username]
 
