@@ -12,7 +12,7 @@ RUN_TIKTOK = TIKTOK_API_BASE_URL=$${TIKTOK_API_BASE_URL:-$(SIMULATOR)} \
 	TIKTOK_CLIENT_KEY=$${TIKTOK_CLIENT_KEY:-sim-client} TIKTOK_CLIENT_SECRET=$${TIKTOK_CLIENT_SECRET:-sim-secret}
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test install install-dev assets migrate lint format messages lock check
+.PHONY: run test install install-dev assets format messages lock
 
 ## make run: install, migrate, compile messages, load demo data, start web + worker + beat
 run: install assets

@@ -24,7 +24,7 @@ class PlannerAdminSite(admin.AdminSite):
     index_title = _("People, channels and agencies")
 
     def has_permission(self, request):
-        return access.is_organisation_admin_anywhere(request.user)
+        return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
@@ -51,19 +51,19 @@ class OrganisationAdminPermissions:
     """Organisation admins (and superusers) may use it; rows are limited by the querysets."""
 
     def has_module_permission(self, request):
-        return access.is_organisation_admin_anywhere(request.user)
+        return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
 
     def has_view_permission(self, request, obj=None):
-        return access.is_organisation_admin_anywhere(request.user)
+        return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
 
     def has_add_permission(self, request, obj=None):
-        return access.is_organisation_admin_anywhere(request.user)
+        return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
 
     def has_change_permission(self, request, obj=None):
-        return access.is_organisation_admin_anywhere(request.user)
+        return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
 
     def has_delete_permission(self, request, obj=None):
-        return access.is_organisation_admin_anywhere(request.user)
+        return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
 
 
 class ScopedChoices:
@@ -190,7 +190,7 @@ class UserAdmin(OrganisationAdminPermissions, DjangoUserAdmin):
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
-            return access.is_organisation_admin_anywhere(request.user)
+            return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
         return access.may_administer_user(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):

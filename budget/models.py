@@ -110,6 +110,7 @@ class CostStatus(models.TextChoices):
 
 # planned → committed → invoiced → paid, one step at a time, never back.
 COST_FLOW = [CostStatus.PLANNED, CostStatus.COMMITTED, CostStatus.INVOICED, CostStatus.PAID]
+COMMITTED = (CostStatus.COMMITTED, CostStatus.INVOICED, CostStatus.PAID)  # counts against the budget
 
 
 class CostLine(models.Model):

@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from content.models import BriefStatus
 from core.templatetags.planner import money
 
-from .models import BudgetPeriod, CostLine, CostStatus, PostAllocation
-from .money import CENT
+from .models import COMMITTED, BudgetPeriod, CostLine, CostStatus, PostAllocation
+from .money import CENT, vat_on
 
 ZERO = Decimal("0.00")
-COMMITTED = (CostStatus.COMMITTED, CostStatus.INVOICED, CostStatus.PAID)
 INVOICED = (CostStatus.INVOICED, CostStatus.PAID)
 
 
@@ -71,24 +70,21 @@ def _pair(rows, statuses) -> Pair:
     return Pair(excl, vat)
 
 
-def _vat(amount: Decimal, rate: Decimal) -> Decimal:
-    return (amount * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def figures(period: BudgetPeriod) -> Figures:
     lines = CostLine.objects.filter(period=period)
     by_status = list(lines.values("status").annotate(excl=Sum("amount_excl_vat"), vat=Sum("vat_amount")))
     committed = _pair(by_status, COMMITTED)
-    amount = Pair(period.amount_excl_vat, _vat(period.amount_excl_vat, period.vat_rate))
+    amount = Pair(period.amount_excl_vat, vat_on(period.amount_excl_vat, period.vat_rate))
     remaining_excl = period.amount_excl_vat - committed.excl
     remaining = Pair(remaining_excl, amount.vat - committed.vat)
     # Posts delivered under this budget: posted briefs with committed costs in this period.
     delivered = lines.filter(status__in=COMMITTED, brief__status=BriefStatus.POSTED).values("brief").distinct().count()
     post_costs = lines.filter(status__in=COMMITTED, brief__isnull=False)
     delivered_cost = post_costs.filter(brief__status=BriefStatus.POSTED).aggregate(total=Sum("amount_excl_vat"))
+    delivered_spent = cents(delivered_cost["total"])
     cost_per_post = forecast = None
     if delivered:
-        cost_per_post = (cents(delivered_cost["total"]) / delivered).quantize(CENT, rounding=ROUND_HALF_UP)
+        cost_per_post = (delivered_spent / delivered).quantize(CENT, rounding=ROUND_HALF_UP)
         overhead = lines.filter(status__in=COMMITTED, brief__isnull=True).aggregate(total=Sum("amount_excl_vat"))
         forecast = (cost_per_post * period.planned_posts + cents(overhead["total"])).quantize(CENT)
     result = Figures(
@@ -116,14 +112,14 @@ def figures(period: BudgetPeriod) -> Figures:
         .annotate(excl=Sum("amount_excl_vat"))
         .order_by("-excl", "supplier")
     ]
-    _value_for_money(result, post_costs)
+    _value_for_money(result, post_costs, delivered_spent)
     result.by_month = _by_month(period, lines)
     result.posts_over_plan = _posts_over_plan(period)
     result.warnings = _warnings(result)
     return result
 
 
-def _value_for_money(result: Figures, post_costs) -> None:
+def _value_for_money(result: Figures, post_costs, spent: Decimal) -> None:
     """Cost per 1,000 views and per engagement (likes + comments + shares), over the posted videos this
     period paid for, each counted at its latest snapshot."""
     from stats.models import VideoSnapshot
@@ -136,7 +132,6 @@ def _value_for_money(result: Figures, post_costs) -> None:
     )
     result.views = int(totals["views"] or 0)
     result.engagements = int((totals["likes"] or 0) + (totals["comments"] or 0) + (totals["shares"] or 0))
-    spent = cents(post_costs.filter(brief__status=BriefStatus.POSTED).aggregate(total=Sum("amount_excl_vat"))["total"])
     if result.views:
         result.cost_per_thousand_views = (spent * 1000 / result.views).quantize(CENT, rounding=ROUND_HALF_UP)
     if result.engagements:

@@ -15,13 +15,12 @@ from accounts.roles import Capability
 from approvals import audit
 from approvals.audit import Origin
 
-from .models import COST_FLOW, BudgetPeriod, CostLine, CostStatus, PeriodStatus, PostAllocation
+from .models import COMMITTED, COST_FLOW, BudgetPeriod, CostLine, CostStatus, PeriodStatus, PostAllocation
 from .money import allocate, vat_on
 from .selectors import cents
 
 PERIOD_FIELDS = ("channel", "name", "starts_on", "ends_on", "amount_excl_vat", "vat_rate", "planned_posts")
 COST_FIELDS = ("brief", "agency", "kind", "supplier", "description", "amount_excl_vat")
-COMMITTED = (CostStatus.COMMITTED, CostStatus.INVOICED, CostStatus.PAID)
 
 
 def _require(actor, organisation, capability) -> None:

@@ -42,7 +42,7 @@ def navigation(request):
             items.append(_item("period_disclosure", _("Disclosure"), {"period_disclosure"}))
         if access.has_capability(membership, Capability.VIEW_ORGANISATION):
             items.append(_item("organisation_detail", _("Organisation"), {"organisation_detail", "channel_detail"}))
-        if access.is_organisation_admin_anywhere(user):
+        if access.is_organisation_admin_anywhere(user, getattr(request, "memberships", None)):
             items.append(_item("admin:index", _("Administration"), set()))
         items.append(
             _item("account_settings", _("My account"), {"account_settings", "password_change", "password_change_done"})

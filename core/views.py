@@ -25,23 +25,19 @@ def home(request):
     context = {"membership": membership}
     if membership is not None:
         organisation = membership.organisation
+        active_channels = access.channels_for(request.user).filter(organisation=organisation, is_active=True)
         context.update(
             role_summary=ROLE_SUMMARIES.get(membership.role),
-            channels=access.channels_for(request.user).filter(organisation=organisation, is_active=True),
+            channels=active_channels,
             agencies=organisation.agencies.filter(agencyengagement__is_active=True).order_by("name"),
             can_manage=access.has_capability(membership, Capability.MANAGE_ORGANISATION),
             waiting_for_me=inbox.waiting_for(request.user, membership),
             channel_health=[
-                channel_summary(channel)
-                for channel in access.channels_for(request.user)
-                .filter(organisation=organisation, is_active=True, cadences__isnull=False)
-                .distinct()
+                channel_summary(channel) for channel in active_channels.filter(cadences__isnull=False).distinct()
             ]
             if access.has_capability(membership, Capability.PLAN_CALENDAR)
             else [],
-            stats_attention=stats_health.needing_attention(
-                access.channels_for(request.user).filter(organisation=organisation, is_active=True)
-            )
+            stats_attention=stats_health.needing_attention(active_channels)
             if access.has_capability(membership, Capability.CONNECT_CHANNEL)
             else [],
         )

@@ -7,7 +7,6 @@ don't count as working days).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -119,7 +118,4 @@ def summary(channel, today: date | None = None, weeks: int = 4) -> dict:
     slots = [slot for week in coming for slot in week.slots]
     risky = at_risk(slots, channel.organisation, today)
     weak = [week for week in coming if not week.healthy]
-    per_week_risk = defaultdict(int)
-    for week in coming:
-        per_week_risk[week.start] = sum(1 for slot in week.slots if slot.pk in risky)
-    return {"channel": channel, "weeks": coming, "weak_weeks": weak, "at_risk": risky, "risk_by_week": per_week_risk}
+    return {"channel": channel, "weeks": coming, "weak_weeks": weak, "at_risk": risky}

@@ -122,8 +122,6 @@ def calendar_view(request, mode="month"):
             "topics": Topic.objects.filter(organisation=organisation, is_active=True),
             "topic_id": topic_id,
             "rows": rows,
-            "agenda": [s for s in slots if s.pk in shown],
-            "holidays": holidays,
             "previous_link": previous_link,
             "next_link": next_link,
             "can_plan": access.has_capability(request.membership, Capability.PLAN_CALENDAR),
