@@ -27,7 +27,7 @@ from accounts.roles import Role
 from content.models import Creator
 
 from . import audit
-from .models import ApprovalRun, Decision
+from .models import Decision
 from .redaction import REDACTION_MARK, Person, Redactor
 from .timeline import label_for
 
@@ -67,11 +67,10 @@ def redactor_for(briefs) -> Redactor:
     people += [
         Person(first_name=c.display_name, handles=(c.handle,)) for c in Creator.objects.filter(agency_id__in=agency_ids)
     ]
-    keep = set()
+    keep = {str(label) for label in Role.labels}
     for brief in briefs:
         keep.update(brief.organisation.name.split())
         keep.update(brief.agency.name.split())
-        keep.update(str(label) for label in Role.labels)
     return Redactor(people, keep=keep)
 
 
@@ -108,22 +107,25 @@ def _documents_for(brief, roles, start_number: int) -> list[Document]:
             {"version": version},
             version.created_at,
         )
-    decisions = Decision.objects.filter(run__brief=brief).select_related("run", "step").order_by("decided_at")
+    decisions = list(
+        Decision.objects.filter(run__brief=brief)
+        .select_related("run__script_version", "run__video_version", "step", "actor")
+        .order_by("decided_at")
+    )
     if decisions:
         rows = [(d, _role_of(d.actor_id, roles)) for d in decisions]
-        add("decisions", _("Decisions and feedback"), "decisions.html", {"rows": rows}, decisions.last().decided_at)
-    comments = brief.comments.order_by("created_at")
+        add("decisions", _("Decisions and feedback"), "decisions.html", {"rows": rows}, decisions[-1].decided_at)
+    comments = list(brief.comments.select_related("author").order_by("created_at"))
     if comments:
         rows = [(c, _role_of(c.author_id, roles)) for c in comments]
-        last = comments.last().created_at
+        last = comments[-1].created_at
         add("comments", _("Comments and extra information"), "comments.html", {"rows": rows}, last)
     costs = list(brief.cost_lines.select_related("period").order_by("created_at"))
     if costs:
         add("costs", _("Costs"), "costs.html", {"costs": costs}, costs[-1].created_at)
-    events = brief.audit_events.order_by("sequence")
+    events = brief.audit_events.select_related("actor").order_by("sequence")
     rows = [(e, label_for(e.action), _role_of(e.actor_id, roles) if e.actor_id else _("System")) for e in events]
-    runs = ApprovalRun.objects.filter(brief=brief).order_by("started_at")
-    add("timeline", _("Timeline"), "timeline.html", {"rows": rows, "runs": runs}, timezone.now())
+    add("timeline", _("Timeline"), "timeline.html", {"rows": rows}, timezone.now())
     return docs
 
 

@@ -13,19 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.roles import Capability
-from content.models import Brief, BriefStatus
+from content import states
+from content.models import Brief
 from content.permissions import Act, brief_actions, briefs_visible_to
 
 from . import rules
 from .models import ApprovalRun, RunStatus, RunStep, Stage
-
-ACTIONABLE = [
-    BriefStatus.DRAFT,
-    BriefStatus.SUBMITTED,
-    BriefStatus.SENT_TO_AGENCY,
-    BriefStatus.IN_PRODUCTION,
-    BriefStatus.READY_TO_POST,
-]
 
 
 @dataclass(frozen=True)
@@ -63,7 +56,7 @@ def waiting_for(user, membership) -> list[Item]:
     caps = access.capabilities(membership)
     if not caps & {Capability.CHECK_BRIEFS, Capability.PRODUCE_CONTENT, Capability.DRAFT_BRIEFS}:
         return items
-    candidates = briefs_visible_to(user).filter(organisation=organisation, status__in=ACTIONABLE)
+    candidates = briefs_visible_to(user).filter(organisation=organisation, status__in=states.OPEN_STATES)
     open_items = set(
         ApprovalRun.objects.filter(status=RunStatus.IN_PROGRESS, brief__in=candidates).values_list("brief_id", "stage")
     )

@@ -74,7 +74,7 @@ def period_disclosure(request):
                 organisation=request.organisation,
                 created_at__date__gte=form.cleaned_data["start"],
                 created_at__date__lte=form.cleaned_data["end"],
-            )
+            ).select_related("organisation", "agency", "topic", "channel")
         )
         if briefs:
             title = f"{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}"

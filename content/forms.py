@@ -68,11 +68,6 @@ class BriefForm(forms.ModelForm):
         return self.cleaned_data["constraints"]
 
 
-class TransitionForm(forms.Form):
-    action = forms.CharField()
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class CreatorChoiceMixin:
     def limit_creators(self, agency):
         self.fields["creators"].queryset = Creator.objects.filter(agency=agency, is_active=True)

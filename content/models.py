@@ -57,10 +57,6 @@ class Topic(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def tag_list(self) -> list[str]:
-        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
-
 
 class BriefStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

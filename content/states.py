@@ -52,10 +52,6 @@ class InvalidTransition(Exception):
         )
 
 
-def allowed(brief: Brief, action: str) -> bool:
-    return brief.status in TRANSITIONS[action][0]
-
-
 def apply(brief: Brief, action: str) -> Brief:
     """Move ``brief`` along ``action`` if it is still in a state that allows it."""
     expected, target = TRANSITIONS[action]
