@@ -70,11 +70,13 @@ def period_disclosure(request):
     form = disclosure.PeriodForm(request.GET or None)
     if request.GET and form.is_valid():
         briefs = list(
-            briefs_visible_to(request.user).filter(
+            briefs_visible_to(request.user)
+            .filter(
                 organisation=request.organisation,
                 created_at__date__gte=form.cleaned_data["start"],
                 created_at__date__lte=form.cleaned_data["end"],
-            ).select_related("organisation", "agency", "topic", "channel")
+            )
+            .select_related("organisation", "agency", "topic", "channel")
         )
         if briefs:
             title = f"{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}"
