@@ -25,13 +25,19 @@ run: install assets
 	@echo "The TikTok API simulator runs at $(SIMULATOR): press Connect TikTok under Results to see stats arrive."
 	$(RUN_TIKTOK) DEBUG=$${DEBUG:-true} PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
-## make test: install what tests need, check the habits (lint, format, migrations, catalogues), run pytest
+## make test: install what tests need, check the habits (lint, format, migrations, catalogues), run pytest,
+## then run the non-browser tests again with the clock moved to other dates (tests/clock_moments.py), so a
+## test that depends on the real date fails here and not on the day the calendar turns.
 test: install-dev assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py catalogues --check
 	$(BIN)/pytest
+	@moments="$$($(PY) tests/clock_moments.py)" && test -n "$$moments" && for moment in $$moments; do \
+	  echo "== The non-browser tests again, with the clock at $$moment"; \
+	  $(BIN)/pytest -q -m "not browser" -p no:cacheprovider --clock "$$moment" || exit 1; \
+	done
 
 install: $(VENV)/.base-installed
 install-dev: $(VENV)/.dev-installed

@@ -79,7 +79,7 @@ def _role_of(user_id, roles) -> str:
     return str(Role(role).label) if role in Role.values else _("Person")
 
 
-def _documents_for(brief, roles, start_number: int) -> list[Document]:
+def _documents_for(brief, roles, start_number: int, now) -> list[Document]:
     docs = []
     number = start_number
 
@@ -125,12 +125,13 @@ def _documents_for(brief, roles, start_number: int) -> list[Document]:
         add("costs", _("Costs"), "costs.html", {"costs": costs}, costs[-1].created_at)
     events = brief.audit_events.select_related("actor").order_by("sequence")
     rows = [(e, label_for(e.action), _role_of(e.actor_id, roles) if e.actor_id else _("System")) for e in events]
-    add("timeline", _("Timeline"), "timeline.html", {"rows": rows}, timezone.now())
+    add("timeline", _("Timeline"), "timeline.html", {"rows": rows}, now)  # the timeline as of now
     return docs
 
 
-def build_for_briefs(briefs, *, actor, title: str):
-    """The ZIP as a file object (spooled to disk when large), positioned at its start."""
+def build_for_briefs(briefs, *, actor, title: str, now):
+    """The ZIP as a file object (spooled to disk when large), positioned at its start; ``now`` dates the
+    timeline documents, which show the history up to the moment of disclosure."""
     redactor = redactor_for(briefs)
     roles = dict(
         Membership.objects.filter(organisation_id__in={b.organisation_id for b in briefs}).values_list(
@@ -140,7 +141,7 @@ def build_for_briefs(briefs, *, actor, title: str):
     documents = []
     with timezone.override(UTC):  # documents state times in UTC, whoever downloads them
         for brief in briefs:
-            documents += _documents_for(brief, roles, len(documents) + 1)
+            documents += _documents_for(brief, roles, len(documents) + 1, now)
     # Returned open to the caller (FileResponse closes it), hence no context manager here.
     package = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
     with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
@@ -33,16 +32,16 @@ class Item:
         return reverse("brief_detail", args=[self.brief.pk])
 
 
-def _overdue(since, organisation) -> bool:
-    return since is not None and since < timezone.now() - timedelta(days=organisation.approval_reminder_days)
+def _overdue(since, organisation, now: datetime) -> bool:
+    return since is not None and since < now - timedelta(days=organisation.approval_reminder_days)
 
 
 def _with_versions(runs):
     return runs.select_related("brief", "script_version", "video_version").order_by("step_started_at")
 
 
-def waiting_for(user, membership) -> list[Item]:
-    """Items on which ``user`` is the next to act, oldest first."""
+def waiting_for(user, membership, *, now: datetime) -> list[Item]:
+    """Items on which ``user`` is the next to act, oldest first (overdue as of ``now``)."""
     if membership is None:
         return []
     organisation = membership.organisation
@@ -52,7 +51,7 @@ def waiting_for(user, membership) -> list[Item]:
             "stage": run.get_stage_display().lower(),
             "version": run.version.number,
         }
-        items.append(Item(run.brief, label, run.step_started_at, _overdue(run.step_started_at, organisation)))
+        items.append(Item(run.brief, label, run.step_started_at, _overdue(run.step_started_at, organisation, now)))
     caps = access.capabilities(membership)
     if not caps & {Capability.CHECK_BRIEFS, Capability.PRODUCE_CONTENT, Capability.DRAFT_BRIEFS}:
         return items
@@ -78,8 +77,9 @@ def waiting_for(user, membership) -> list[Item]:
     return items
 
 
-def waiting_for_others(user, membership) -> list[Item]:
-    """Open reviews in the organisation (visible to the user) that wait for someone else."""
+def waiting_for_others(user, membership, *, now: datetime) -> list[Item]:
+    """Open reviews in the organisation (visible to the user) that wait for someone else (overdue as of
+    ``now``)."""
     if membership is None:
         return []
     organisation = membership.organisation
@@ -101,5 +101,5 @@ def waiting_for_others(user, membership) -> list[Item]:
             "version": run.version.number,
             "step": steps.get((run.pk, run.current_position), ""),
         }
-        items.append(Item(run.brief, label, run.step_started_at, _overdue(run.step_started_at, organisation)))
+        items.append(Item(run.brief, label, run.step_started_at, _overdue(run.step_started_at, organisation, now)))
     return items

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,12 +20,13 @@ from .models import ApprovalRun
 
 @login_required
 def inbox_view(request):
+    now = timezone.now()
     return render(
         request,
         "approvals/inbox.html",
         {
-            "waiting_for_me": inbox.waiting_for(request.user, request.membership),
-            "waiting_for_others": inbox.waiting_for_others(request.user, request.membership),
+            "waiting_for_me": inbox.waiting_for(request.user, request.membership, now=now),
+            "waiting_for_others": inbox.waiting_for_others(request.user, request.membership, now=now),
         },
     )
 
@@ -61,7 +63,7 @@ def brief_disclosure(request, pk):
     brief = get_brief_for_user(request.user, pk)
     if Act.DISCLOSE not in brief_actions(request.user, brief):
         raise PermissionDenied
-    package = disclosure.build_for_briefs([brief], actor=request.user, title=brief.reference)
+    package = disclosure.build_for_briefs([brief], actor=request.user, title=brief.reference, now=timezone.now())
     return FileResponse(package, as_attachment=True, filename=f"woo-{brief.reference}.zip")
 
 
@@ -80,7 +82,7 @@ def period_disclosure(request):
         )
         if briefs:
             title = f"{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}"
-            package = disclosure.build_for_briefs(briefs, actor=request.user, title=title)
+            package = disclosure.build_for_briefs(briefs, actor=request.user, title=title, now=timezone.now())
             return FileResponse(package, as_attachment=True, filename=f"woo-{title}.zip")
         form.add_error(None, _("No briefs were made in this period."))
     return render(request, "approvals/disclosure_form.html", {"form": form})

@@ -1,10 +1,13 @@
-"""Demo budgets: the ministry's "TikTok H2" of EUR 5,125.00 excl. VAT at 21% for 52 posts, approved by
-the MT, with cost lines for the pilot videos; Nykvarn's SEK period at 25%, still proposed."""
+"""Demo budgets: the ministry's pilot period "TikTok H2" of EUR 5,125.00 excl. VAT at 21% for 52 posts,
+approved by the MT, with cost lines for the pilot videos, and the half year running now, also approved,
+with the costs of the recent posts; Nykvarn's SEK periods at 25%: 2020's approved, this year's still
+proposed, so its MT has a decision waiting."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Agency, Organisation, User
 from content.models import Brief, BriefStatus
@@ -13,11 +16,16 @@ from . import services
 from .models import CostStatus
 
 
+def _months_later(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 @transaction.atomic
-def seed_demo_budget() -> None:
+def seed_demo_budget(*, now: datetime) -> None:
     agency = Agency.objects.get(name__endswith="(demo)")
     vws = Organisation.objects.get(slug="vws")
-    if not vws.budget_periods.exists():
+    if not vws.budget_periods.filter(starts_on__year=2020).exists():
         social = User.objects.get(username="vws-social")
         period = services.period_create(
             actor=social,
@@ -65,8 +73,11 @@ def seed_demo_budget() -> None:
             },
             status=CostStatus.COMMITTED,
         )
+    today = timezone.localdate(now, vws.zone)
+    if not vws.budget_periods.filter(starts_on__lte=today, ends_on__gte=today).exists():
+        _current_vws_period(vws, agency, today)
     nykvarn = Organisation.objects.get(slug="nykvarn")
-    if not nykvarn.budget_periods.exists():
+    if not nykvarn.budget_periods.filter(starts_on__year=2020).exists():
         social = User.objects.get(username="nykvarn-social")
         period = services.period_create(
             actor=social,
@@ -79,6 +90,7 @@ def seed_demo_budget() -> None:
                 "planned_posts": 16,
             },
         )
+        services.period_approve(actor=User.objects.get(username="nykvarn-mt"), period=period)
         brief = Brief.objects.filter(organisation=nykvarn, status=BriefStatus.POSTED).first()
         if brief is not None:
             services.cost_line_create(
@@ -93,3 +105,64 @@ def seed_demo_budget() -> None:
                 },
                 status=CostStatus.COMMITTED,
             )
+    today = timezone.localdate(now, nykvarn.zone)
+    if not nykvarn.budget_periods.filter(starts_on__lte=today, ends_on__gte=today).exists():
+        services.period_create(
+            actor=User.objects.get(username="nykvarn-social"),
+            organisation=nykvarn,
+            fields={
+                "name": f"TikTok {today.year}",
+                "starts_on": date(today.year, 1, 1),
+                "ends_on": date(today.year, 12, 31),
+                "amount_excl_vat": Decimal("36000.00"),
+                "planned_posts": 24,
+            },
+        )
+
+
+def _current_vws_period(vws, agency, today: date) -> None:
+    """Six months from the first of the month of the oldest post of the last four weeks (or of this month):
+    the recent posts' costs are in it, and it runs today."""
+    social = User.objects.get(username="vws-social")
+    recent = list(
+        Brief.objects.filter(
+            organisation=vws, status=BriefStatus.POSTED, posting__posted_at__date__gte=today - timedelta(weeks=4)
+        )
+        .select_related("posting")
+        .order_by("posting__posted_at")
+    )
+    first = min([timezone.localdate(b.posting.posted_at, vws.zone) for b in recent], default=today)
+    starts_on = first.replace(day=1)
+    ends_on = _months_later(starts_on, 6) - timedelta(days=1)
+    period = services.period_create(
+        actor=social,
+        organisation=vws,
+        fields={
+            "channel": vws.channels.order_by("pk").first(),
+            "name": f"TikTok {starts_on:%Y-%m} t/m {ends_on:%Y-%m}",
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "amount_excl_vat": Decimal("5125.00"),
+            "vat_rate": Decimal("21.00"),
+            "planned_posts": 52,
+        },
+    )
+    services.period_approve(actor=User.objects.get(username="vws-mt"), period=period)
+    for index, brief in enumerate(recent):
+        posted_on = timezone.localdate(brief.posting.posted_at, vws.zone)
+        invoiced = posted_on + timedelta(days=7) <= today  # the agency invoices a week after posting
+        services.cost_line_create(
+            actor=social,
+            period=period,
+            fields={
+                "brief": brief,
+                "agency": agency,
+                "kind": "agency_fee",
+                "supplier": agency.name,
+                "description": "Productie TikTok incl. creator",
+                "amount_excl_vat": Decimal("98.56"),
+                "invoice_number": f"KCB-{posted_on:%Y%m%d}-{index + 1}" if invoiced else "",
+                "invoice_date": posted_on + timedelta(days=7) if invoiced else None,
+            },
+            status=CostStatus.INVOICED if invoiced else CostStatus.COMMITTED,
+        )

@@ -1,14 +1,17 @@
-"""Demo content: the ministry's 15 pilot TikToks (posted, with their review history) and briefs at
-every stage, plus Nykvarn's dist-dancing campaign with its focus-group test. Everything goes through
-the real services, so the timelines and the audit chain are genuine. Runs once per organisation.
+"""Demo content: the ministry's 15 pilot TikToks (posted, with their review history), its posts of the
+last two weeks and briefs at every stage, plus Nykvarn's dist-dancing campaign with its focus-group
+test. Everything goes through the real services, so the timelines and the audit chain are genuine.
+Runs once per organisation.
 
-Figures follow the seeds: 15 pilot videos since November 2020, two posts a week, 3 to 60 seconds.
+Figures follow the seeds: 15 pilot videos since November 2020, two posts a week, 3 to 60 seconds. The
+pilot is history; what is recent or coming is placed relative to ``now``, the moment the demo is made,
+so the demo is alive on any day.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Agency, Organisation, User
 from approvals import services as approval_services
@@ -64,12 +67,42 @@ PILOT = [
 CONSTRAINTS = ["Ondertiteling aan", "Verwijst naar Rijksoverheid.nl", "Geen alcohol in beeld", "Duur 3 tot 60 seconden"]
 FIRST_PILOT_POST = datetime(2020, 11, 10, 15, 0, tzinfo=UTC)  # a Tuesday; then Tuesdays and Thursdays
 PILOT_VIDEO_IDS = 7_000_000_000_000_000_001
-RECENT_VIDEO_ID = 7_000_000_000_000_000_051  # stats/simulator.py's demo account has it too
+# The ministry's posts of the last two weeks; stats/simulator.py's demo account has these ids too.
+RECENT_VIDEO_IDS = range(7_000_000_000_000_000_051, 7_000_000_000_000_000_055)
+RECENT = [
+    # topic, title, key message, script
+    (
+        "Vaccinatie",
+        "Griepprik: waarom nu?",
+        "Haal je griepprik als je in de zorg werkt.",
+        "Zorgmedewerker over de prik.",
+    ),
+    ("Gezonde leefstijl", "Ontbijt op de fiets", "Een gezond ontbijt kan ook onderweg.", "Student maakt een wrap."),
+    ("Eenzaamheid", "Stuur eens een appje", "Een berichtje kan iemands dag maken.", "Opa krijgt een appje."),
+    ("Sport", "Traplopen telt ook", "Elke dag een beetje bewegen helpt.", "Sem neemt de trap, elke dag."),
+]
+POSTING_DAYS = (1, 3)  # Tuesday and Thursday
+POSTING_TIME = time(16)
+ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def _pilot_post_time(index: int) -> datetime:
     week, second_post = divmod(index, 2)
     return FIRST_PILOT_POST + timedelta(weeks=week, days=2 * second_post)
+
+
+def recent_post_times(now: datetime, count: int = len(RECENT)) -> list[datetime]:
+    """The last ``count`` posting moments (Tuesday and Thursday 16:00 in The Hague) at least an hour before
+    ``now``, oldest first: the ministry posted on each of them."""
+    moments = []
+    day = now.astimezone(ZONE).date()
+    while len(moments) < count:
+        if day.weekday() in POSTING_DAYS:
+            moment = datetime.combine(day, POSTING_TIME, tzinfo=ZONE)
+            if moment <= now - timedelta(hours=1):
+                moments.append(moment)
+        day -= timedelta(days=1)
+    return sorted(moments)
 
 
 class _Demo:
@@ -143,12 +176,18 @@ class _Demo:
         for step in run.steps.order_by("position"):
             self.decide(approvers[step.role], version)
 
-    def post(self, brief, index: int):
+    def post(self, brief, video_id: int, posted_at: datetime, now: datetime):
         return services.posting_record(
             actor=self.agency_user,
             brief=brief,
-            tiktok_url=f"https://www.tiktok.com/@{self.channel.handle}/video/{PILOT_VIDEO_IDS + index}",
-            posted_at=_pilot_post_time(index),
+            tiktok_url=f"https://www.tiktok.com/@{self.channel.handle}/video/{video_id}",
+            posted_at=posted_at,
+            now=now,
+        )
+
+    def webcare_done(self, posting, notes: str):
+        services.webcare_update(
+            actor=self.social, task=posting.webcare_tasks.get(), assignee=self.social, notes=notes, done=True
         )
 
 
@@ -168,7 +207,7 @@ def _topics(organisation, owner, specs):
     return topics
 
 
-def seed_ministry(organisation: Organisation, agency: Agency) -> None:
+def seed_ministry(organisation: Organisation, agency: Agency, *, now: datetime) -> None:
     for handle, name, followers, influencer, group in CREATORS:
         Creator.objects.get_or_create(
             agency=agency,
@@ -194,30 +233,24 @@ def seed_ministry(organisation: Organisation, agency: Agency) -> None:
         demo.approve(script)
         video = demo.video(brief, index, f"pilot-{index + 1:02d}")
         demo.approve(video)
-        posting = demo.post(brief, index)
-        services.webcare_update(
-            actor=demo.social,
-            task=posting.webcare_tasks.get(),
-            assignee=demo.social,
-            notes="Vragen beantwoord, verwezen naar Rijksoverheid.nl.",
-            done=True,
-        )
+        posting = demo.post(brief, PILOT_VIDEO_IDS + index, _pilot_post_time(index), now)
+        demo.webcare_done(posting, "Vragen beantwoord, verwezen naar Rijksoverheid.nl.")
 
-    # One video posted two days ago, so the results page has something fresh to pull from TikTok (the
-    # simulator that `make run` starts knows this id too).
-    recent = demo.brief(topics["Vaccinatie"], "Griepprik: waarom nu?", "Haal je griepprik als je in de zorg werkt.")
-    demo.to_agency(recent)
-    demo.approve(demo.script(recent, 5, "Zorgmedewerker vertelt waarom ze de griepprik haalt.", 30))
-    demo.approve(demo.video(recent, 5, "griepprik-v1"))
-    services.posting_record(
-        actor=demo.agency_user,
-        brief=recent,
-        tiktok_url=f"https://www.tiktok.com/@{demo.channel.handle}/video/{RECENT_VIDEO_ID}",
-        posted_at=timezone.now() - timedelta(days=2),
-    )
+    # The posts of the last two weeks, young enough for the three-hourly and daily pulls (the simulator
+    # that `make run` starts knows these ids); the newest one's webcare is still open.
+    for index, ((topic, title, message, script), video_id, posted_at) in enumerate(
+        zip(RECENT, RECENT_VIDEO_IDS, recent_post_times(now), strict=True)
+    ):
+        brief = demo.brief(topics[topic], title, message, posted_at.date() - timedelta(days=7))
+        demo.to_agency(brief)
+        demo.approve(demo.script(brief, index, script, 30))
+        demo.approve(demo.video(brief, index, f"recent-{index + 1}"))
+        posting = demo.post(brief, video_id, posted_at, now)
+        if index < len(RECENT) - 1:
+            demo.webcare_done(posting, "Reacties gelezen en beantwoord.")
 
     # Briefs at every stage, so a new user sees a living system.
-    soon = date.today() + timedelta(days=10)
+    soon = now.astimezone(ZONE).date() + timedelta(days=10)
     demo.brief(topics["Sport"], "Sportschool-tips voor beginners", "Begin rustig en bouw op.", soon)
     submitted = demo.brief(topics["Gezonde leefstijl"], "Water is de beste dorstlesser", "Drink water.", soon)
     services.brief_transition(actor=demo.adviser, brief=submitted, action=BriefAction.SUBMIT)
@@ -242,7 +275,7 @@ def seed_ministry(organisation: Organisation, agency: Agency) -> None:
     demo.approve(demo.video(ready, 4, "kerstmarkt-v1"))
 
 
-def seed_municipality(organisation: Organisation, agency: Agency) -> None:
+def seed_municipality(organisation: Organisation, agency: Agency, *, now: datetime) -> None:
     demo = _Demo(organisation, agency, "nykvarn")
     topics = _topics(
         organisation,
@@ -266,6 +299,7 @@ def seed_municipality(organisation: Organisation, agency: Agency) -> None:
         brief=brief,
         tiktok_url=f"https://www.tiktok.com/@{demo.channel.handle}/video/{PILOT_VIDEO_IDS + 100}",
         posted_at=datetime(2020, 5, 6, 14, 0, tzinfo=UTC),
+        now=now,
     )
     next_brief = demo.brief(topics["Psykisk hälsa"], "Prata med någon", "Det är okej att inte må bra.")
     demo.to_agency(next_brief)
@@ -273,13 +307,13 @@ def seed_municipality(organisation: Organisation, agency: Agency) -> None:
 
 
 @transaction.atomic
-def seed_demo_content() -> None:
+def seed_demo_content(*, now: datetime) -> None:
     """Once per organisation: an organisation that already has briefs is left as it is."""
     agency = Agency.objects.get(name__endswith="(demo)")
     with muted():
         vws = Organisation.objects.get(slug="vws")
         if not vws.briefs.exists():
-            seed_ministry(vws, agency)
+            seed_ministry(vws, agency, now=now)
         nykvarn = Organisation.objects.get(slug="nykvarn")
         if not nykvarn.briefs.exists():
-            seed_municipality(nykvarn, agency)
+            seed_municipality(nykvarn, agency, now=now)

@@ -12,7 +12,13 @@ from .services import BRIEF_FIELDS
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which takes and gives ISO dates whatever the page's language (a localised
+    value such as 01-11-2026 would show as an empty field)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class BriefForm(forms.ModelForm):
@@ -159,9 +165,9 @@ class PostingForm(forms.Form):
         label=_("Posted at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, now, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["posted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["posted_at"].initial = timezone.localtime(now).replace(second=0, microsecond=0)
 
 
 class FocusGroupForm(forms.ModelForm):

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -284,7 +285,8 @@ def posting_create(request, pk):
     brief = get_brief_for_user(request.user, pk)
     if Act.POST not in brief_actions(request.user, brief):
         raise PermissionDenied
-    form = PostingForm(request.POST or None)
+    now = timezone.now()
+    form = PostingForm(request.POST or None, now=now)
     if request.method == "POST" and form.is_valid():
         try:
             services.posting_record(
@@ -292,6 +294,7 @@ def posting_create(request, pk):
                 brief=brief,
                 tiktok_url=form.cleaned_data["tiktok_url"],
                 posted_at=form.cleaned_data["posted_at"],
+                now=now,
                 origin=Origin.from_request(request),
             )
         except ValidationError as error:

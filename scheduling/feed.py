@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -26,7 +26,8 @@ def _summary(slot: Slot) -> str:
     return _("TikTok: %(title)s (%(status)s)") % {"title": slot.brief.title, "status": slot.brief.get_status_display()}
 
 
-def build(channel, slots) -> bytes:
+def build(channel, slots, *, now) -> bytes:
+    """The feed as of ``now`` (each event's DTSTAMP: when this copy of it was made)."""
     organisation = channel.organisation
     zone = ZoneInfo(organisation.time_zone)
     calendar = Calendar()
@@ -35,12 +36,11 @@ def build(channel, slots) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"TikTok @{channel.handle}")
     calendar.add("x-wr-timezone", organisation.time_zone)
-    stamp = timezone.now()
     with translation.override(organisation.language):
         for slot in slots:
             event = Event()
             event.add("uid", f"{slot.uid}@tiktokplanner")
-            event.add("dtstamp", stamp)
+            event.add("dtstamp", now)
             start = slot.starts_at.astimezone(zone)
             event.add("dtstart", start)
             event.add("dtend", start + EVENT_LENGTH)

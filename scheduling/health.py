@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
 from content.models import Posting
 
 from . import days
@@ -94,9 +92,9 @@ def slot_at_risk(slot: Slot, *, today: date, working_days: int, country: str, zo
     return today >= days.working_days_before(slot_day, working_days, country)
 
 
-def at_risk(slots, organisation, today: date | None = None) -> set[int]:
+def at_risk(slots, organisation, *, today: date) -> set[int]:
+    """The slots among ``slots`` that are at risk on ``today`` (the organisation's local date)."""
     zone = organisation.time_zone
-    today = today or timezone.now().astimezone(ZoneInfo(zone)).date()
     return {
         slot.pk
         for slot in slots
@@ -110,12 +108,11 @@ def at_risk(slots, organisation, today: date | None = None) -> set[int]:
     }
 
 
-def summary(channel, today: date | None = None, weeks: int = 4) -> dict:
-    """For the home page and the daily mail: the coming weeks, the weak ones, the slots at risk."""
-    zone = channel.organisation.time_zone
-    today = today or timezone.now().astimezone(ZoneInfo(zone)).date()
+def summary(channel, *, today: date, weeks: int = 4) -> dict:
+    """For the home page and the daily mail: the coming weeks from ``today`` (the organisation's local
+    date), the weak ones, the slots at risk."""
     coming = channel_weeks(channel, today, weeks)
     slots = [slot for week in coming for slot in week.slots]
-    risky = at_risk(slots, channel.organisation, today)
+    risky = at_risk(slots, channel.organisation, today=today)
     weak = [week for week in coming if not week.healthy]
     return {"channel": channel, "weeks": coming, "weak_weeks": weak, "at_risk": risky}

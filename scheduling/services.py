@@ -1,8 +1,12 @@
-"""Writes to the posting calendar. Every function names its actor and writes an audit event."""
+"""Writes to the posting calendar. Every function names its actor and writes an audit event.
+
+The moment "now" is an argument (``now=``, passed by the view or task): which slots lie in the past, and
+so may no longer change, depends on it, and tests must be able to say when they run.
+"""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -44,6 +48,7 @@ def cadence_save(
     min_posts_per_week: int,
     valid_from: date,
     valid_until: date | None = None,
+    now: datetime,
     origin: Origin | None = None,
 ) -> Cadence:
     """Set the channel's cadence and regenerate its future empty slots to match."""
@@ -56,7 +61,7 @@ def cadence_save(
         # The old rhythm held until now: close it (its past slots stay with it) and start a new one.
         cadence.valid_until = valid_from - timedelta(days=1)
         cadence.save(update_fields=["valid_until"])
-        _drop_future_empty_slots(cadence)
+        _drop_future_empty_slots(cadence, now)
         cadence = None
     cadence = cadence or Cadence(channel=channel)
     cadence.min_posts_per_week = min_posts_per_week
@@ -68,8 +73,8 @@ def cadence_save(
     CadenceTime.objects.bulk_create(
         CadenceTime(cadence=cadence, weekday=day, local_time=local_time) for day in sorted(set(weekdays))
     )
-    moved = _drop_future_empty_slots(cadence)
-    created = slots_generate(cadence=cadence)
+    moved = _drop_future_empty_slots(cadence, now)
+    created = slots_generate(cadence=cadence, now=now)
     audit.record(
         organisation=channel.organisation,
         actor=actor,
@@ -92,19 +97,18 @@ def _current_cadence(channel, on: date) -> Cadence | None:
     return channel.cadences.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on)).order_by("-valid_from").first()
 
 
-def _drop_future_empty_slots(cadence: Cadence) -> int:
+def _drop_future_empty_slots(cadence: Cadence, now: datetime) -> int:
     """Changing the cadence moves only future, empty slots: planned or posted ones stay put."""
     deleted, _ = Slot.objects.filter(
-        cadence=cadence, starts_at__gt=timezone.now(), brief__isnull=True, video_version__isnull=True
+        cadence=cadence, starts_at__gt=now, brief__isnull=True, video_version__isnull=True
     ).delete()
     return deleted
 
 
-def slots_generate(*, cadence: Cadence, weeks: int = GENERATION_WEEKS, today: date | None = None) -> int:
-    """Create the cadence's future slots for ``weeks`` weeks; running it again creates nothing new."""
+def slots_generate(*, cadence: Cadence, now: datetime, weeks: int = GENERATION_WEEKS) -> int:
+    """Create the cadence's slots after ``now`` for ``weeks`` weeks; running it again creates nothing new."""
     zone = cadence.channel.organisation.time_zone
-    now = timezone.now()
-    today = today or now.astimezone(ZoneInfo(zone)).date()
+    today = now.astimezone(ZoneInfo(zone)).date()
     start = max(cadence.valid_from, today)
     end = start + timedelta(weeks=weeks) - timedelta(days=1)
     if cadence.valid_until:
@@ -126,9 +130,9 @@ def slots_generate(*, cadence: Cadence, weeks: int = GENERATION_WEEKS, today: da
 
 
 @transaction.atomic
-def slot_add(*, actor, channel, starts_at, origin: Origin | None = None) -> Slot:
+def slot_add(*, actor, channel, starts_at, now: datetime, origin: Origin | None = None) -> Slot:
     """An extra slot outside the cadence, e.g. for an urgent corona message."""
-    if starts_at <= timezone.now():
+    if starts_at <= now:
         raise ValidationError(_("A slot can't be in the past."), code="past")
     try:
         with transaction.atomic():
@@ -139,8 +143,8 @@ def slot_add(*, actor, channel, starts_at, origin: Origin | None = None) -> Slot
     return slot
 
 
-def _check_future(slot: Slot) -> None:
-    if slot.starts_at <= timezone.now():
+def _check_future(slot: Slot, now: datetime) -> None:
+    if slot.starts_at <= now:
         raise ValidationError(_("This slot lies in the past; choose a slot ahead."), code="past")
 
 
@@ -152,10 +156,10 @@ def approved_video(brief: Brief):
 
 
 @transaction.atomic
-def slot_fill(*, actor, slot: Slot, brief: Brief, origin: Origin | None = None) -> Slot:
+def slot_fill(*, actor, slot: Slot, brief: Brief, now: datetime, origin: Origin | None = None) -> Slot:
     """Put ``brief`` in ``slot``: its approved video if there is one, else a reservation that will be
     flagged "at risk" if no approved video arrives in time."""
-    _check_future(slot)
+    _check_future(slot, now)
     if brief.channel_id != slot.channel_id:
         raise ValidationError(_("This brief is for another channel."), code="channel")
     if brief.status in (BriefStatus.POSTED, BriefStatus.CANCELLED):
@@ -181,12 +185,12 @@ def slot_fill(*, actor, slot: Slot, brief: Brief, origin: Origin | None = None) 
 
 
 @transaction.atomic
-def slot_attach_approved_video(*, actor, slot: Slot, origin: Origin | None = None) -> Slot:
+def slot_attach_approved_video(*, actor, slot: Slot, now: datetime, origin: Origin | None = None) -> Slot:
     """The reserved brief's video has been approved since: put it in its slot."""
     video = approved_video(slot.brief) if slot.brief else None
     if video is None:
         raise ValidationError(_("Only a video whose approval is finished can be put in a slot."), code="unapproved")
-    _check_future(slot)
+    _check_future(slot, now)
     Slot.objects.filter(pk=slot.pk, video_version__isnull=True).update(video_version=video)
     slot.refresh_from_db()
     _event(actor, "slot.scheduled", slot, origin, video=video.number)
@@ -194,8 +198,8 @@ def slot_attach_approved_video(*, actor, slot: Slot, origin: Origin | None = Non
 
 
 @transaction.atomic
-def slot_clear(*, actor, slot: Slot, origin: Origin | None = None) -> Slot:
-    _check_future(slot)
+def slot_clear(*, actor, slot: Slot, now: datetime, origin: Origin | None = None) -> Slot:
+    _check_future(slot, now)
     brief = slot.brief
     Slot.objects.filter(pk=slot.pk).update(brief=None, video_version=None)
     _event(actor, "slot.unscheduled", slot, origin, brief=brief.reference if brief else None)
@@ -204,10 +208,10 @@ def slot_clear(*, actor, slot: Slot, origin: Origin | None = None) -> Slot:
 
 
 @transaction.atomic
-def slot_move(*, actor, slot: Slot, target: Slot, origin: Origin | None = None) -> Slot:
+def slot_move(*, actor, slot: Slot, target: Slot, now: datetime, origin: Origin | None = None) -> Slot:
     """Reschedule: move the brief (and video) from ``slot`` to the empty, future ``target``."""
-    _check_future(slot)
-    _check_future(target)
+    _check_future(slot, now)
+    _check_future(target, now)
     if target.channel_id != slot.channel_id:
         raise ValidationError(_("Choose a slot of the same channel."), code="channel")
     slot = Slot.objects.select_for_update().get(pk=slot.pk)

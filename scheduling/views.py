@@ -56,7 +56,7 @@ def _decorate(request, slots, organisation):
     """Per slot: local time, whether the viewer may see its brief, whether it is at risk."""
     zone = ZoneInfo(organisation.time_zone)
     visible = set(briefs_visible_to(request.user).filter(slot__in=slots).values_list("pk", flat=True))
-    risky = health.at_risk(slots, organisation)
+    risky = health.at_risk(slots, organisation, today=_today(organisation))
     for slot in slots:
         slot.local = slot.starts_at.astimezone(zone)
         slot.brief_visible = slot.brief_id in visible
@@ -146,10 +146,10 @@ def _fill_choices(request, slot):
     )
 
 
-def _move_choices(slot):
+def _move_choices(slot, now):
     """Empty future slots of the same channel (the form shows them in the organisation's zone)."""
     return Slot.objects.filter(
-        channel=slot.channel, starts_at__gt=timezone.now(), brief__isnull=True, video_version__isnull=True
+        channel=slot.channel, starts_at__gt=now, brief__isnull=True, video_version__isnull=True
     ).exclude(pk=slot.pk)
 
 
@@ -160,7 +160,7 @@ def slot_detail(request, pk):
     fill_form = move_form = None
     if can_plan:
         fill_form = SlotFillForm(briefs=_fill_choices(request, slot))
-        move_form = SlotMoveForm(targets=_move_choices(slot))
+        move_form = SlotMoveForm(targets=_move_choices(slot, timezone.now()))
     return _slot_page(request, slot, can_plan, fill_form, move_form)
 
 
@@ -197,21 +197,22 @@ def slot_action(request, pk):
     slot = _slot_for(request, pk)
     action = request.POST.get("action")
     origin = Origin.from_request(request)
+    now = timezone.now()
     fill_form = SlotFillForm(request.POST if action == "fill" else None, briefs=_fill_choices(request, slot))
-    move_form = SlotMoveForm(request.POST if action == "move" else None, targets=_move_choices(slot))
+    move_form = SlotMoveForm(request.POST if action == "move" else None, targets=_move_choices(slot, now))
     try:
         if action == "fill" and fill_form.is_valid():
             slot = services.slot_fill(
-                actor=request.user, slot=slot, brief=fill_form.cleaned_data["brief"], origin=origin
+                actor=request.user, slot=slot, brief=fill_form.cleaned_data["brief"], now=now, origin=origin
             )
         elif action == "move" and move_form.is_valid():
             slot = services.slot_move(
-                actor=request.user, slot=slot, target=move_form.cleaned_data["target"], origin=origin
+                actor=request.user, slot=slot, target=move_form.cleaned_data["target"], now=now, origin=origin
             )
         elif action == "clear":
-            services.slot_clear(actor=request.user, slot=slot, origin=origin)
+            services.slot_clear(actor=request.user, slot=slot, now=now, origin=origin)
         elif action == "attach":
-            services.slot_attach_approved_video(actor=request.user, slot=slot, origin=origin)
+            services.slot_attach_approved_video(actor=request.user, slot=slot, now=now, origin=origin)
         else:
             return _slot_page(request, slot, True, fill_form, move_form, status=400)
     except ValidationError as error:
@@ -230,6 +231,7 @@ def slot_create(request):
                 actor=request.user,
                 channel=channel,
                 starts_at=form.cleaned_data["starts_at"],
+                now=timezone.now(),
                 origin=Origin.from_request(request),
             )
         except ValidationError as error:
@@ -263,7 +265,11 @@ def cadence_edit(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.cadence_save(
-                actor=request.user, channel=channel, origin=Origin.from_request(request), **form.cleaned_data
+                actor=request.user,
+                channel=channel,
+                now=timezone.now(),
+                origin=Origin.from_request(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -299,9 +305,10 @@ def calendar_feed(request, token):
     if feed_token is None:
         raise Http404
     channel = feed_token.channel
-    since = timezone.now() - timedelta(weeks=8)
+    now = timezone.now()
+    since = now - timedelta(weeks=8)
     slots = Slot.objects.filter(channel=channel, starts_at__gte=since).select_related("brief").order_by("starts_at")
-    response = HttpResponse(feed.build(channel, slots), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(feed.build(channel, slots, now=now), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="tiktok-{channel.handle}.ics"'
     return response
 

@@ -16,22 +16,24 @@ class _AsOf(forms.Form):
         help_text=_("The day the figures were read off TikTok Studio."),
     )
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, now: datetime, **kwargs):
         super().__init__(*args, **kwargs)
         self.zone = organisation.zone
-        self.fields["as_of"].initial = timezone.localdate(timezone=self.zone)
+        self.now = now
+        self.today = timezone.localdate(now, self.zone)
+        self.fields["as_of"].initial = self.today
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]
-        if day > timezone.localdate(timezone=self.zone):
+        if day > self.today:
             raise forms.ValidationError(_("Figures cannot be from a day still to come."))
         return day
 
     def captured_at(self) -> datetime:
         """Today's figures count as read now; an earlier day's as read at the end of that day."""
         day = self.cleaned_data["as_of"]
-        if day == timezone.localdate(timezone=self.zone):
-            return timezone.now()
+        if day == self.today:
+            return self.now
         return datetime.combine(day, time(23, 0), tzinfo=self.zone)
 
 
@@ -63,10 +65,18 @@ class FiguresForm(_AsOf):
 
 
 class PeriodForm(forms.Form):
-    """The results' period, from the query string. Empty: from the first post up to today."""
+    """The results' period, from the query string. Without one: ``default`` (the running budget period or
+    the last six months); an empty start or end means "since the first post" or "up to today"."""
 
     start = forms.DateField(label=_("From"), required=False, widget=DateInput)
     end = forms.DateField(label=_("Until"), required=False, widget=DateInput)
+
+    def __init__(self, data=None, *, default, **kwargs):
+        # A query string without the period's fields (e.g. only ?channel=) still opens on the default.
+        if data is not None and not {"start", "end"} & set(data):
+            data = None
+        super().__init__(data, initial={"start": default.start, "end": default.end}, **kwargs)
+        self.default = default
 
     def clean(self):
         cleaned = super().clean()
@@ -75,6 +85,6 @@ class PeriodForm(forms.Form):
         return cleaned
 
     def period(self) -> tuple:
-        if not self.is_valid():
-            return None, None
+        if not self.is_bound or not self.is_valid():
+            return self.default.start, self.default.end
         return self.cleaned_data.get("start"), self.cleaned_data.get("end")

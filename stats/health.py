@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ChannelConnection, ConnectionStatus, PullRun, RunKind, RunStatus
@@ -18,10 +17,9 @@ class Attention:
     message: str
 
 
-def needing_attention(channels, now=None) -> list[Attention]:
+def needing_attention(channels, *, now) -> list[Attention]:
     """Channels whose authorisation died, whose last pull failed, or whose figures are more than a day
-    old. One query."""
-    now = now or timezone.now()
+    old as of ``now``. One query."""
     video_runs = PullRun.objects.filter(channel=OuterRef("channel"), kind=RunKind.VIDEOS)
     succeeded = video_runs.filter(status=RunStatus.SUCCEEDED).order_by("-started_at")
     connections = (

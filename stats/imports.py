@@ -201,8 +201,8 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
     return result
 
 
-def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime | None = None, origin=None) -> ImportResult:
-    captured_at = captured_at or timezone.now()
+def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime, origin=None) -> ImportResult:
+    """Import TikTok Studio's export as figures read at ``captured_at``: all rows, or none (with the reasons)."""
     result = parse_studio_csv(raw, channel, captured_at)
     if not result.ok:
         return result

@@ -28,8 +28,8 @@ def _budget_periods(channel, start, end):
     return list(periods.order_by("starts_on"))
 
 
-def results_context(channel, start, end, membership) -> dict:
-    results = channel_results(channel, start, end)
+def results_context(channel, start, end, membership, *, today) -> dict:
+    results = channel_results(channel, start, end, today=today)
     context = {
         "channel": channel,
         "results": results,

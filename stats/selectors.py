@@ -12,9 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from budget.models import BudgetPeriod
 from content.models import Posting
 
 from .models import FollowerSnapshot, VideoSnapshot
@@ -166,8 +167,9 @@ class ChannelResults:
         return list(weekly.values())
 
 
-def channel_results(channel, start: date | None = None, end: date | None = None) -> ChannelResults:
-    """Everything the results page and the report show. Two queries."""
+def channel_results(channel, start: date | None = None, end: date | None = None, *, today: date) -> ChannelResults:
+    """Everything the results page and the report show, as of ``today`` (the organisation's local date).
+    Two queries."""
     videos = latest_figures(channel, start, end)
     followers = channel.follower_snapshots.order_by("day")
     if start:
@@ -188,11 +190,13 @@ def channel_results(channel, start: date | None = None, end: date | None = None)
     result.topics = _groups(measured, lambda v: v.brief.topic.name)
     result.themes = _groups(measured, lambda v: v.brief.topic.get_theme_display())
     result.in_bands = {metric: sum(1 for v in measured if v.bands[metric] == "within") for metric in PILOT_BANDS}
-    result.posts_per_week = _posts_per_week(videos, channel, start, end)
+    result.posts_per_week = _posts_per_week(videos, channel, start, end, today)
     return result
 
 
-def _posts_per_week(videos: list[VideoFigures], channel, start: date | None, end: date | None) -> list[dict]:
+def _posts_per_week(
+    videos: list[VideoFigures], channel, start: date | None, end: date | None, today: date
+) -> list[dict]:
     """Posts per ISO week over the period (from the first post when it has no start, up to today when
     it has no end), empty weeks included. Over more than half a year, per month instead, with the
     average per week, so the chart and its table stay readable."""
@@ -200,7 +204,7 @@ def _posts_per_week(videos: list[VideoFigures], channel, start: date | None, end
         return []
     zone = channel.organisation.zone
     days = [video.posting.posted_at.astimezone(zone).date() for video in videos]
-    first, last = start or min(days), end or max(max(days), timezone.localdate(timezone=zone))
+    first, last = start or min(days), end or max(max(days), today)
     rows = []
     if (last - first).days <= WEEKLY_SPAN_DAYS:
         weeks = defaultdict(int)
@@ -226,6 +230,40 @@ def _posts_per_week(videos: list[VideoFigures], channel, start: date | None, end
         )
         month = following
     return rows
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    budget_period: object | None = None  # the budget period it follows, if any
+
+
+DEFAULT_MONTHS = 6
+
+
+def default_period(channel, *, today: date) -> Period:
+    """The period the results open on: the budget period running ``today`` (the channel's own before one
+    for the whole organisation; a closed one too), up to today; without one, the last six months."""
+
+    running = (
+        BudgetPeriod.objects.filter(organisation=channel.organisation, starts_on__lte=today, ends_on__gte=today)
+        .filter(Q(channel=channel) | Q(channel__isnull=True))
+        .order_by(F("channel").asc(nulls_last=True), "-starts_on")
+        .first()
+    )
+    if running is not None:
+        return Period(running.starts_on, today, running)
+    return Period(months_before(today, DEFAULT_MONTHS) + timedelta(days=1), today)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
 
 
 def video_history(posting: Posting) -> list[VideoSnapshot]:

@@ -68,7 +68,7 @@ def oauth_client() -> OAuthClient:
     )
 
 
-def refresh_tokens(connection: ChannelConnection) -> ChannelConnection:
+def refresh_tokens(connection: ChannelConnection, *, now: datetime) -> ChannelConnection:
     """Refresh the access token once, with a lock so two workers don't both spend the refresh token
     (TikTok may rotate it: the one returned is always stored).
 
@@ -79,12 +79,12 @@ def refresh_tokens(connection: ChannelConnection) -> ChannelConnection:
         with locks.exclusive(
             f"tiktok-refresh-{connection.pk}", hold_seconds=REFRESH_LOCK_SECONDS, wait_seconds=REFRESH_LOCK_WAIT
         ):
-            return _refresh_locked(connection)
+            return _refresh_locked(connection, now)
     except locks.LockBusy:
         raise TikTokError("refresh_busy", "Another worker is refreshing this channel's token.") from None
 
 
-def _refresh_locked(connection: ChannelConnection) -> ChannelConnection:
+def _refresh_locked(connection: ChannelConnection, now: datetime) -> ChannelConnection:
     current = ChannelConnection.objects.get(pk=connection.pk)
     if current.access_token_encrypted != connection.access_token_encrypted:
         return current  # another worker refreshed meanwhile
@@ -95,10 +95,9 @@ def _refresh_locked(connection: ChannelConnection) -> ChannelConnection:
             ChannelConnection.objects.filter(pk=current.pk).update(
                 status=ConnectionStatus.RECONNECT,
                 status_message="TikTok no longer accepts this channel's authorisation: connect it again.",
-                updated_at=timezone.now(),
+                updated_at=now,
             )
         raise
-    now = timezone.now()
     current.access_token = tokens.access_token
     current.refresh_token = tokens.refresh_token
     current.scopes = tokens.scope
@@ -109,8 +108,8 @@ def _refresh_locked(connection: ChannelConnection) -> ChannelConnection:
     return current
 
 
-def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fresh_only: bool = False) -> PullRun:
-    now = now or timezone.now()
+def pull_video_stats(channel, *, now: datetime, progress=None, fresh_only: bool = False) -> PullRun:
+    """Pull the figures of the channel's videos that are due as of ``now`` into the bucket of ``now``."""
     run = PullRun.objects.create(channel=channel, kind=RunKind.VIDEOS)
     connection = ChannelConnection.objects.filter(channel=channel).first()
     client = None
@@ -118,7 +117,7 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
         if connection is None or connection.status != ConnectionStatus.CONNECTED:
             raise TikTokError("not_connected", "The channel is not connected to TikTok (or must be reconnected).")
         if connection.access_expires_at and connection.access_expires_at - REFRESH_MARGIN < now:
-            connection = refresh_tokens(connection)
+            connection = refresh_tokens(connection, now=now)
         postings = {p.tiktok_video_id: p for p in postings_due(channel, now, fresh_only=fresh_only)}
         ids = sorted(postings)
         run.videos_asked = len(ids)
@@ -134,7 +133,7 @@ def pull_video_stats(channel, *, now: datetime | None = None, progress=None, fre
                     raise
                 # The access token died mid-run: refresh once and carry on with the same batch.
                 refreshed = True
-                connection = refresh_tokens(connection)
+                connection = refresh_tokens(connection, now=now)
                 run.requests_made += client.requests_made
                 client.close()
                 client = _client(connection)
@@ -227,14 +226,14 @@ def _follower_count(user: dict) -> int:
     return value
 
 
-def pull_followers(channel, *, now: datetime | None = None) -> PullRun:
-    """The follower count (daily), and the account's list of public videos, to find unrecorded ones."""
-    now = now or timezone.now()
+def pull_followers(channel, *, now: datetime) -> PullRun:
+    """The follower count (daily, for the local day of ``now``), and the account's list of public videos,
+    to find unrecorded ones."""
     run = PullRun.objects.create(channel=channel, kind=RunKind.FOLLOWERS)
     try:
         connection = ChannelConnection.objects.get(channel=channel, status=ConnectionStatus.CONNECTED)
         if connection.access_expires_at and connection.access_expires_at - REFRESH_MARGIN < now:
-            connection = refresh_tokens(connection)
+            connection = refresh_tokens(connection, now=now)
         client = _client(connection)
         try:
             user = client.user_info()

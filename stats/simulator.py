@@ -277,11 +277,11 @@ def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0):
 # The pilot videos of the demo data (content/demo.py numbers them from this id on).
 DEMO_FIRST_VIDEO_ID = 7_000_000_000_000_000_001
 DEMO_PILOT_VIDEOS = 15
-DEMO_RECENT_VIDEO_ID = 7_000_000_000_000_000_051  # posted two days ago in content/demo.py
+DEMO_RECENT_VIDEO_IDS = range(7_000_000_000_000_000_051, 7_000_000_000_000_000_055)  # the last two weeks' posts
 
 
 def demo_simulator() -> Simulator:
-    """The ministry's demo account with the pilot's 15 videos, for `make run`."""
+    """The ministry's demo account with the pilot's 15 videos and the last two weeks' 4, for `make run`."""
     simulator = Simulator()
     simulator.add_account("demo-minvws", "Ministerie van VWS (demo)", follower_count=14_500)
     for n in range(DEMO_PILOT_VIDEOS):
@@ -292,7 +292,10 @@ def demo_simulator() -> Simulator:
             likes=2_500 + n * 450,
             comments=16 + n * 55,
         )
-    simulator.add_video("demo-minvws", str(DEMO_RECENT_VIDEO_ID), views=48_000, likes=1_900, comments=120, shares=85)
+    for n, video_id in enumerate(DEMO_RECENT_VIDEO_IDS):
+        simulator.add_video(
+            "demo-minvws", str(video_id), views=48_000 + n * 21_000, likes=1_900 + n * 600, comments=120, shares=85
+        )
     return simulator
 
 

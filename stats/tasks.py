@@ -5,6 +5,7 @@ import random
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from accounts.models import Channel
 
@@ -35,7 +36,7 @@ def _retry_or_raise(task, error: Exception):
 def pull_channel_stats(self, channel_id: int, fresh_only: bool = False) -> int:
     channel = Channel.objects.get(pk=channel_id)
     try:
-        return services.pull_video_stats(channel, fresh_only=fresh_only).snapshots_written
+        return services.pull_video_stats(channel, now=timezone.now(), fresh_only=fresh_only).snapshots_written
     except (TikTokError, OperationalError) as error:
         _retry_or_raise(self, error)
 
@@ -44,7 +45,7 @@ def pull_channel_stats(self, channel_id: int, fresh_only: bool = False) -> int:
 def pull_channel_followers(self, channel_id: int) -> int:
     channel = Channel.objects.get(pk=channel_id)
     try:
-        return services.pull_followers(channel).snapshots_written
+        return services.pull_followers(channel, now=timezone.now()).snapshots_written
     except (TikTokError, OperationalError) as error:
         _retry_or_raise(self, error)
 

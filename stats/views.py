@@ -31,7 +31,7 @@ from .forms import FiguresForm, PeriodForm, StudioImportForm
 from .models import ChannelConnection, ConnectionStatus, RunKind
 from .report import PdfUnavailable, render_pdf, results_context
 from .schedule import stats_jobs
-from .selectors import PILOT_BANDS, latest_figures, median, video_history
+from .selectors import PILOT_BANDS, default_period, latest_figures, median, video_history
 
 OAUTH_SESSION_KEY = "tiktok_oauth"
 PULL_NOW_SECONDS = 60
@@ -58,14 +58,16 @@ def channel_stats(request, pk=None):
     channel = get_object_or_404(channels, pk=pk) if pk else channels.order_by("pk").first()
     if channel is None:
         raise Http404
-    period = PeriodForm(request.GET or None)
+    today = timezone.localdate(timezone=channel.organisation.zone)
+    period = PeriodForm(request.GET or None, default=default_period(channel, today=today))
     start, end = period.period()
     connection = ChannelConnection.objects.filter(channel=channel).first()
     can_connect = access.has_capability(request.membership, Capability.CONNECT_CHANNEL)
     missing = [scope for scope in SCOPES if connection and scope not in connection.scopes.split(",")]
-    context = results_context(channel, start, end, request.membership) | {
+    context = results_context(channel, start, end, request.membership, today=today) | {
         "channels": channels,
         "period_form": period,
+        "presets": _period_presets(channel, today),
         "query": request.GET.urlencode(),
         "connection": connection,
         "missing_scopes": missing,
@@ -77,6 +79,19 @@ def channel_stats(request, pk=None):
         "jobs": stats_jobs(),
     }
     return render(request, "stats/channel_stats.html", context)
+
+
+def _period_presets(channel, today) -> list[dict]:
+    """Links to the usual periods: the running budget period (or the last six months), and everything."""
+    default = default_period(channel, today=today)
+    if default.budget_period is not None:
+        label = _("Budget period %(name)s") % {"name": default.budget_period.name}
+    else:
+        label = _("The last six months")
+    return [
+        {"label": label, "query": urlencode({"start": default.start, "end": default.end})},
+        {"label": _("Since the first post"), "query": urlencode({"start": "", "end": ""})},
+    ]
 
 
 def _unrecorded(channel, connection) -> list[dict]:
@@ -101,7 +116,7 @@ def video_stats(request, pk):
     can_record = access.has_capability(request.membership, Capability.RECORD_RESULTS)
     form = None
     if can_record:
-        form = FiguresForm(request.POST or None, organisation=request.organisation)
+        form = FiguresForm(request.POST or None, organisation=request.organisation, now=timezone.now())
         if request.method == "POST" and form.is_valid():
             imports.record_figures(
                 posting,
@@ -135,7 +150,9 @@ def video_stats(request, pk):
 @capability_required(Capability.RECORD_RESULTS)
 def studio_import(request, pk):
     channel = _channel(request, pk)
-    form = StudioImportForm(request.POST or None, request.FILES or None, organisation=request.organisation)
+    form = StudioImportForm(
+        request.POST or None, request.FILES or None, organisation=request.organisation, now=timezone.now()
+    )
     problems = []
     if request.method == "POST" and form.is_valid():
         result = imports.import_studio_csv(
@@ -157,11 +174,13 @@ def studio_import(request, pk):
 
 def _report_context(request, pk):
     channel = _channel(request, pk)
-    period = PeriodForm(request.GET or None)
+    now = timezone.now()
+    today = timezone.localdate(now, channel.organisation.zone)
+    period = PeriodForm(request.GET or None, default=default_period(channel, today=today))
     start, end = period.period()
-    return results_context(channel, start, end, request.membership) | {
+    return results_context(channel, start, end, request.membership, today=today) | {
         "query": request.GET.urlencode(),
-        "generated_at": timezone.now(),
+        "generated_at": now,
     }
 
 
@@ -179,7 +198,7 @@ def results_report_pdf(request, pk):
         return render(request, "stats/no_pdf.html", context | {"message": str(error)}, status=503)
     channel = context["channel"]
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"results-{channel.handle}-{timezone.localdate():%Y-%m-%d}.pdf"
+    name = f"results-{channel.handle}-{timezone.localdate(context['generated_at'], channel.organisation.zone)}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -5,10 +5,11 @@ must be invisible (404) to the ministry's people.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from accounts.models import Agency, Channel, Organisation, User
 from accounts.roles import Role
@@ -37,6 +38,11 @@ PERSONA_NAMES = {
     "org_admin": ("Femke", "Jansma"),
     "reviewer": ("Gijs", "Damstra"),
 }
+
+# The moment the staged fixtures are made at, and where the clock stands in their tests (ticking on from
+# there): a Tuesday morning, before that day's 16:00 slot. Tests that depend on the date either pass dates
+# themselves or run at this moment; `make test` runs the rest again on other dates (--clock).
+STAGED_AT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 ROLE_PERSONAS = {
     Role.COMMUNICATION_ADVISER: "adviser",
@@ -70,6 +76,45 @@ class World:
         return self.people[persona]
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="ISO_DATETIME",
+        help="Run the suite with the clock moved to this moment (it keeps ticking from there), to prove that no "
+        "test depends on the real date. make test runs the non-browser tests again on other dates this way.",
+    )
+
+
+def pytest_configure(config):
+    moment = config.getoption("--clock")
+    if moment:
+        # time-machine moves Python's clock in this process only (subprocesses and the database server keep the
+        # real one, which the code never compares with its own); monotonic clocks and sleeps are left alone.
+        traveller = time_machine.travel(datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config):
+    moment = config.getoption("--clock")
+    return f"clock moved to {moment}" if moment else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """Compile the Dutch and Swedish catalogues first, so a test run alone on a fresh clone reads them too."""
+    from django.core.management import call_command
+
+    locale = Path(__file__).resolve().parent.parent / "locale"
+    stale = [
+        po
+        for po in locale.glob("*/LC_MESSAGES/django.po")
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        call_command("catalogues", verbosity=0)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _celery_in_memory():
     """Tasks queued by the code under test go to an in-memory broker; tests run tasks by calling them."""
@@ -91,6 +136,13 @@ def _english_outside_requests():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def frozen():
+    """The clock at STAGED_AT for this test (it ticks on from there)."""
+    with time_machine.travel(STAGED_AT, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -157,8 +209,9 @@ def client_for(client):
 
 @pytest.fixture(scope="module")
 def staged_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A world with briefs in every stage, built once per module: tests still roll back their own
-    changes (the ``db`` fixture), so each starts from this state. Emptied again after the module."""
+    """A world with briefs in every stage, built once per module at STAGED_AT, where the clock stands for
+    the module's tests: tests still roll back their own changes (the ``db`` fixture), so each starts from
+    this state. Emptied again after the module."""
     from django.core.management import call_command
     from django.test import override_settings
 
@@ -169,12 +222,15 @@ def staged_world(django_db_setup, django_db_blocker, tmp_path_factory):
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     overrides.enable()
+    clock = time_machine.travel(STAGED_AT, tick=True)
+    clock.start()
     with django_db_blocker.unblock():
         world = build_world()
-        world.stages = Stages(world)
+        world.stages = Stages(world, now=STAGED_AT)
     yield world
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
+    clock.stop()
     overrides.disable()
 
 
@@ -196,12 +252,13 @@ def simulator(settings):
 
 
 @pytest.fixture
-def connected(world, simulator, settings, tmp_path):
-    """A posted video on the channel, known to TikTok, and the channel connected by team social."""
+def connected(world, simulator, settings, tmp_path, frozen):
+    """A posted video on the channel, known to TikTok, and the channel connected by team social (at
+    STAGED_AT: the clock stands there in the test)."""
     settings.MEDIA_ROOT = tmp_path
     from .workflow import Stages
 
-    stages = Stages(world)
+    stages = Stages(world, now=STAGED_AT)
     simulator.add_video(SIMULATED_OPEN_ID, stages.posting.tiktok_video_id, views=105_000, likes=2_500, comments=16)
     tokens = OAuthClient(settings.TIKTOK_API_BASE_URL, simulator.client_key, simulator.client_secret).exchange_code(
         simulator.authorization_code(SIMULATED_OPEN_ID), "http://testserver/callback"
@@ -209,6 +266,6 @@ def connected(world, simulator, settings, tmp_path):
     connection = ChannelConnection(channel=world.channel, open_id=tokens.open_id, scopes=tokens.scope)
     connection.access_token = tokens.access_token
     connection.refresh_token = tokens.refresh_token
-    connection.access_expires_at = timezone.now() + timedelta(seconds=tokens.expires_in)
+    connection.access_expires_at = STAGED_AT + timedelta(seconds=tokens.expires_in)
     connection.save()
     return world, stages, connection

@@ -11,15 +11,16 @@ from django.urls import reverse
 from accounts.models import User
 from content.models import Creator
 
+from .conftest import STAGED_AT
 from .workflow import Stages
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staged(world, settings, tmp_path):
+def staged(world, settings, tmp_path, frozen):
     settings.MEDIA_ROOT = tmp_path / "media"
-    world.stages = Stages(world)
+    world.stages = Stages(world, now=STAGED_AT)
     return world
 
 
@@ -102,9 +103,7 @@ def test_the_package_includes_the_briefs_costs(staged, client_for):
 
 
 def test_a_period_package_holds_every_brief_of_the_period(staged, client_for):
-    from django.utils import timezone
-
-    today = timezone.localdate()
+    today = STAGED_AT.astimezone(staged.ministry.zone).date()  # the period is read in the organisation's zone
     client = client_for(staged.people["team_social"])
     archive = download(client, reverse("period_disclosure") + f"?start={today}&end={today}")
     references = {name.split("/")[0] for name in archive.namelist() if "/" in name}

@@ -1,5 +1,7 @@
 """The inbox agrees with the approval rules, and list pages keep a fixed number of queries."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -8,6 +10,7 @@ from approvals.inbox import waiting_for, waiting_for_others
 from approvals.models import ApprovalRun, Verdict
 from approvals.services import chain_for
 
+from .conftest import STAGED_AT
 from .factories import MembershipFactory
 from .workflow import brief_with_agency, decide, deliver_script, new_brief, open_run
 
@@ -35,22 +38,34 @@ def test_the_set_based_rules_agree_with_the_per_run_rules(world):
         assert by_query == by_rule, person.username
 
 
-def test_waiting_for_me_and_for_others_split_the_open_reviews(world):
+def test_waiting_for_me_and_for_others_split_the_open_reviews(world, frozen):
     v1 = deliver_script(world, brief_with_agency(world))
     adviser, social = world.people["adviser"], world.people["team_social"]
-    mine = waiting_for(adviser, adviser.memberships.get())
+    mine = waiting_for(adviser, adviser.memberships.get(), now=STAGED_AT)
     assert [item.brief.pk for item in mine if "Decide" in item.label] == [v1.brief_id]
-    others = waiting_for_others(social, social.memberships.get())
+    others = waiting_for_others(social, social.memberships.get(), now=STAGED_AT)
     assert [item.brief.pk for item in others] == [v1.brief_id]
     assert "Communication adviser of the topic" in others[0].label
+    assert not others[0].overdue
+
+
+def test_a_review_is_overdue_after_the_organisations_limit(world):
+    started = open_run(deliver_script(world, brief_with_agency(world))).step_started_at
+    adviser, social = world.people["adviser"], world.people["team_social"]
+    limit = timedelta(days=world.ministry.approval_reminder_days)
+    for now, overdue in ((started + limit, False), (started + limit + timedelta(seconds=1), True)):
+        (mine,) = [item for item in waiting_for(adviser, adviser.memberships.get(), now=now) if "Decide" in item.label]
+        (others,) = waiting_for_others(social, social.memberships.get(), now=now)
+        assert (mine.overdue, others.overdue) == (overdue, overdue), now
 
 
 def test_agency_inbox_asks_for_a_new_version_after_feedback(world):
     version = deliver_script(world, brief_with_agency(world))
     agency = world.people["agency_member"]
-    assert not any("Write a script" in item.label for item in waiting_for(agency, agency.memberships.get()))
+    now = open_run(version).step_started_at
+    assert not any("Write a script" in item.label for item in waiting_for(agency, agency.memberships.get(), now=now))
     decide(world.people["adviser"], version, Verdict.REQUEST_CHANGES, "Shorter")
-    assert any("Write a script" in item.label for item in waiting_for(agency, agency.memberships.get()))
+    assert any("Write a script" in item.label for item in waiting_for(agency, agency.memberships.get(), now=now))
 
 
 def _make_reviews(world, count):

@@ -3,9 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from approvals.models import ApprovalRun, Verdict
+from approvals.models import Verdict
 from approvals.tasks import remind_waiting_approvers, send_run_notification
 
 from .workflow import brief_with_agency, decide, deliver_script, open_run
@@ -46,9 +45,12 @@ def test_the_agency_hears_the_outcome_with_the_feedback_in_its_language(world, m
     assert "Wijzigingen gevraagd" in mail.subject
 
 
-def test_the_daily_reminder_mails_approvers_waiting_too_long(world, mailoutbox):
-    version = deliver_script(world, brief_with_agency(world))
+def test_the_daily_reminder_mails_approvers_waiting_too_long(world, mailoutbox, frozen):
+    deliver_script(world, brief_with_agency(world))
     assert remind_waiting_approvers() == 0
-    ApprovalRun.objects.filter(pk=open_run(version).pk).update(step_started_at=timezone.now() - timedelta(days=3))
+    limit = timedelta(days=world.ministry.approval_reminder_days)
+    frozen.shift(limit - timedelta(minutes=1))
+    assert remind_waiting_approvers() == 0  # not yet: the limit is whole days
+    frozen.shift(timedelta(minutes=2))
     assert remind_waiting_approvers() == 1
     assert mailoutbox[0].to == [world.people["adviser"].email]

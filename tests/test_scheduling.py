@@ -7,18 +7,20 @@ import ics
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from approvals.models import AuditEvent
 from content import services as content_services
 from scheduling import days, health, services
 from scheduling.models import Cadence, CadenceTime, Slot
 
+from .conftest import STAGED_AT
 from .factories import ChannelFactory, SwedishOrganisationFactory
 from .workflow import approve_all, brief_with_agency, deliver_script, deliver_video_file
 
 pytestmark = pytest.mark.django_db
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+BEFORE_2027 = datetime(2026, 12, 31, 12, tzinfo=UTC)  # "now" for cadences that start in 2027
+TODAY = STAGED_AT.astimezone(AMSTERDAM).date()
 
 
 def cadence(channel, weekdays=(1, 3), at=time(16), start=date(2027, 3, 15), until=None, minimum=2):
@@ -29,7 +31,7 @@ def cadence(channel, weekdays=(1, 3), at=time(16), start=date(2027, 3, 15), unti
 
 def test_slots_keep_their_local_hour_across_the_dst_change(world):
     c = cadence(world.channel, start=date(2027, 3, 15), until=date(2027, 4, 4))  # DST starts 28 March 2027
-    services.slots_generate(cadence=c)
+    services.slots_generate(cadence=c, now=BEFORE_2027)
     slots = list(Slot.objects.filter(channel=world.channel))
     assert [s.starts_at.astimezone(AMSTERDAM).hour for s in slots] == [16] * 6
     utc_hours = [s.starts_at.astimezone(UTC).hour for s in slots]
@@ -38,7 +40,7 @@ def test_slots_keep_their_local_hour_across_the_dst_change(world):
 
 def test_slots_run_on_across_the_year_end(world):
     c = cadence(world.channel, start=date(2027, 12, 20), until=date(2028, 1, 9))
-    services.slots_generate(cadence=c)
+    services.slots_generate(cadence=c, now=BEFORE_2027)
     local_days = [s.starts_at.astimezone(AMSTERDAM).date() for s in Slot.objects.filter(channel=world.channel)]
     assert local_days == [
         date(2027, 12, 21),
@@ -54,9 +56,42 @@ def test_slots_run_on_across_the_year_end(world):
 
 def test_half_a_year_gives_52_slots_and_generating_again_adds_none(world):
     c = cadence(world.channel, start=date(2027, 1, 4))
-    assert services.slots_generate(cadence=c) == 52
-    assert services.slots_generate(cadence=c) == 0
+    assert services.slots_generate(cadence=c, now=BEFORE_2027) == 52
+    assert services.slots_generate(cadence=c, now=BEFORE_2027) == 0
     assert Slot.objects.filter(channel=world.channel).count() == 52
+
+
+def test_slots_start_after_now_and_run_26_weeks_from_today(world):
+    c = cadence(world.channel, start=date(2027, 1, 4))
+    # Thursday 7 January 2027, 16:30 in Amsterdam: that day's 16:00 slot has passed.
+    now = datetime(2027, 1, 7, 15, 30, tzinfo=UTC)
+    assert services.slots_generate(cadence=c, now=now) == 51
+    local = [s.starts_at.astimezone(AMSTERDAM) for s in Slot.objects.filter(channel=world.channel)]
+    assert (local[0].date(), local[-1].date()) == (date(2027, 1, 12), date(2027, 7, 6))
+    # A week later the daily job adds that week's new slots at the far end, and nothing twice.
+    assert services.slots_generate(cadence=c, now=now + timedelta(weeks=1)) == 2
+
+
+def test_the_daily_job_keeps_the_slots_26_weeks_ahead(world, frozen):
+    from scheduling.tasks import extend_slots
+
+    services.cadence_save(
+        actor=world.people["team_social"],
+        channel=world.channel,
+        weekdays=[1, 3],
+        local_time=time(16),
+        min_posts_per_week=2,
+        valid_from=TODAY,
+        now=STAGED_AT,
+    )
+    ended = cadence(ChannelFactory(organisation=world.ministry), start=date(2026, 1, 5), until=date(2026, 6, 30))
+    assert extend_slots() == 0
+    frozen.move_to(STAGED_AT + timedelta(weeks=2))
+    assert extend_slots() == 4
+    last = Slot.objects.filter(channel=world.channel).order_by("starts_at").last()
+    # 26 weeks from Tuesday 8 December 2026 run to Monday 7 June 2027: the last slot is on Thursday the 3rd.
+    assert last.starts_at.astimezone(AMSTERDAM).date() == date(2027, 6, 3)
+    assert not Slot.objects.filter(cadence=ended).exists()  # a cadence that has ended makes no slots
 
 
 def test_changing_the_cadence_moves_only_future_empty_slots(world):
@@ -67,18 +102,20 @@ def test_changing_the_cadence_moves_only_future_empty_slots(world):
         weekdays=[1, 3],
         local_time=time(16),
         min_posts_per_week=2,
-        valid_from=timezone.localdate(),
+        valid_from=TODAY,
+        now=STAGED_AT,
     )
     brief = brief_with_agency(world)
     reserved = Slot.objects.filter(channel=world.channel).order_by("starts_at")[3]
-    services.slot_fill(actor=social, slot=reserved, brief=brief)
+    services.slot_fill(actor=social, slot=reserved, brief=brief, now=STAGED_AT)
     services.cadence_save(
         actor=social,
         channel=world.channel,
         weekdays=[0, 2],
         local_time=time(10),
         min_posts_per_week=2,
-        valid_from=timezone.localdate(),
+        valid_from=TODAY,
+        now=STAGED_AT,
     )
     weekdays = {s.starts_at.astimezone(AMSTERDAM).weekday() for s in Slot.objects.filter(brief__isnull=True)}
     assert weekdays == {0, 2}
@@ -95,6 +132,7 @@ def test_a_cadence_without_days_is_refused(world):
             local_time=time(16),
             min_posts_per_week=2,
             valid_from=date(2027, 1, 1),
+            now=BEFORE_2027,
         )
     assert not Cadence.objects.exists()
 
@@ -129,6 +167,7 @@ def _posted(world, when):
         brief=brief,
         tiktok_url=f"https://www.tiktok.com/@{world.channel.handle}/video/{7077642457847991000 + brief.pk}",
         posted_at=when,
+        now=when + timedelta(hours=1),
     )
 
 
@@ -151,7 +190,8 @@ def test_a_slot_without_an_approved_video_becomes_at_risk_n_working_days_before(
 
 
 @pytest.fixture
-def planned(world, settings, tmp_path):
+def planned(world, settings, tmp_path, frozen):
+    """A cadence from STAGED_AT on, and a brief with an approved video (the clock stands at STAGED_AT)."""
     settings.MEDIA_ROOT = tmp_path
     social = world.people["team_social"]
     services.cadence_save(
@@ -160,7 +200,8 @@ def planned(world, settings, tmp_path):
         weekdays=[1, 3],
         local_time=time(16),
         min_posts_per_week=2,
-        valid_from=timezone.localdate(),
+        valid_from=TODAY,
+        now=STAGED_AT,
     )
     ready = brief_with_agency(world)
     approve_all(world, deliver_script(world, ready))
@@ -172,49 +213,51 @@ def planned(world, settings, tmp_path):
 
 def test_an_approved_video_goes_into_an_empty_future_slot_and_is_audited(planned):
     world, ready, slots = planned
-    slot = services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready)
+    slot = services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready, now=STAGED_AT)
     assert slot.video_version == ready.video_versions.get()
     assert AuditEvent.objects.filter(action="slot.scheduled", object_id=str(slot.pk)).exists()
 
 
 def test_a_second_brief_in_a_taken_slot_is_refused(planned):
     world, ready, slots = planned
-    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready)
+    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready, now=STAGED_AT)
     other = brief_with_agency(world)
     with pytest.raises(ValidationError, match="already holds"):
-        services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=other)
+        services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=other, now=STAGED_AT)
 
 
 def test_a_brief_takes_at_most_one_slot(planned):
     world, ready, slots = planned
-    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready)
+    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready, now=STAGED_AT)
     with pytest.raises(ValidationError, match="already in another slot"):
-        services.slot_fill(actor=world.people["team_social"], slot=slots[1], brief=ready)
+        services.slot_fill(actor=world.people["team_social"], slot=slots[1], brief=ready, now=STAGED_AT)
 
 
 def test_only_an_approved_video_can_be_put_in_a_slot(planned):
     world, _, slots = planned
     in_review = brief_with_agency(world)
     deliver_script(world, in_review)
-    slot = services.slot_fill(actor=world.people["team_social"], slot=slots[1], brief=in_review)
+    slot = services.slot_fill(actor=world.people["team_social"], slot=slots[1], brief=in_review, now=STAGED_AT)
     assert slot.video_version is None  # reserved, not scheduled
     with pytest.raises(ValidationError, match="approval is finished"):
-        services.slot_attach_approved_video(actor=world.people["team_social"], slot=slot)
+        services.slot_attach_approved_video(actor=world.people["team_social"], slot=slot, now=STAGED_AT)
 
 
 def test_a_slot_in_the_past_is_refused(planned):
     world, ready, _ = planned
-    past = Slot.objects.create(channel=world.channel, starts_at=timezone.now() - timedelta(hours=1))
+    past = Slot.objects.create(channel=world.channel, starts_at=STAGED_AT - timedelta(hours=1))
     with pytest.raises(ValidationError, match="past"):
-        services.slot_fill(actor=world.people["team_social"], slot=past, brief=ready)
+        services.slot_fill(actor=world.people["team_social"], slot=past, brief=ready, now=STAGED_AT)
     with pytest.raises(ValidationError, match="past"):
-        services.slot_add(actor=world.people["team_social"], channel=world.channel, starts_at=past.starts_at)
+        services.slot_add(
+            actor=world.people["team_social"], channel=world.channel, starts_at=past.starts_at, now=STAGED_AT
+        )
 
 
 def test_rescheduling_moves_the_video_and_keeps_history(planned):
     world, ready, slots = planned
-    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready)
-    moved = services.slot_move(actor=world.people["team_social"], slot=slots[0], target=slots[2])
+    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready, now=STAGED_AT)
+    moved = services.slot_move(actor=world.people["team_social"], slot=slots[0], target=slots[2], now=STAGED_AT)
     slots[0].refresh_from_db()
     assert (slots[0].brief, moved.brief) == (None, ready)
     assert AuditEvent.objects.filter(action="slot.rescheduled").count() == 1
@@ -223,7 +266,9 @@ def test_rescheduling_moves_the_video_and_keeps_history(planned):
 def test_an_extra_slot_at_a_taken_time_is_refused(planned):
     world, _, slots = planned
     with pytest.raises(ValidationError, match="already a slot"):
-        services.slot_add(actor=world.people["team_social"], channel=world.channel, starts_at=slots[0].starts_at)
+        services.slot_add(
+            actor=world.people["team_social"], channel=world.channel, starts_at=slots[0].starts_at, now=STAGED_AT
+        )
 
 
 def _feed(client, token):
@@ -235,7 +280,7 @@ def _feed(client, token):
 
 def test_the_feed_parses_with_an_independent_parser_and_keeps_uids(planned, client):
     world, ready, slots = planned
-    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready)
+    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready, now=STAGED_AT)
     first = services.feed_token_regenerate(actor=world.people["team_social"], channel=world.channel)
     text = _feed(client, first.token)
     assert "BEGIN:VTIMEZONE" in text and "TZID=Europe/Amsterdam" in text
@@ -266,7 +311,7 @@ def test_calendar_pages_keep_a_fixed_number_of_queries(planned, client_for, djan
         client.get(reverse(url_name))
     for n, slot in enumerate(slots[1:]):
         brief = brief_with_agency(world)
-        services.slot_fill(actor=world.people["team_social"], slot=slot, brief=brief)
+        services.slot_fill(actor=world.people["team_social"], slot=slot, brief=brief, now=STAGED_AT)
         assert n < 3
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse(url_name))
@@ -275,7 +320,7 @@ def test_calendar_pages_keep_a_fixed_number_of_queries(planned, client_for, djan
 
 def test_the_csv_export_lists_every_slot(planned, client_for):
     world, ready, slots = planned
-    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready)
+    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready, now=STAGED_AT)
     response = client_for(world.people["management"]).get(reverse("calendar_csv"))
     lines = response.content.decode().strip().splitlines()
     assert len(lines) == 1 + 52
@@ -286,7 +331,7 @@ def test_swedish_slots_use_stockholm_time(db):
     organisation = SwedishOrganisationFactory()
     channel = ChannelFactory(organisation=organisation)
     c = cadence(channel, weekdays=(2,), at=time(15), start=date(2027, 6, 1), until=date(2027, 6, 10))
-    services.slots_generate(cadence=c)
+    services.slots_generate(cadence=c, now=BEFORE_2027)
     assert [s.starts_at.astimezone(ZoneInfo("Europe/Stockholm")).hour for s in Slot.objects.all()] == [15, 15]
 
 

@@ -4,13 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from stats import services
 from stats.client import OAuthClient, TikTokClient, TikTokError
 from stats.models import ChannelConnection, ConnectionStatus, PullRun, RunStatus, VideoSnapshot
 
-from .conftest import SIMULATED_OPEN_ID
+from .conftest import SIMULATED_OPEN_ID, STAGED_AT
 
 pytestmark = pytest.mark.django_db
 OPEN_ID = SIMULATED_OPEN_ID
@@ -25,7 +24,7 @@ def test_tokens_are_encrypted_at_rest(connected):
 
 def test_a_pull_writes_one_snapshot_per_video_and_is_on_record(connected):
     world, stages, _ = connected
-    run = services.pull_video_stats(world.channel)
+    run = services.pull_video_stats(world.channel, now=STAGED_AT)
     assert (run.status, run.videos_asked, run.snapshots_written, run.requests_made) == ("succeeded", 1, 1, 1)
     snapshot = VideoSnapshot.objects.get()
     assert snapshot.posting == stages.posting
@@ -63,7 +62,7 @@ def add_posted_videos(world, stages, simulator, count: int, first_id: int = 7_10
             video_version=video,
             tiktok_url=f"https://www.tiktok.com/@{world.channel.handle}/video/{video_id}",
             tiktok_video_id=video_id,
-            posted_at=timezone.now(),
+            posted_at=stages.now,
             recorded_by=world.people["agency_member"],
         )
 
@@ -72,7 +71,7 @@ def test_more_than_20_videos_are_asked_in_batches_of_20(connected, simulator):
     world, stages, _ = connected
     # 44 more posted videos on the channel (45 in all): three requests of at most 20 ids.
     add_posted_videos(world, stages, simulator, 44)
-    run = services.pull_video_stats(world.channel)
+    run = services.pull_video_stats(world.channel, now=STAGED_AT)
     assert (run.videos_asked, run.requests_made, run.snapshots_written) == (45, 3, 45)
 
 
@@ -80,12 +79,12 @@ def test_a_rate_limit_fails_the_run_with_the_retry_hint(connected, simulator):
     world, _, _ = connected
     simulator.fail_next(429, "rate_limit_exceeded", retry_after=7)
     with pytest.raises(TikTokError) as error:
-        services.pull_video_stats(world.channel)
+        services.pull_video_stats(world.channel, now=STAGED_AT)
     assert (error.value.status, error.value.retry_after, error.value.retryable) == (429, 7.0, True)
     run = PullRun.objects.get()
     assert run.status == RunStatus.FAILED and "rate_limit_exceeded" in run.error
     assert not VideoSnapshot.objects.exists()
-    assert services.pull_video_stats(world.channel).status == RunStatus.SUCCEEDED  # and then it works
+    assert services.pull_video_stats(world.channel, now=STAGED_AT).status == RunStatus.SUCCEEDED  # and then it works
 
 
 def test_a_server_error_leaves_a_failed_run_and_no_partial_data(connected, simulator):
@@ -93,7 +92,7 @@ def test_a_server_error_leaves_a_failed_run_and_no_partial_data(connected, simul
     simulator.fail_next(500, "internal_error", times=3)
     for _ in range(3):
         with pytest.raises(TikTokError):
-            services.pull_video_stats(world.channel)
+            services.pull_video_stats(world.channel, now=STAGED_AT)
     assert PullRun.objects.filter(status=RunStatus.FAILED).count() == 3
     assert not VideoSnapshot.objects.exists()
 
@@ -102,7 +101,7 @@ def test_an_access_token_expiring_mid_run_is_refreshed_once_and_rotated(connecte
     world, _, connection = connected
     old_refresh = connection.refresh_token
     simulator.expire_access_tokens()
-    run = services.pull_video_stats(world.channel)
+    run = services.pull_video_stats(world.channel, now=STAGED_AT)
     assert run.status == RunStatus.SUCCEEDED
     connection.refresh_from_db()
     assert connection.refresh_token != old_refresh  # the rotated refresh token is stored
@@ -114,7 +113,7 @@ def test_a_dead_refresh_token_asks_team_social_to_reconnect(connected, simulator
     simulator.expire_access_tokens()
     simulator.refresh_tokens.clear()  # TikTok forgot the authorisation
     with pytest.raises(TikTokError):
-        services.pull_video_stats(world.channel)
+        services.pull_video_stats(world.channel, now=STAGED_AT)
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.RECONNECT
     assert "connect it again" in connection.status_message
@@ -143,8 +142,8 @@ def test_the_client_refuses_more_than_20_ids(simulator, settings):
 
 def test_followers_are_stored_once_per_day(connected):
     world, _, _ = connected
-    services.pull_followers(world.channel)
-    services.pull_followers(world.channel)
+    services.pull_followers(world.channel, now=STAGED_AT)
+    services.pull_followers(world.channel, now=STAGED_AT)
     assert list(world.channel.follower_snapshots.values_list("followers", flat=True)) == [14_500]
 
 
@@ -202,9 +201,13 @@ def test_disconnecting_revokes_at_tiktok(connected, client_for, simulator):
 
 def test_only_fresh_videos_in_the_three_hourly_pull(connected):
     world, stages, _ = connected
-    type(stages.posting).objects.filter(pk=stages.posting.pk).update(posted_at=timezone.now() - timedelta(days=30))
-    assert services.pull_video_stats(world.channel, fresh_only=True).videos_asked == 0
-    assert services.pull_video_stats(world.channel).videos_asked == 1
+    week_ago = stages.posting.posted_at - timedelta(days=7)
+    assert services.pull_video_stats(world.channel, now=week_ago, fresh_only=True).videos_asked == 1
+    a_month_later = stages.posting.posted_at + timedelta(days=30)
+    assert services.pull_video_stats(world.channel, now=a_month_later, fresh_only=True).videos_asked == 0
+    assert services.pull_video_stats(world.channel, now=a_month_later).videos_asked == 1
+    a_year_later = stages.posting.posted_at + timedelta(days=366)
+    assert services.pull_video_stats(world.channel, now=a_year_later).videos_asked == 0  # stats stop after a year
 
 
 def test_value_for_money_on_the_mt_dashboard(connected):
@@ -214,8 +217,8 @@ def test_value_for_money_on_the_mt_dashboard(connected):
     from budget.selectors import figures
 
     world, stages, _ = connected
-    services.pull_video_stats(world.channel, now=datetime(2026, 11, 22, 1, tzinfo=UTC))
-    services.pull_video_stats(world.channel, now=datetime(2026, 11, 22, 4, tzinfo=UTC))  # latest: 107,000 views
+    services.pull_video_stats(world.channel, now=datetime(2026, 11, 24, 10, tzinfo=UTC))
+    services.pull_video_stats(world.channel, now=datetime(2026, 11, 24, 13, tzinfo=UTC))  # latest: 107,000 views
     assert figures(stages.period).views == 0  # its cost is only planned: not paid for by this period yet
     budget.cost_line_advance(actor=world.people["team_social"], line=stages.cost_line, status="committed")
     f = figures(stages.period)
@@ -225,9 +228,9 @@ def test_value_for_money_on_the_mt_dashboard(connected):
 
 
 def test_the_demo_simulator_knows_every_video_the_demo_data_posts():
-    from content.demo import PILOT, PILOT_VIDEO_IDS, RECENT_VIDEO_ID
+    from content.demo import PILOT, PILOT_VIDEO_IDS, RECENT, RECENT_VIDEO_IDS
     from stats.simulator import demo_simulator
 
     known = {video.id for video in demo_simulator().accounts["demo-minvws"].videos}
-    expected = {str(PILOT_VIDEO_IDS + n) for n in range(len(PILOT))} | {str(RECENT_VIDEO_ID)}
-    assert known == expected
+    expected = {str(PILOT_VIDEO_IDS + n) for n in range(len(PILOT))} | {str(n) for n in RECENT_VIDEO_IDS}
+    assert known == expected and len(RECENT_VIDEO_IDS) == len(RECENT)

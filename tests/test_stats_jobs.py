@@ -9,13 +9,13 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
-from django.utils import timezone
 
 from stats import locks, ratelimit, services, tasks
 from stats.client import OAuthClient, TikTokError
 from stats.models import FollowerSnapshot, PullRun, RunStatus, VideoSnapshot
 from tiktokplanner.celery import app
 
+from .conftest import STAGED_AT
 from .test_stats import add_posted_videos
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_a_pull_waits_for_the_shared_limit_and_then_hands_over_to_a_retry(connec
     settings.TIKTOK_RATE_LIMIT_PER_MINUTE = 10
     monkeypatch.setattr(ratelimit, "MAX_WAIT_SECONDS", 0)
     with pytest.raises(TikTokError) as error:
-        services.pull_video_stats(world.channel)
+        services.pull_video_stats(world.channel, now=STAGED_AT)
     assert (error.value.code, error.value.status, error.value.retryable) == ("rate_limited", 429, True)
     run = PullRun.objects.get()
     assert (run.status, run.requests_made) == (RunStatus.FAILED, 1)
@@ -203,7 +203,7 @@ def test_the_daily_follower_pull_finds_videos_nobody_recorded(connected, simulat
     add_posted_videos(world, stages, simulator, 20, first_id=7_400_000_000_000_000_000)  # recorded
     for n in range(3):
         simulator.add_video("open-ministry", str(7_500_000_000_000_000_000 + n))  # posted, never recorded
-    run = services.pull_followers(world.channel)
+    run = services.pull_followers(world.channel, now=STAGED_AT)
     assert run.requests_made == 1 + 2  # user info, and 24 videos in pages of at most 20
     connection.refresh_from_db()
     assert sorted(video["id"] for video in connection.unrecorded_videos) == [
@@ -221,7 +221,7 @@ def test_the_daily_follower_pull_finds_videos_nobody_recorded(connected, simulat
     corrected = Posting.objects.get(tiktok_video_id="7400000000000000019")
     corrected.tiktok_video_id = "7500000000000000000"
     corrected.save()
-    services.pull_followers(world.channel)
+    services.pull_followers(world.channel, now=STAGED_AT)
     connection.refresh_from_db()
     assert sorted(video["id"] for video in connection.unrecorded_videos) == [
         "7400000000000000019",
@@ -247,7 +247,7 @@ def test_a_video_without_valid_figures_is_skipped_and_said(connected, simulator)
     world, stages, _ = connected
     add_posted_videos(world, stages, simulator, 2, first_id=7_700_000_000_000_000_000)
     simulator.accounts["open-ministry"].videos[0].share_count = None
-    run = services.pull_video_stats(world.channel)
+    run = services.pull_video_stats(world.channel, now=STAGED_AT)
     assert (run.status, run.snapshots_written) == (RunStatus.SUCCEEDED, 2)
     assert run.error_code == "incomplete_figures" and "7700" not in run.error.split(":")[0]
     assert "asked for again in the next pull" in run.problem
@@ -258,7 +258,7 @@ def test_a_malformed_answer_fails_the_run_on_record(connected, simulator):
     world, _, _ = connected
     simulator.answer_next({"data": {"videos": ["not an object"]}, "error": {"code": "ok"}})
     with pytest.raises(TikTokError):
-        services.pull_video_stats(world.channel)
+        services.pull_video_stats(world.channel, now=STAGED_AT)
     run = PullRun.objects.get()
     assert (run.status, run.error_code) == (RunStatus.FAILED, "bad_response")
     assert not VideoSnapshot.objects.exists()
@@ -271,7 +271,7 @@ def test_figures_entered_by_hand_and_the_apis_stay_side_by_side(connected):
 
     world, stages, _ = connected
     figures = {"views": 1, "likes": 1, "comments": 1, "shares": 1}
-    record_figures(stages.posting, actor=world.people["team_social"], captured_at=timezone.now(), **figures)
+    record_figures(stages.posting, actor=world.people["team_social"], captured_at=STAGED_AT, **figures)
     bucket = VideoSnapshot.objects.get().bucket
     services.pull_video_stats(world.channel, now=bucket + timedelta(minutes=5))
     services.pull_video_stats(world.channel, now=bucket + timedelta(minutes=6))  # a rerun: still one API row
@@ -282,7 +282,7 @@ def test_failed_runs_say_what_went_wrong_in_the_readers_language(connected, simu
     world, _, _ = connected
     simulator.fail_next(429, "rate_limit_exceeded")
     with pytest.raises(TikTokError):
-        services.pull_video_stats(world.channel)
+        services.pull_video_stats(world.channel, now=STAGED_AT)
     client = client_for(world.people["team_social"])
     page = client.get(f"/results/channels/{world.channel.pk}/").content.decode()
     assert "TikTok&#x27;s rate limit was reached; the pull is tried again." in page
@@ -350,10 +350,10 @@ def test_a_failed_last_pull_is_flagged_on_the_results_page(
     assert "A pull was queued less than a minute ago." in again
     simulator.fail_next(500, "internal_error")
     with pytest.raises(TikTokError):
-        services.pull_video_stats(world.channel)
+        services.pull_video_stats(world.channel, now=STAGED_AT)
     page = client.get(f"/results/channels/{world.channel.pk}/").content.decode()
     assert "failed: TikTok could not be reached; the pull is tried again." in page
-    services.pull_video_stats(world.channel)
+    services.pull_video_stats(world.channel, now=STAGED_AT)
     assert "failed:" not in client.get(f"/results/channels/{world.channel.pk}/").content.decode()
 
 
@@ -363,24 +363,25 @@ def test_team_social_home_says_when_figures_stop_arriving(connected, simulator, 
     world, _, connection = connected
     home = client_for(world.people["team_social"])
     channels = [world.channel]
-    assert [a.message for a in needing_attention(channels)] == ["No new figures for more than a day."]
-    connection.connected_at = timezone.now()
+    soon = STAGED_AT + timedelta(minutes=1)
+    assert [a.message for a in needing_attention(channels, now=soon)] == ["No new figures for more than a day."]
+    connection.connected_at = STAGED_AT
     connection.save()
-    assert needing_attention(channels) == []  # just connected: the first pull is on its way
-    services.pull_video_stats(world.channel)
-    assert needing_attention(channels) == []
+    assert needing_attention(channels, now=soon) == []  # just connected: the first pull is on its way
+    services.pull_video_stats(world.channel, now=STAGED_AT)
+    assert needing_attention(channels, now=soon) == []
     assert "TikTok figures" not in home.get("/").content.decode()
-    later = timezone.now() + timedelta(hours=27)
+    later = STAGED_AT + timedelta(hours=27)
     assert [a.message for a in needing_attention(channels, now=later)] == ["No new figures for more than a day."]
     simulator.fail_next(500, "internal_error")
     with pytest.raises(TikTokError):
-        services.pull_video_stats(world.channel)
+        services.pull_video_stats(world.channel, now=STAGED_AT)
     page = home.get("/").content.decode()
     assert "TikTok figures" in page
     assert "The last pull from TikTok failed: TikTok could not be reached; the pull is tried again." in page
     connection.status = "reconnect"
     connection.save()
-    assert "connect the channel again" in needing_attention(channels)[0].message
+    assert "connect the channel again" in needing_attention(channels, now=soon)[0].message
     assert "TikTok figures" not in client_for(world.people["management"]).get("/").content.decode()
 
 
@@ -389,10 +390,10 @@ def test_a_slow_answer_times_out_into_a_retryable_failure(connected, simulator, 
     settings.TIKTOK_TIMEOUT_SECONDS = 0.2
     simulator.delay = 0.6
     with pytest.raises(TikTokError) as error:
-        services.pull_video_stats(world.channel)
+        services.pull_video_stats(world.channel, now=STAGED_AT)
     assert (error.value.code, error.value.retryable) == ("network_error", True)
     run = PullRun.objects.get()
     assert run.status == RunStatus.FAILED and "could not be reached" in run.problem
     assert not VideoSnapshot.objects.exists()
     simulator.delay, settings.TIKTOK_TIMEOUT_SECONDS = 0, 10  # TikTok answers in time again
-    assert services.pull_video_stats(world.channel).status == RunStatus.SUCCEEDED
+    assert services.pull_video_stats(world.channel, now=STAGED_AT).status == RunStatus.SUCCEEDED

@@ -1,7 +1,8 @@
 """Figures without the API (TikTok Studio CSV, entry by hand), the results pages and the report."""
 
 import io
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection as db_connection
@@ -14,10 +15,13 @@ from content.models import Posting, Topic
 from stats import imports, selectors, services
 from stats.models import FollowerSnapshot, PullRun, RunKind, Source, VideoSnapshot
 
+from .conftest import STAGED_AT
 from .test_stats import add_posted_videos
 
 pytestmark = pytest.mark.django_db
 FIRST_ID = 7_300_000_000_000_000_000
+# The clock stands at STAGED_AT in these tests (the `connected` fixture): a Tuesday in The Hague.
+TODAY = STAGED_AT.astimezone(ZoneInfo("Europe/Amsterdam")).date()
 
 
 @pytest.fixture
@@ -48,7 +52,7 @@ def test_a_good_studio_export_is_imported_once_and_on_record(channel_videos):
     world, postings = channel_videos
     actor = world.people["team_social"]
     raw = csv_bytes(studio_rows(postings))
-    result = imports.import_studio_csv(world.channel, raw, actor=actor)
+    result = imports.import_studio_csv(world.channel, raw, actor=actor, captured_at=STAGED_AT)
     assert result.ok, result.errors
     assert VideoSnapshot.objects.filter(source=Source.CSV).count() == 4
     first = VideoSnapshot.objects.get(posting=postings[0])
@@ -57,7 +61,7 @@ def test_a_good_studio_export_is_imported_once_and_on_record(channel_videos):
     assert (run.status, run.snapshots_written) == ("succeeded", 4)
     assert AuditEvent.objects.filter(action="stats.imported", actor=actor).count() == 1
     # The same file again in the same bucket: nothing doubles.
-    assert imports.import_studio_csv(world.channel, raw, actor=actor).ok
+    assert imports.import_studio_csv(world.channel, raw, actor=actor, captured_at=STAGED_AT).ok
     assert VideoSnapshot.objects.count() == 4
 
 
@@ -65,7 +69,9 @@ def test_semicolons_ids_thousands_separators_and_dutch_headers_are_understood(ch
     world, postings = channel_videos
     rows = [["Video-ID", "Weergaven", "Vind-ik-leuks", "Reacties", "Gedeeld"]]
     rows += [[p.tiktok_video_id, "105.000", "2.500", "16", "1.204"] for p in postings[:2]]
-    result = imports.import_studio_csv(world.channel, csv_bytes(rows, ";"), actor=world.people["team_social"])
+    result = imports.import_studio_csv(
+        world.channel, csv_bytes(rows, ";"), actor=world.people["team_social"], captured_at=STAGED_AT
+    )
     assert result.ok, result.errors
     figures = set(VideoSnapshot.objects.values_list("views", "likes", "comments", "shares"))
     assert figures == {(105_000, 2_500, 16, 1_204)}
@@ -86,7 +92,9 @@ def test_a_bad_row_imports_nothing_and_says_which(channel_videos, damage, messag
     world, postings = channel_videos
     rows = studio_rows(postings)
     damage(rows)
-    result = imports.import_studio_csv(world.channel, csv_bytes(rows), actor=world.people["team_social"])
+    result = imports.import_studio_csv(
+        world.channel, csv_bytes(rows), actor=world.people["team_social"], captured_at=STAGED_AT
+    )
     assert not result.ok
     assert any(message in error for error in result.errors), result.errors
     assert not VideoSnapshot.objects.exists()  # the good rows were not imported either
@@ -105,7 +113,7 @@ def test_a_bad_row_imports_nothing_and_says_which(channel_videos, damage, messag
 )
 def test_files_of_the_wrong_shape_are_refused_clearly(channel_videos, raw, message):
     world, _ = channel_videos
-    result = imports.import_studio_csv(world.channel, raw, actor=world.people["team_social"])
+    result = imports.import_studio_csv(world.channel, raw, actor=world.people["team_social"], captured_at=STAGED_AT)
     assert any(message in error for error in result.errors), result.errors
     assert not VideoSnapshot.objects.exists()
 
@@ -113,7 +121,7 @@ def test_files_of_the_wrong_shape_are_refused_clearly(channel_videos, raw, messa
 def test_a_video_of_another_channel_is_unknown_here(channel_videos):
     world, postings = channel_videos
     rows = studio_rows(postings)
-    result = imports.parse_studio_csv(csv_bytes(rows), world.other_channel, timezone.now())
+    result = imports.parse_studio_csv(csv_bytes(rows), world.other_channel, STAGED_AT)
     assert len(result.errors) == 4 and "is not a posted video of this channel" in result.errors[0]
 
 
@@ -122,7 +130,7 @@ def test_the_import_page_lists_every_problem_and_keeps_the_date(channel_videos, 
     rows = studio_rows(postings)
     rows[1][4], rows[2][5] = "-1", "abc"
     client = client_for(world.people["team_social"])
-    day = timezone.localdate() - timedelta(days=2)
+    day = TODAY - timedelta(days=2)
     upload = io.BytesIO(csv_bytes(rows))
     upload.name = "studio.csv"
     response = client.post(f"/results/channels/{world.channel.pk}/import/", {"file": upload, "as_of": day})
@@ -154,7 +162,7 @@ def test_figures_entered_by_hand_are_saved_audited_and_shown(channel_videos, cli
     world, postings = channel_videos
     client = client_for(world.people["team_social"])
     url = f"/results/videos/{postings[0].pk}/"
-    today = timezone.localdate(timezone=world.ministry.zone)
+    today = TODAY
     figures = {"views": 110_000, "likes": 2_600, "comments": 30, "shares": 12, "as_of": today}
     assert client.post(url, figures).status_code == 302
     snapshot = VideoSnapshot.objects.get()
@@ -168,7 +176,7 @@ def test_bad_figures_by_hand_keep_what_was_typed(channel_videos, client_for):
     world, postings = channel_videos
     client = client_for(world.people["team_social"])
     url = f"/results/videos/{postings[0].pk}/"
-    tomorrow = timezone.localdate() + timedelta(days=2)
+    tomorrow = TODAY + timedelta(days=2)
     response = client.post(url, {"views": -3, "likes": 2_600, "comments": 30, "shares": 12, "as_of": tomorrow})
     assert response.status_code == 400
     page = response.content.decode()
@@ -189,7 +197,7 @@ def test_readers_cannot_enter_figures(channel_videos, client_for):
 
 
 def _figures(postings, rows):
-    now = timezone.now()
+    now = STAGED_AT
     for posting, (views, likes, comments, shares) in zip(postings, rows, strict=True):
         for hours_ago, share in ((48, 0.5), (0, 1)):
             VideoSnapshot.objects.create(
@@ -211,7 +219,7 @@ def test_medians_bands_top_bottom_and_topics(channel_videos):
     _figures(
         postings, [(100_000, 2_000, 10, 10), (150_000, 3_000, 20, 30), (200_000, 9_000, 900, 100), (50_000, 1, 1, 1)]
     )
-    results = selectors.channel_results(world.channel)
+    results = selectors.channel_results(world.channel, today=TODAY)
     assert results.totals["views"] == 500_000
     assert results.median_views == 125_000
     assert [v.views for v in results.top] == [200_000, 150_000, 100_000, 50_000]
@@ -250,21 +258,21 @@ def test_the_results_page_and_report_run_a_fixed_number_of_queries(connected, ch
 
 def test_posts_per_week_include_empty_weeks(channel_videos):
     world, postings = channel_videos
-    now = timezone.now()
+    now = STAGED_AT
     Posting.objects.filter(brief__channel=world.channel).update(posted_at=now)
     Posting.objects.filter(pk=postings[0].pk).update(posted_at=now - timedelta(days=21))
-    weeks = selectors.channel_results(world.channel).posts_per_week
+    weeks = selectors.channel_results(world.channel, today=TODAY).posts_per_week
     assert [row["posts"] for row in weeks] == [1, 0, 0, 3]
     assert weeks[0]["label"] == "{}-W{:02d}".format(*(now - timedelta(days=21)).date().isocalendar()[:2])
 
 
 def test_a_period_filters_videos_and_followers(channel_videos, client_for):
     world, postings = channel_videos
-    Posting.objects.filter(pk=postings[0].pk).update(posted_at=timezone.now() - timedelta(days=40))
-    today = timezone.localdate()
+    Posting.objects.filter(pk=postings[0].pk).update(posted_at=STAGED_AT - timedelta(days=40))
+    today = TODAY
     FollowerSnapshot.objects.create(channel=world.channel, day=today - timedelta(days=40), followers=9_000)
     FollowerSnapshot.objects.create(channel=world.channel, day=today, followers=14_500)
-    results = selectors.channel_results(world.channel, start=today - timedelta(days=10), end=today)
+    results = selectors.channel_results(world.channel, start=today - timedelta(days=10), end=today, today=today)
     assert len(results.videos) == 3 and [row.followers for row in results.followers] == [14_500]
     page = client_for(world.people["team_social"]).get(
         f"/results/channels/{world.channel.pk}/", {"start": today, "end": today - timedelta(days=1)}
@@ -281,9 +289,9 @@ def test_the_pdf_report_renders_and_holds_the_key_figures(channel_videos, client
         postings,
         [(105_000, 2_500, 16, 40), (225_000, 9_500, 850, 120), (150_000, 4_000, 80, 60), (120_000, 3_000, 20, 10)],
     )
-    week_ago = timezone.localdate() - timedelta(days=7)
+    week_ago = TODAY - timedelta(days=7)
     FollowerSnapshot.objects.create(channel=world.channel, day=week_ago, followers=14_100)
-    FollowerSnapshot.objects.create(channel=world.channel, day=timezone.localdate(), followers=14_500)
+    FollowerSnapshot.objects.create(channel=world.channel, day=TODAY, followers=14_500)
     response = client_for(world.people["management"]).get(f"/results/channels/{world.channel.pk}/report.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -299,7 +307,7 @@ def test_the_pdf_report_renders_and_holds_the_key_figures(channel_videos, client
 def test_the_html_report_has_each_chart_with_a_data_table(channel_videos, client_for):
     world, postings = channel_videos
     _figures(postings, [(105_000, 2_500, 16, 40)] * 4)
-    FollowerSnapshot.objects.create(channel=world.channel, day=timezone.localdate(), followers=14_500)
+    FollowerSnapshot.objects.create(channel=world.channel, day=TODAY, followers=14_500)
     page = client_for(world.people["management"]).get(f"/results/channels/{world.channel.pk}/report/").content.decode()
     assert page.count("<svg") == 3  # topics, followers, posts per week
     assert page.count('role="img"') == 3
@@ -308,11 +316,11 @@ def test_the_html_report_has_each_chart_with_a_data_table(channel_videos, client
 
 def test_a_long_follower_history_is_shown_per_week(channel_videos):
     world, _ = channel_videos
-    today = timezone.localdate()
+    today = TODAY
     FollowerSnapshot.objects.bulk_create(
         FollowerSnapshot(channel=world.channel, day=today - timedelta(days=n), followers=14_500 - n) for n in range(120)
     )
-    results = selectors.channel_results(world.channel)
+    results = selectors.channel_results(world.channel, today=TODAY)
     points = results.follower_points
     assert 17 <= len(points) <= 19
     assert points[-1].day == today and points[-1].followers == 14_500  # the latest count is always there
@@ -325,11 +333,14 @@ def test_over_more_than_half_a_year_posts_are_counted_per_month(channel_videos, 
     first = timezone.make_aware(timezone.datetime(2026, 1, 15, 12), zone)
     Posting.objects.filter(brief__channel=world.channel).update(posted_at=first + timedelta(days=300))
     Posting.objects.filter(pk=postings[0].pk).update(posted_at=first)
-    rows = selectors.channel_results(world.channel).posts_per_week
+    rows = selectors.channel_results(world.channel, today=TODAY).posts_per_week
     assert [row["label"] for row in rows][:2] == ["2026-01", "2026-02"] and len(rows) == 11
     assert rows[0]["posts"] == 1 and rows[-1]["posts"] == 3 and sum(row["posts"] for row in rows) == 4
     assert rows[0]["per_week"] == pytest.approx(1 / (31 / 7))
-    page = client_for(world.people["team_social"]).get(f"/results/channels/{world.channel.pk}/report/")
+    since_the_first_post = {"start": "", "end": ""}
+    page = client_for(world.people["team_social"]).get(
+        f"/results/channels/{world.channel.pk}/report/", since_the_first_post
+    )
     assert "Videos posted per month" in page.content.decode()
 
 
@@ -345,7 +356,7 @@ def test_the_same_days_figures_imported_again_hours_later_replace_themselves(cha
 
 def test_excel_and_studio_encodings_and_separators(channel_videos):
     world, postings = channel_videos
-    now = timezone.now()
+    now = STAGED_AT
     # An older Excel: Windows-1252, a "sep=;" line, Swedish headers, a blank line in between.
     rows = [["Länk", "Visningar", "Gilla-markeringar", "Kommentarer", "Delningar"]]
     rows += [[postings[0].tiktok_url, "105 000", "2 500", "16", "40"], []]
@@ -374,7 +385,7 @@ def test_top_and_bottom_never_share_a_video(connected, channel_videos, simulator
     add_posted_videos(world, stages, simulator, 3, first_id=FIRST_ID + 200)
     everything = list(Posting.objects.filter(brief__channel=world.channel))
     _figures(everything, [(100_000 + n * 1_000, 1, 1, 1) for n in range(len(everything))])
-    results = selectors.channel_results(world.channel)
+    results = selectors.channel_results(world.channel, today=TODAY)
     assert len(everything) == 7 and len(results.top) == 5 and len(results.bottom) == 2
     assert not {v.posting.pk for v in results.top} & {v.posting.pk for v in results.bottom}
 
@@ -417,7 +428,7 @@ def test_row_numbers_count_spreadsheet_rows_and_a_tab_sep_line_is_understood(cha
     lines = [header, f"{caption}\t{postings[0].tiktok_video_id}\t1\t1\t1\t1"]
     lines.append(f"x\t{postings[1].tiktok_video_id}\t-1\t1\t1\t1")
     raw = ("sep=\t\n" + "\n".join(lines)).encode()
-    result = imports.parse_studio_csv(raw, world.channel, timezone.now())
+    result = imports.parse_studio_csv(raw, world.channel, STAGED_AT)
     assert result.errors == ["Row 3: Views cannot be negative."]
 
 
@@ -426,5 +437,69 @@ def test_the_missing_columns_are_named_in_the_readers_language(channel_videos):
 
     world, _ = channel_videos
     with translation.override("nl"):
-        result = imports.parse_studio_csv(b"Video,Plays\n1,2\n", world.channel, timezone.now())
+        result = imports.parse_studio_csv(b"Video,Plays\n1,2\n", world.channel, STAGED_AT)
     assert "weergaven" in result.errors[0] and "views" not in result.errors[0]
+
+
+# --- The period the results open on -----------------------------------------------------------------
+
+
+def test_the_results_open_on_the_running_budget_period_up_to_today(channel_videos, client_for):
+    world, postings = channel_videos  # the staged budget period "TikTok H2" runs from 1 July to 31 December
+    Posting.objects.filter(pk=postings[0].pk).update(posted_at=datetime(2026, 6, 15, 12, tzinfo=UTC))
+    client = client_for(world.people["management"])
+    response = client.get(f"/results/channels/{world.channel.pk}/")
+    assert (response.context["start"], response.context["end"]) == (date(2026, 7, 1), TODAY)
+    assert len(response.context["results"].videos) == 3
+    page = response.content.decode()
+    assert 'value="2026-07-01"' in page and f'value="{TODAY.isoformat()}"' in page
+    assert "Budget period TikTok H2" in page and "Since the first post" in page
+    everything = client.get(f"/results/channels/{world.channel.pk}/", {"start": "", "end": ""})
+    assert len(everything.context["results"].videos) == 4
+    report = client.get(f"/results/channels/{world.channel.pk}/report/").content.decode()
+    assert "Period: July 1, 2026 to Nov. 24, 2026." in report
+
+
+def test_without_a_budget_period_the_results_open_on_the_last_six_months(world):
+    assert selectors.default_period(world.channel, today=date(2027, 3, 31)) == selectors.Period(
+        date(2026, 10, 1), date(2027, 3, 31)
+    )
+
+
+def test_the_channels_own_budget_period_comes_before_the_organisations(world):
+    from budget import services as budget
+
+    def period(name, channel):
+        return budget.period_create(
+            actor=world.people["team_social"],
+            organisation=world.ministry,
+            fields={
+                "channel": channel,
+                "name": name,
+                "starts_on": date(2027, 1, 1),
+                "ends_on": date(2027, 12, 31),
+                "amount_excl_vat": 1000,
+                "planned_posts": 10,
+            },
+        )
+
+    whole = period("All channels 2027", None)
+    assert selectors.default_period(world.channel, today=date(2027, 5, 1)).budget_period == whole
+    own = period("TikTok 2027", world.channel)
+    assert selectors.default_period(world.channel, today=date(2027, 5, 1)) == selectors.Period(
+        date(2027, 1, 1), date(2027, 5, 1), own
+    )
+    assert selectors.default_period(world.channel, today=date(2028, 1, 1)).budget_period is None
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2027, 1, 15), 6, date(2026, 7, 15)),
+        (date(2026, 8, 31), 6, date(2026, 2, 28)),
+        (date(2028, 8, 31), 6, date(2028, 2, 29)),
+        (date(2026, 12, 31), 12, date(2025, 12, 31)),
+    ],
+)
+def test_months_before_keeps_the_day_or_takes_the_months_last(day, months, expected):
+    assert selectors.months_before(day, months) == expected

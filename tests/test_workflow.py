@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from approvals import rules
 from approvals.audit import verify_chain
@@ -15,6 +14,7 @@ from content import services as content
 from content.models import BriefStatus, WebcareTask
 from content.states import BriefAction, InvalidTransition
 
+from .conftest import STAGED_AT
 from .factories import CreatorFactory, MembershipFactory, UserFactory
 from .workflow import brief_with_agency, decide, deliver_script, new_brief, open_run
 
@@ -59,7 +59,8 @@ def test_the_whole_path_from_brief_to_webcare(world):
         actor=agency,
         brief=brief,
         tiktok_url=f"https://www.tiktok.com/@{world.channel.handle}/video/7077642457847991554",
-        posted_at=timezone.now(),
+        posted_at=STAGED_AT,
+        now=STAGED_AT + timedelta(minutes=10),
     )
     brief.refresh_from_db()
     assert brief.status == BriefStatus.POSTED
@@ -281,7 +282,7 @@ def test_posting_urls_are_validated(world, url, code):
     brief = _ready_to_post(world)
     with pytest.raises(ValidationError) as error:
         content.posting_record(
-            actor=world.people["agency_member"], brief=brief, tiktok_url=url, posted_at=timezone.now()
+            actor=world.people["agency_member"], brief=brief, tiktok_url=url, posted_at=STAGED_AT, now=STAGED_AT
         )
     assert error.value.code == code
 
@@ -289,11 +290,12 @@ def test_posting_urls_are_validated(world, url, code):
 def test_the_same_tiktok_video_cannot_be_posted_twice(world):
     url = f"https://www.tiktok.com/@{world.channel.handle}/video/7077642457847991554"
     first = _ready_to_post(world)
-    content.posting_record(actor=world.people["agency_member"], brief=first, tiktok_url=url, posted_at=timezone.now())
+    agency = world.people["agency_member"]
+    content.posting_record(actor=agency, brief=first, tiktok_url=url, posted_at=STAGED_AT, now=STAGED_AT)
     second = _ready_to_post(world)
     with pytest.raises(ValidationError) as error:
         content.posting_record(
-            actor=world.people["agency_member"], brief=second, tiktok_url=url + "?lang=nl", posted_at=timezone.now()
+            actor=agency, brief=second, tiktok_url=url + "?lang=nl", posted_at=STAGED_AT, now=STAGED_AT
         )
     assert error.value.code == "duplicate"
 
@@ -301,10 +303,23 @@ def test_the_same_tiktok_video_cannot_be_posted_twice(world):
 def test_a_posting_time_in_the_future_is_refused(world):
     brief = _ready_to_post(world)
     url = f"https://www.tiktok.com/@{world.channel.handle}/video/7077642457847991555"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         content.posting_record(
-            actor=world.people["agency_member"], brief=brief, tiktok_url=url, posted_at=timezone.now() + timedelta(1)
+            actor=world.people["agency_member"],
+            brief=brief,
+            tiktok_url=url,
+            posted_at=STAGED_AT + timedelta(minutes=6),
+            now=STAGED_AT,
         )
+    assert error.value.code == "future"
+    # A few minutes ahead is a clock that differs, not a post from the future.
+    content.posting_record(
+        actor=world.people["agency_member"],
+        brief=brief,
+        tiktok_url=url,
+        posted_at=STAGED_AT + timedelta(minutes=4),
+        now=STAGED_AT,
+    )
 
 
 def _ready_to_post(world):

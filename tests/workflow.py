@@ -100,11 +100,15 @@ def approve_all(world, version):
 
 
 class Stages:
-    """Briefs of the ministry in every stage, made with the real services."""
+    """Briefs of the ministry in every stage, made with the real services at ``now`` (the posted video was
+    posted an hour before; the cadence starts that day)."""
 
-    def __init__(self, world):
+    def __init__(self, world, *, now):
+        from datetime import timedelta
+
         from django.utils import timezone
 
+        self.now = now
         self.draft = new_brief(world)
         self.with_agency = brief_with_agency(world)
         self.script = deliver_script(world, self.with_agency)
@@ -130,7 +134,8 @@ class Stages:
             actor=world.people["agency_member"],
             brief=self.posted,
             tiktok_url=f"https://www.tiktok.com/@{world.channel.handle}/video/7077642457847991554",
-            posted_at=timezone.now(),
+            posted_at=now - timedelta(hours=1),
+            now=now,
         )
         self.webcare = self.posting.webcare_tasks.get()
         from datetime import time
@@ -143,10 +148,14 @@ class Stages:
             weekdays=[1, 3],
             local_time=time(16),
             min_posts_per_week=2,
-            valid_from=timezone.localdate(),
+            valid_from=timezone.localdate(now, world.ministry.zone),
+            now=now,
         )
         self.slot = scheduling.slot_fill(
-            actor=world.people["team_social"], slot=world.channel.slots.order_by("starts_at").first(), brief=self.ready
+            actor=world.people["team_social"],
+            slot=world.channel.slots.order_by("starts_at").first(),
+            brief=self.ready,
+            now=now,
         )
         self.feed = scheduling.feed_token_regenerate(actor=world.people["team_social"], channel=world.channel)
         from datetime import date

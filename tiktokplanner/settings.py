@@ -190,6 +190,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "pull-all-video-stats": {"task": "stats.tasks.pull_all_channels", "schedule": crontab(hour=5, minute=10)},
     "pull-followers": {"task": "stats.tasks.pull_all_followers", "schedule": crontab(hour=5, minute=20)},
+    # The cadence's slots stay 26 weeks ahead (saving a cadence makes them; each day adds the new last day's).
+    "extend-slots": {"task": "scheduling.tasks.extend_slots", "schedule": crontab(hour=4, minute=40)},
     "mail-weeks-at-risk": {"task": "scheduling.tasks.mail_weeks_at_risk", "schedule": crontab(hour=7, minute=45)},
     "remind-waiting-approvers": {
         "task": "approvals.tasks.remind_waiting_approvers",

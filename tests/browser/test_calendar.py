@@ -71,16 +71,21 @@ def test_team_social_fills_a_week_and_sees_it_turn_healthy(browser, live_server)
     creator = Creator.objects.create(agency=ministry.agencies.get(), handle="lotte.lacht", display_name="Lotte")
     briefs = [ready_brief(t, adviser, social, agency, topic, creator) for t in ("Wash hands", "Sneeze in elbow")]
     channel = ministry.channels.get()
+    # The browser keeps the real clock (cookies expire by it), so the server does too, and the week is
+    # chosen from the moment the test runs.
+    now = timezone.now()
+    today = timezone.localdate(now, ministry.zone)
     scheduling.cadence_save(
         actor=social,
         channel=channel,
         weekdays=[1, 3],
         local_time=time(16),
         min_posts_per_week=2,
-        valid_from=timezone.localdate(),
+        valid_from=today,
+        now=now,
     )
     # A week fully ahead of us: both its slots are in the future.
-    next_monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+    next_monday = today + timedelta(days=7 - today.weekday())
     zone = ZoneInfo(ministry.time_zone)
     week_slots = [
         s for s in Slot.objects.filter(channel=channel) if s.starts_at.astimezone(zone).date() >= next_monday

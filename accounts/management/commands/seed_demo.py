@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_world
 from budget.demo import seed_demo_budget
@@ -14,11 +15,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("seed_demo creates users with a published password; it never runs in production.")
+        # The pilot of 2020-21 is history; recent posts, the running budget period and the calendar are
+        # placed around now, so the demo is alive whatever day it is made.
+        now = timezone.now()
         logins = seed_demo_world()
-        seed_demo_content()
-        seed_demo_calendar()
-        seed_demo_budget()
-        seed_demo_stats()
+        seed_demo_content(now=now)
+        seed_demo_calendar(now=now)
+        seed_demo_budget(now=now)
+        seed_demo_stats(now=now)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD}:")
         width = max(len(login.username) for login in logins)

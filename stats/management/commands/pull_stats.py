@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.models import Channel
 from stats import services
@@ -26,7 +27,7 @@ class Command(BaseCommand):
                 self.stdout.flush()
 
             try:
-                run = services.pull_video_stats(ch, progress=progress)
+                run = services.pull_video_stats(ch, now=timezone.now(), progress=progress)
             except TikTokError as error:
                 failed = True
                 self.stdout.write(self.style.ERROR(f"\n@{ch.handle}: failed: {error}"))
