@@ -1,13 +1,10 @@
-"""Approval chains are configured, and the audit trail is read, by organisation admins in the admin.
-
-Audit events are read-only here: no add, change or delete, for anyone.
-"""
+"""Approval chains are configured by organisation admins in the admin."""
 
 from django.contrib import admin
 
 from accounts.admin import OrganisationAdminPermissions, ScopedAdmin, admin_site
 
-from .models import ApprovalChain, AuditEvent, StepDefinition
+from .models import ApprovalChain, StepDefinition
 
 
 class StepInline(OrganisationAdminPermissions, admin.TabularInline):
@@ -22,24 +19,3 @@ class ApprovalChainAdmin(ScopedAdmin):
     list_display = ["organisation", "stage"]
     list_filter = ["organisation", "stage"]
     inlines = [StepInline]
-
-
-@admin.register(AuditEvent, site=admin_site)
-class AuditEventAdmin(ScopedAdmin):
-    list_display = ["sequence", "created_at", "action", "object_type", "object_id", "actor", "actor_role", "result"]
-    list_filter = ["organisation", "action", "result"]
-    search_fields = ["action", "object_id", "actor__username"]
-    list_select_related = ["actor", "organisation"]
-    date_hierarchy = "created_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -24,12 +24,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership
 from accounts.roles import Role
+from audit import trail
+from audit.actions import AuditAction
+from audit.timeline import timeline_for
 from content.models import Creator
 
-from . import audit
 from .models import Decision
 from .redaction import REDACTION_MARK, Person, Redactor
-from .timeline import label_for
 
 
 class PeriodForm(forms.Form):
@@ -123,8 +124,8 @@ def _documents_for(brief, roles, start_number: int, now) -> list[Document]:
     costs = list(brief.cost_lines.select_related("period").order_by("created_at"))
     if costs:
         add("costs", _("Costs"), "costs.html", {"costs": costs}, costs[-1].created_at)
-    events = brief.audit_events.select_related("actor").order_by("sequence")
-    rows = [(e, label_for(e.action), _role_of(e.actor_id, roles) if e.actor_id else _("System")) for e in events]
+    events = timeline_for(brief)
+    rows = [(e, e.label, _role_of(e.actor_id, roles) if e.actor_id else _("System")) for e in events]
     add("timeline", _("Timeline"), "timeline.html", {"rows": rows}, now)  # the timeline as of now
     return docs
 
@@ -163,12 +164,12 @@ def build_for_briefs(briefs, *, actor, title: str, now):
             % {"title": title, "mark": REDACTION_MARK},
         )
     for brief in briefs:
-        audit.record(
+        trail.record(
             organisation=brief.organisation,
             actor=actor,
-            action="brief.disclosed",
+            action=AuditAction.BRIEF_DISCLOSED,
             obj=brief,
-            brief=brief,
+            subject=brief,
             details={"package": title, "documents": sum(d.brief_reference == brief.reference for d in documents)},
         )
     package.seek(0)

@@ -1,4 +1,4 @@
-"""Approval chains (the definition), runs with their steps and decisions, and the audit trail.
+"""Approval chains (the definition), and runs with their steps and decisions.
 
 The chain an organisation configures is copied into a run's steps when the run starts, so changing
 the configuration later never changes what an ongoing or finished run required. Every decision is a
@@ -183,45 +183,3 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_verdict_display()} · {self.actor}"
-
-
-class AuditEvent(models.Model):
-    """An append-only, hash-chained record of one state change or decision (BIO2: actor, action,
-    object, result, origin, time). Each event stores the hash of the previous event of the same
-    organisation, so editing or deleting any event breaks the chain (``manage.py verify_audit``)."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit_events")
-    sequence = models.PositiveBigIntegerField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    actor_role = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
-    brief = models.ForeignKey(Brief, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events")
-    result = models.CharField(max_length=16, default="ok")
-    origin = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField()
-    details = models.JSONField(default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-
-    class Meta:
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        ordering = ["organisation", "sequence"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "sequence"], name="audit_sequence_unique"),
-        ]
-
-    def __str__(self):
-        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit events are append-only.")

@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from audit import trail
+from audit.actions import AuditAction
+from audit.trail import Origin
 from content import states
 from content.models import Brief
 
-from . import audit, notifications, rules
-from .audit import Origin
+from . import notifications, rules
 from .models import (
     ApprovalChain,
     ApprovalRun,
@@ -73,8 +75,14 @@ def run_start(*, actor, brief: Brief, version, origin: Origin | None = None) -> 
             old.current_position = None
             old.finished_at = now
             old.save(update_fields=["status", "current_position", "finished_at"])
-            audit.record_for_brief(
-                actor, "approval.cancelled", old, brief, origin, version=old.version.number, reason="new version"
+            trail.record_about(
+                brief,
+                actor=actor,
+                action=AuditAction.APPROVAL_CANCELLED,
+                obj=old,
+                origin=origin,
+                version=old.version.number,
+                reason="new version",
             )
         definitions = [
             d
@@ -93,12 +101,12 @@ def run_start(*, actor, brief: Brief, version, origin: Origin | None = None) -> 
             RunStep(run=run, position=i, name=d.name, role=d.role, mode=d.mode, topic_owner_only=d.topic_owner_only)
             for i, d in enumerate(definitions, start=1)
         )
-        audit.record_for_brief(
-            actor,
-            "approval.started",
-            run,
+        trail.record_about(
             brief,
-            origin,
+            actor=actor,
+            action=AuditAction.APPROVAL_STARTED,
+            obj=run,
+            origin=origin,
             stage=stage,
             version=version.number,
             steps=[d.name for d in definitions],
@@ -143,12 +151,12 @@ def decide(
             decision = Decision.objects.create(
                 run=run, step=step, actor=actor, verdict=verdict, comment=comment, checked_constraints=checked
             )
-            audit.record_for_brief(
-                actor,
-                f"decision.{verdict}",
-                decision,
+            trail.record_about(
                 run.brief,
-                origin,
+                actor=actor,
+                action=f"decision.{verdict}",
+                obj=decision,
+                origin=origin,
                 stage=run.stage,
                 version=run.version.number,
                 step=step.name,
@@ -193,19 +201,25 @@ def _advance(run: ApprovalRun, step: RunStep, verdict: str, *, actor, origin) ->
     run.save(update_fields=["status", "current_position", "finished_at"])
     action = states.BriefAction.SCRIPT_APPROVED if run.stage == Stage.SCRIPT else states.BriefAction.VIDEO_APPROVED
     states.apply(run.brief, action)
-    audit.record_for_brief(
-        actor, f"brief.{action}", run.brief, run.brief, origin, status=run.brief.status, version=run.version.number
+    trail.record_about(
+        run.brief,
+        actor=actor,
+        action=f"brief.{action}",
+        obj=run.brief,
+        origin=origin,
+        status=run.brief.status,
+        version=run.version.number,
     )
     notifications.feedback_for_agency(run)
 
 
 def _record_refusal(run: ApprovalRun, actor, verdict: str, reason: str, origin) -> None:
-    audit.record(
+    trail.record(
         organisation=run.brief.organisation,
         actor=actor,
         action=f"decision.{verdict}",
         obj=run,
-        brief=run.brief,
+        subject=run.brief,
         result="refused",
         origin=origin,
         details={"reason": reason},

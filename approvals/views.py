@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import capability_required
 from accounts.roles import Capability
+from audit.trail import Origin
 from content.permissions import Act, brief_actions, briefs_visible_to, get_brief_for_user
 from content.views import brief_page
 
 from . import disclosure, inbox, services
-from .audit import Origin
 from .forms import DecisionForm
 from .models import ApprovalRun
 

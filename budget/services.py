@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can
 from accounts.roles import Capability
-from approvals import audit
-from approvals.audit import Origin
+from audit import trail
+from audit.trail import Origin
 
 from .models import COMMITTED, COST_FLOW, BudgetPeriod, CostLine, CostStatus, PeriodStatus, PostAllocation
 from .money import allocate, vat_on
@@ -29,12 +29,12 @@ def _require(actor, organisation, capability) -> None:
 
 
 def _event(actor, action, obj, period, origin, **details):
-    audit.record(
+    trail.record(
         organisation=period.organisation,
         actor=actor,
         action=action,
         obj=obj,
-        brief=getattr(obj, "brief", None) if isinstance(obj, CostLine) else None,
+        subject=getattr(obj, "brief", None) if isinstance(obj, CostLine) else None,
         origin=origin,
         details={"period": period.pk, **details},
     )

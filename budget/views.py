@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from accounts import access
 from accounts.decorators import capability_required
 from accounts.roles import Capability
-from approvals.audit import Origin
+from audit.trail import Origin
 
 from . import charts, selectors, services
 from .forms import AdvanceForm, CostLineForm, OverrideForm, PeriodForm

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can
 from accounts.roles import Capability
-from approvals import audit
 from approvals import services as approval_services
-from approvals.audit import Origin
+from audit import trail
+from audit.actions import AuditAction
+from audit.trail import Origin
 
 from . import states
 from .models import (
@@ -73,7 +74,9 @@ def brief_create(*, actor, organisation, fields: dict, constraints: list[str], o
         raise PermissionDenied(_("Your role may not draft briefs."))
     brief.save()
     _set_constraints(brief, constraints)
-    audit.record_for_brief(actor, "brief.created", brief, brief, origin, title=brief.title)
+    trail.record_about(
+        brief, actor=actor, action=AuditAction.BRIEF_CREATED, obj=brief, origin=origin, title=brief.title
+    )
     return brief
 
 
@@ -91,7 +94,7 @@ def brief_update(*, actor, brief: Brief, fields: dict, constraints: list[str], o
     _set_constraints(brief, constraints)
     if old_constraints != list(brief.constraints.values_list("text", flat=True)):
         changed.append("constraints")
-    audit.record_for_brief(actor, "brief.updated", brief, brief, origin, fields=changed)
+    trail.record_about(brief, actor=actor, action=AuditAction.BRIEF_UPDATED, obj=brief, origin=origin, fields=changed)
     return brief
 
 
@@ -117,7 +120,9 @@ def brief_transition(*, actor, brief: Brief, action: str, comment: str = "", ori
     states.apply(brief, action)
     if comment:
         Comment.objects.create(brief=brief, author=actor, text=comment)
-    audit.record_for_brief(actor, f"brief.{action}", brief, brief, origin, status=brief.status, comment=comment)
+    trail.record_about(
+        brief, actor=actor, action=f"brief.{action}", obj=brief, origin=origin, status=brief.status, comment=comment
+    )
     return brief
 
 
@@ -151,7 +156,9 @@ def script_version_add(
     version.full_clean(exclude=["creators"])
     version.save()
     version.creators.set(creators)
-    audit.record_for_brief(actor, "script.delivered", version, brief, origin, version=version.number)
+    trail.record_about(
+        brief, actor=actor, action=AuditAction.SCRIPT_DELIVERED, obj=version, origin=origin, version=version.number
+    )
     approval_services.run_start(actor=actor, brief=brief, version=version, origin=origin)
     return version
 
@@ -189,12 +196,12 @@ def video_version_add(
     version.full_clean(exclude=["creators", "file"])
     version.save()
     version.creators.set(creators)
-    audit.record_for_brief(
-        actor,
-        "video.delivered",
-        version,
+    trail.record_about(
         brief,
-        origin,
+        actor=actor,
+        action=AuditAction.VIDEO_DELIVERED,
+        obj=version,
+        origin=origin,
         version=version.number,
         kind="file" if file else "link",
         duration=str(version.duration) if version.duration is not None else None,
@@ -221,7 +228,7 @@ def comment_add(
     comment = Comment.objects.create(
         brief=brief, author=actor, text=text.strip(), script_version=script_version, video_version=video_version
     )
-    audit.record_for_brief(actor, "comment.added", comment, brief, origin)
+    trail.record_about(brief, actor=actor, action=AuditAction.COMMENT_ADDED, obj=comment, origin=origin)
     return comment
 
 
@@ -280,9 +287,17 @@ def posting_record(
         recorded_by=actor,
     )
     states.apply(brief, states.BriefAction.POST)
-    audit.record_for_brief(actor, "brief.posted", posting, brief, origin, video_id=link.video_id, version=video.number)
+    trail.record_about(
+        brief,
+        actor=actor,
+        action=AuditAction.BRIEF_POSTED,
+        obj=posting,
+        origin=origin,
+        video_id=link.video_id,
+        version=video.number,
+    )
     task = WebcareTask.objects.create(posting=posting, starts_at=posted_at, ends_at=posted_at + WEBCARE_PERIOD)
-    audit.record_for_brief(None, "webcare.created", task, brief, Origin.system("posting"))
+    trail.record_about(brief, actor=None, action=AuditAction.WEBCARE_CREATED, obj=task, origin=Origin.system("posting"))
     return posting
 
 
@@ -298,7 +313,7 @@ def webcare_update(*, actor, task: WebcareTask, assignee, notes: str, done: bool
     elif not done:
         task.done_at, task.done_by = None, None
     task.save()
-    audit.record_for_brief(actor, "webcare.updated", task, brief, origin, done=done)
+    trail.record_about(brief, actor=actor, action=AuditAction.WEBCARE_UPDATED, obj=task, origin=origin, done=done)
     return task
 
 
@@ -308,8 +323,14 @@ def attachment_add(*, actor, brief: Brief, file, content_type: str, origin: Orig
     _require(actor, brief, Act.ATTACH)
     attachment = Attachment(brief=brief, file=file, name=file.name[:200], uploaded_by=actor)
     attachment.save()
-    audit.record_for_brief(
-        actor, "attachment.added", attachment, brief, origin, name=attachment.name, type=content_type
+    trail.record_about(
+        brief,
+        actor=actor,
+        action=AuditAction.ATTACHMENT_ADDED,
+        obj=attachment,
+        origin=origin,
+        name=attachment.name,
+        type=content_type,
     )
     return attachment
 
@@ -329,5 +350,7 @@ def focus_group_record(
     )
     test.full_clean()
     test.save()
-    audit.record_for_brief(actor, "focus_group.recorded", test, brief, origin, tested_on=str(tested_on))
+    trail.record_about(
+        brief, actor=actor, action=AuditAction.FOCUS_GROUP_RECORDED, obj=test, origin=origin, tested_on=str(tested_on)
+    )
     return test

@@ -16,10 +16,10 @@ from accounts.decorators import capability_required
 from accounts.models import Membership
 from accounts.roles import Capability, Role
 from approvals import rules
-from approvals.audit import Origin
 from approvals.forms import DecisionForm
 from approvals.models import ApprovalRun, Decision
-from approvals.timeline import timeline_for
+from audit.timeline import timeline_for
+from audit.trail import Origin
 from budget.selectors import brief_budget
 
 from . import services, states

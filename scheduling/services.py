@@ -15,9 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import audit
-from approvals.audit import Origin
 from approvals.models import RunStatus
+from audit import trail
+from audit.actions import AuditAction
+from audit.trail import Origin
 from content.models import Brief, BriefStatus
 
 from . import days
@@ -27,12 +28,12 @@ GENERATION_WEEKS = 26  # half a year ahead: the seeds' 52 videos in six months
 
 
 def _event(actor, action: str, slot: Slot, origin: Origin | None, **details):
-    return audit.record(
+    return trail.record(
         organisation=slot.channel.organisation,
         actor=actor,
         action=action,
         obj=slot,
-        brief=slot.brief,
+        subject=slot.brief,
         origin=origin,
         details={"starts_at": slot.starts_at.isoformat(), **details},
     )
@@ -75,10 +76,10 @@ def cadence_save(
     )
     moved = _drop_future_empty_slots(cadence, now)
     created = slots_generate(cadence=cadence, now=now)
-    audit.record(
+    trail.record(
         organisation=channel.organisation,
         actor=actor,
-        action="cadence.saved",
+        action=AuditAction.CADENCE_SAVED,
         obj=cadence,
         origin=origin,
         details={
@@ -234,11 +235,15 @@ def feed_token_regenerate(*, actor, channel, origin: Origin | None = None) -> Fe
     """A new secret address; the old one stops working at once."""
     FeedToken.objects.filter(channel=channel, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token = FeedToken.objects.create(channel=channel, created_by=actor)
-    audit.record(organisation=channel.organisation, actor=actor, action="feed.regenerated", obj=channel, origin=origin)
+    trail.record(
+        organisation=channel.organisation, actor=actor, action=AuditAction.FEED_REGENERATED, obj=channel, origin=origin
+    )
     return token
 
 
 @transaction.atomic
 def feed_token_revoke(*, actor, channel, origin: Origin | None = None) -> None:
     FeedToken.objects.filter(channel=channel, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    audit.record(organisation=channel.organisation, actor=actor, action="feed.revoked", obj=channel, origin=origin)
+    trail.record(
+        organisation=channel.organisation, actor=actor, action=AuditAction.FEED_REVOKED, obj=channel, origin=origin
+    )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import access
 from accounts.decorators import capability_required
 from accounts.roles import Capability
-from approvals.audit import Origin
+from audit.trail import Origin
 from content.models import BriefStatus, Topic
 from content.permissions import briefs_visible_to
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals import audit
+from audit import trail
+from audit.actions import AuditAction
 from content.models import Posting
 
 from .models import PullRun, RunKind, RunStatus, Source, VideoSnapshot
@@ -216,10 +217,10 @@ def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime, orig
             videos_asked=len(result.snapshots),
             snapshots_written=len(result.snapshots),
         )
-        audit.record(
+        trail.record(
             organisation=channel.organisation,
             actor=actor,
-            action="stats.imported",
+            action=AuditAction.STATS_IMPORTED,
             obj=channel,
             origin=origin,
             details={"videos": len(result.snapshots), "captured_at": captured_at.isoformat()},
@@ -233,12 +234,12 @@ def record_figures(posting: Posting, *, actor, captured_at: datetime, origin=Non
     snapshot = VideoSnapshot(posting=posting, bucket=bucket, captured_at=captured_at, source=Source.MANUAL, **figures)
     with transaction.atomic():
         upsert_snapshots([snapshot])
-        audit.record(
+        trail.record(
             organisation=posting.brief.organisation,
             actor=actor,
-            action="stats.entered",
+            action=AuditAction.STATS_ENTERED,
             obj=posting.brief,
-            brief=posting.brief,
+            subject=posting.brief,
             origin=origin,
             details={"video": posting.tiktok_video_id, "captured_at": captured_at.isoformat(), **figures},
         )

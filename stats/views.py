@@ -21,8 +21,9 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.decorators import capability_required
 from accounts.roles import Capability
-from approvals import audit
-from approvals.audit import Origin
+from audit import trail
+from audit.actions import AuditAction
+from audit.trail import Origin
 from content.models import Posting
 
 from . import charts, imports, services, tasks
@@ -249,10 +250,10 @@ def callback(request):
     connection.status, connection.status_message, connection.connected_by = ConnectionStatus.CONNECTED, "", request.user
     connection.connected_at = now
     connection.save()
-    audit.record(
+    trail.record(
         organisation=channel.organisation,
         actor=request.user,
-        action="tiktok.connected",
+        action=AuditAction.TIKTOK_CONNECTED,
         obj=channel,
         origin=Origin.from_request(request),
         details={"scopes": tokens.scope},
@@ -297,10 +298,10 @@ def disconnect(request, pk):
     connection.access_token = connection.refresh_token = ""
     connection.status = ConnectionStatus.DISCONNECTED
     connection.save()
-    audit.record(
+    trail.record(
         organisation=channel.organisation,
         actor=request.user,
-        action="tiktok.disconnected",
+        action=AuditAction.TIKTOK_DISCONNECTED,
         obj=channel,
         origin=Origin.from_request(request),
     )

@@ -138,14 +138,14 @@ def test_the_agency_can_never_be_an_approval_step(world, client_for):
 
 
 def test_audit_events_are_read_only_in_the_admin(world, client_for):
-    from approvals.audit import record
-    from approvals.models import AuditEvent
+    from audit.models import AuditEvent
+    from audit.trail import record
 
-    event = record(organisation=world.ministry, actor=world.people["adviser"], action="test", obj=world.ministry)
-    client = client_for(world.people["org_admin"])
-    assert client.get(reverse("admin:approvals_auditevent_changelist")).status_code == 200
-    assert client.get(reverse("admin:approvals_auditevent_add")).status_code == 403
-    assert (
-        client.post(reverse("admin:approvals_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    event = record(
+        organisation=world.ministry, actor=world.people["adviser"], action="topic.created", obj=world.ministry
     )
+    client = client_for(world.people["org_admin"])
+    assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+    assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()

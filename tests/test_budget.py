@@ -226,7 +226,7 @@ def test_cost_lines_only_move_forward_and_invoices_need_a_number(world, period):
 
 @pytest.mark.django_db
 def test_the_mt_approves_a_period_once_and_it_is_audited(world, period):
-    from approvals.models import AuditEvent
+    from audit.models import AuditEvent
 
     with pytest.raises(PermissionDenied):
         services.period_approve(actor=world.people["team_social"], period=period)

@@ -119,7 +119,7 @@ def test_an_empty_period_says_so(staged, client_for):
 
 
 def test_a_disclosure_is_itself_audited(staged, client_for):
-    from approvals.models import AuditEvent
+    from audit.models import AuditEvent
 
     download(client_for(staged.people["team_social"]), reverse("brief_disclosure", args=[staged.stages.ready.pk]))
     event = AuditEvent.objects.get(action="brief.disclosed")

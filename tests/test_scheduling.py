@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from content import services as content_services
 from scheduling import days, health, services
 from scheduling.models import Cadence, CadenceTime, Slot

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from content.models import Posting, Topic
 from stats import imports, selectors, services
 from stats.models import FollowerSnapshot, PullRun, RunKind, Source, VideoSnapshot
@@ -167,7 +167,7 @@ def test_figures_entered_by_hand_are_saved_audited_and_shown(channel_videos, cli
     assert client.post(url, figures).status_code == 302
     snapshot = VideoSnapshot.objects.get()
     assert (snapshot.source, snapshot.views, snapshot.likes) == (Source.MANUAL, 110_000, 2_600)
-    assert AuditEvent.objects.filter(action="stats.entered", brief=postings[0].brief).exists()
+    assert AuditEvent.objects.about(postings[0].brief).filter(action="stats.entered").exists()
     page = client.get(url).content.decode()
     assert "Entered by hand" in page and "110,000" in page
 

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from approvals import rules
-from approvals.audit import verify_chain
-from approvals.models import ApprovalRun, AuditEvent, RunStatus, StepMode, Verdict
+from approvals.models import ApprovalRun, RunStatus, StepMode, Verdict
 from approvals.services import ApprovalRefused, chain_for
+from audit.models import AuditEvent
+from audit.trail import verify_chain
 from content import services as content
 from content.models import BriefStatus, WebcareTask
 from content.states import BriefAction, InvalidTransition
@@ -70,7 +71,7 @@ def test_the_whole_path_from_brief_to_webcare(world):
     task.refresh_from_db()
     assert task.done_by == social
     assert verify_chain(world.ministry) == []
-    actions = list(AuditEvent.objects.filter(brief=brief).values_list("action", flat=True))
+    actions = list(AuditEvent.objects.about(brief).values_list("action", flat=True))
     assert actions.count("decision.approve") == 5  # v1: 1, script v2: 2, video v2: 2
     assert "decision.reject" in actions and "decision.request_changes" in actions
 

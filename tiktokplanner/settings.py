@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "accounts",
+    "audit",
     "core",
     "content",
     "approvals",

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
-from approvals.audit import verify_chain
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
+from audit.trail import verify_chain
 
 
 class Command(BaseCommand):
@@ -20,15 +20,18 @@ class Command(BaseCommand):
             if not organisations.exists():
                 raise CommandError(f"No organisation with short name {organisation!r}.")
         broken = False
-        for org in organisations:
+        chains = [(org.slug, org) for org in organisations]
+        if not organisation:
+            chains.append(("(platform)", None))  # events of no organisation, e.g. a superuser's
+        for name, org in chains:
             problems = verify_chain(org)
             count = AuditEvent.objects.filter(organisation=org).count()
             if problems:
                 broken = True
-                self.stdout.write(self.style.ERROR(f"{org.slug}: {len(problems)} problem(s) in {count} events"))
+                self.stdout.write(self.style.ERROR(f"{name}: {len(problems)} problem(s) in {count} events"))
                 for problem in problems:
                     self.stdout.write(f"  {problem}")
             else:
-                self.stdout.write(self.style.SUCCESS(f"{org.slug}: {count} events, chain intact"))
+                self.stdout.write(self.style.SUCCESS(f"{name}: {count} events, chain intact"))
         if broken:
             raise CommandError("The audit trail has been tampered with.")

@@ -1,0 +1,107 @@
+"""Every kind of audit event, with the words people read for it (timeline, Woo documents, admin).
+
+The codes are what the chain stores (and hashes), so they never change; the labels are translated when
+shown. ``trail.record`` refuses a code that is not listed here, so a new kind of event gets its label
+the day it is written.
+"""
+
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    # Briefs
+    BRIEF_CREATED = "brief.created", _("Brief drafted")
+    BRIEF_UPDATED = "brief.updated", _("Brief edited")
+    BRIEF_SUBMIT = "brief.submit", _("Submitted to team social")
+    BRIEF_RETURN = "brief.return", _("Returned to the adviser")
+    BRIEF_SEND = "brief.send", _("Sent to the agency")
+    BRIEF_CANCEL = "brief.cancel", _("Brief cancelled")
+    BRIEF_SCRIPT_APPROVED = "brief.script_approved", _("Script approved: production may start")
+    BRIEF_VIDEO_APPROVED = "brief.video_approved", _("Video approved: ready to post")
+    BRIEF_POSTED = "brief.posted", _("Posted on TikTok")
+    BRIEF_DISCLOSED = "brief.disclosed", _("Disclosure package made")
+    ATTACHMENT_ADDED = "attachment.added", _("Attachment added")
+    COMMENT_ADDED = "comment.added", _("Comment added")
+    FOCUS_GROUP_RECORDED = "focus_group.recorded", _("Focus-group test recorded")
+    WEBCARE_CREATED = "webcare.created", _("Webcare task created")
+    WEBCARE_UPDATED = "webcare.updated", _("Webcare task updated")
+    TOPIC_CREATED = "topic.created", _("Topic created")
+    CREATOR_CREATED = "creator.created", _("Creator added")
+    # Versions and their review
+    SCRIPT_DELIVERED = "script.delivered", _("Script version delivered")
+    VIDEO_DELIVERED = "video.delivered", _("Video version delivered")
+    APPROVAL_STARTED = "approval.started", _("Review started")
+    APPROVAL_CANCELLED = "approval.cancelled", _("Review replaced by a newer version")
+    DECISION_APPROVE = "decision.approve", _("Approved")
+    DECISION_REQUEST_CHANGES = "decision.request_changes", _("Changes requested")
+    DECISION_REJECT = "decision.reject", _("Rejected")
+    # Calendar
+    CADENCE_SAVED = "cadence.saved", _("Posting rhythm saved")
+    SLOT_ADDED = "slot.added", _("Extra slot added")
+    SLOT_SCHEDULED = "slot.scheduled", _("Approved video put in a slot")
+    SLOT_RESERVED = "slot.reserved", _("Slot reserved for the brief")
+    SLOT_UNSCHEDULED = "slot.unscheduled", _("Slot emptied")
+    SLOT_RESCHEDULED = "slot.rescheduled", _("Moved to another slot")
+    FEED_REGENERATED = "feed.regenerated", _("New calendar address made")
+    FEED_REVOKED = "feed.revoked", _("Calendar address revoked")
+    # Budget
+    BUDGET_PERIOD_CREATED = "budget.period_created", _("Budget period set up")
+    BUDGET_PERIOD_UPDATED = "budget.period_updated", _("Budget period changed")
+    BUDGET_PERIOD_APPROVED = "budget.period_approved", _("Budget period approved by the MT")
+    BUDGET_PERIOD_CLOSED = "budget.period_closed", _("Budget period closed")
+    BUDGET_ALLOCATION_OVERRIDDEN = "budget.allocation_overridden", _("A post's planned amount set by hand")
+    BUDGET_COST_ADDED = "budget.cost_added", _("Cost added")
+    BUDGET_COST_ADVANCED = "budget.cost_advanced", _("Cost moved on (committed, invoiced, paid)")
+    BUDGET_OVERRUN_APPROVED = "budget.overrun_approved", _("Cost over budget approved by the MT")
+    # Results
+    TIKTOK_CONNECTED = "tiktok.connected", _("Channel connected to TikTok")
+    TIKTOK_DISCONNECTED = "tiktok.disconnected", _("Channel disconnected from TikTok")
+    STATS_IMPORTED = "stats.imported", _("Figures imported from TikTok Studio")
+    STATS_ENTERED = "stats.entered", _("Figures entered by hand")
+    # Changes made in Django's admin
+    ADMIN_ADDED = "admin.added", _("Added in the administration")
+    ADMIN_CHANGED = "admin.changed", _("Changed in the administration")
+    ADMIN_DELETED = "admin.deleted", _("Deleted in the administration")
+
+
+# A refused attempt is never shown as the decision it tried to be.
+REFUSED_LABELS = {
+    AuditAction.DECISION_APPROVE: _("Approval attempt refused"),
+    AuditAction.DECISION_REQUEST_CHANGES: _("Request for changes refused"),
+    AuditAction.DECISION_REJECT: _("Rejection attempt refused"),
+}
+
+
+class Result(models.TextChoices):
+    OK = "ok", _("Done")
+    REFUSED = "refused", _("Refused")
+
+
+def label_for(action: str, result: str = Result.OK) -> str:
+    """The words for an event, in the active language; an unknown code (never written by this version)
+    is shown as "Other event" rather than as a code."""
+    if result == Result.REFUSED:
+        label = REFUSED_LABELS.get(action)
+        if label is None:
+            label = gettext("Attempt refused: %(action)s") % {"action": label_for(action)}
+        return str(label)
+    try:
+        return str(AuditAction(action).label)
+    except ValueError:
+        return gettext("Other event")
+
+
+def reason_for(details: dict) -> str:
+    """The reason a refused attempt gives, in the active language: stored as its English message and
+    the values it names, so a reader in another language reads it in theirs."""
+    reason = details.get("reason") or ""
+    if not reason:
+        return ""
+    params = details.get("reason_params") or {}
+    translated = gettext(reason)
+    try:
+        return translated % params if params else translated
+    except (KeyError, TypeError, ValueError):
+        return reason

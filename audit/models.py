@@ -1,0 +1,89 @@
+"""The audit trail's one table: an append-only, hash-chained record of every change and decision.
+
+It refers to domain objects generically (their model label and key), as Wagtail's log entries do, so the
+trail sits below every app that writes to it. The table is still ``approvals_auditevent``, where it was
+first made: its rows, their chain and the database's append-only trigger stayed when it moved here.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+from .actions import Result, label_for, reason_for
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def about(self, obj):
+        """The events whose subject (the timeline they belong to, e.g. a brief) is ``obj``."""
+        return self.filter(subject_type=obj._meta.label_lower, subject_id=str(obj.pk))
+
+
+class AuditEvent(models.Model):
+    """One state change or decision (BIO2: actor, action, object, result, origin, time). Each event stores
+    the hash of the previous event of the same organisation, so editing or deleting any event breaks the
+    chain (``manage.py verify_audit``)."""
+
+    # How the hash is computed: 1 for events written before the trail had subjects (their payload names
+    # the brief), 2 since. Old events keep verifying as they were written.
+    HASH_VERSION = 2
+
+    # Empty: the platform's own chain (a superuser's change to an agency, a log-in without an organisation).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    sequence = models.PositiveBigIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=64)  # an AuditAction code; its label is read with label_for
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    # The timeline the event belongs to (a brief, a budget period, a channel), if any.
+    subject_type = models.CharField(max_length=64, blank=True, default="")
+    subject_id = models.CharField(max_length=64, blank=True, default="")
+    result = models.CharField(max_length=16, choices=Result.choices, default=Result.OK)
+    origin = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    details = models.JSONField(default=dict, blank=True)
+    hash_version = models.PositiveSmallIntegerField(default=HASH_VERSION)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        db_table = "approvals_auditevent"
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["organisation", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sequence"], name="audit_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["sequence"],
+                condition=models.Q(organisation__isnull=True),
+                name="audit_platform_sequence_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "sequence"], name="audit_subject")]
+
+    def __str__(self):
+        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
+    @property
+    def label(self) -> str:
+        return label_for(self.action, self.result)
+
+    @property
+    def reason(self) -> str:
+        return reason_for(self.details)
