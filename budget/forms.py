@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Channel
-from content.forms import DateInput
 from content.models import Brief
+from core.forms import DateInput
 
 from .models import BudgetPeriod, CostLine, CostStatus
 

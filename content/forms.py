@@ -5,20 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Channel
+from core.forms import DateInput
 
 from . import media
 from .models import Brief, Creator, FocusGroupTest, Topic, WebcareTask
 from .services import BRIEF_FIELDS
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker, which takes and gives ISO dates whatever the page's language (a localised
-    value such as 01-11-2026 would show as an empty field)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):
-        super().__init__(attrs, format=format)
 
 
 class BriefForm(forms.ModelForm):

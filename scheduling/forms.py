@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from content.forms import DateInput
+from core.forms import DateInput
 
 from .models import Weekday
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from content.forms import DateInput
+from core.forms import DateInput, DateRangeForm
 
 from . import imports
 
@@ -64,7 +64,7 @@ class FiguresForm(_AsOf):
         return {key: self.cleaned_data[key] for key in imports.FIGURES}
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(DateRangeForm):
     """The results' period, from the query string. Without one: ``default`` (the running budget period or
     the last six months); an empty start or end means "since the first post" or "up to today"."""
 
@@ -77,12 +77,6 @@ class PeriodForm(forms.Form):
             data = None
         super().__init__(data, initial={"start": default.start, "end": default.end}, **kwargs)
         self.default = default
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
-            raise forms.ValidationError(_("The period must start before it ends."))
-        return cleaned
 
     def period(self) -> tuple:
         if not self.is_bound or not self.is_valid():

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from approvals.redaction import REDACTION_MARK, Person, Redactor
+from disclosure.redaction import REDACTION_MARK, Person, Redactor
 
 M = REDACTION_MARK
 

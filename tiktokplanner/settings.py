@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "budget",
     "scheduling",
     "stats",
+    "disclosure",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from approvals import views as approvals_views
 from budget import views as budget_views
 from content import views as content_views
 from core import views as core_views
+from disclosure import views as disclosure_views
 from scheduling import views as scheduling_views
 from stats import views as stats_views
 
@@ -60,10 +61,10 @@ urlpatterns = [
     ),
     path("briefs/<int:pk>/post/", content_views.posting_create, name="posting_create"),
     path("briefs/<int:pk>/focus-group/", content_views.focus_group_create, name="focus_group_create"),
-    path("briefs/<int:pk>/disclosure/", approvals_views.brief_disclosure, name="brief_disclosure"),
+    path("briefs/<int:pk>/disclosure/", disclosure_views.brief_disclosure, name="brief_disclosure"),
     path("reviews/<int:pk>/decide/", approvals_views.decide, name="decide"),
     path("inbox/", approvals_views.inbox_view, name="inbox"),
-    path("disclosure/", approvals_views.period_disclosure, name="period_disclosure"),
+    path("disclosure/", disclosure_views.period_disclosure, name="period_disclosure"),
     path("topics/", content_views.topic_list, name="topic_list"),
     path("creators/", content_views.creator_list, name="creator_list"),
     path("webcare/", content_views.webcare_list, name="webcare_list"),

@@ -14,34 +14,21 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC
 
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership
 from accounts.roles import Role
+from approvals.models import Decision
 from audit import trail
 from audit.actions import AuditAction
 from audit.timeline import timeline_for
 from content.models import Creator
 
-from .models import Decision
 from .redaction import REDACTION_MARK, Person, Redactor
-
-
-class PeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
-            raise forms.ValidationError(gettext_lazy("The end of the period lies before its start."))
-        return cleaned
 
 
 @dataclass(frozen=True)
@@ -86,7 +73,7 @@ def _documents_for(brief, roles, start_number: int, now) -> list[Document]:
 
     def add(kind, title, template, context, date):
         nonlocal number
-        html = render_to_string(f"approvals/disclosure/{template}", {"brief": brief, "mark": REDACTION_MARK, **context})
+        html = render_to_string(f"disclosure/documents/{template}", {"brief": brief, "mark": REDACTION_MARK, **context})
         filename = f"{brief.reference}/{number:03d}-{kind}.html"
         docs.append(Document(number, brief.reference, date.date().isoformat(), title, kind, filename, html))
         number += 1
