@@ -18,8 +18,9 @@ from accounts import access
 from accounts.decorators import capability_required
 from accounts.roles import Capability
 from audit.trail import Origin
+from core import charts
 
-from . import charts, selectors, services
+from . import selectors, services
 from .forms import AdvanceForm, CostLineForm, OverrideForm, PeriodForm
 from .models import BudgetPeriod, CostLine, PeriodStatus
 
@@ -42,9 +43,9 @@ def dashboard(request):
         f = selectors.figures(period)
         context.update(
             figures=f,
-            spend_chart=charts.spend_over_time(f.by_month, period.amount_excl_vat),
-            topic_chart=charts.bars(f.by_topic, "excl", "brief__topic__name"),
-            agency_chart=charts.bars(f.by_agency, "excl", "supplier"),
+            spend_chart=charts.line([(row["month"], row["spent"], row["plan"]) for row in f.by_month], lines=2),
+            topic_chart=charts.bars([(row["brief__topic__name"] or "—", row["excl"]) for row in f.by_topic]),
+            agency_chart=charts.bars([(row["supplier"] or "—", row["excl"]) for row in f.by_agency]),
             can_manage=access.has_capability(request.membership, Capability.MANAGE_BUDGET),
             can_approve=access.has_capability(request.membership, Capability.APPROVE_BUDGET)
             and period.status == PeriodStatus.PROPOSED,

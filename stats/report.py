@@ -11,8 +11,8 @@ from accounts import access
 from accounts.roles import Capability
 from budget.models import BudgetPeriod
 from budget.selectors import figures as budget_figures
+from core import charts
 
-from . import charts
 from .selectors import PILOT_BANDS, channel_results
 
 

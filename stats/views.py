@@ -25,8 +25,9 @@ from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
 from content.models import Posting
+from core import charts
 
-from . import charts, imports, services, tasks
+from . import imports, services, tasks
 from .client import TikTokError
 from .forms import FiguresForm, PeriodForm, StudioImportForm
 from .models import ChannelConnection, ConnectionStatus, RunKind

@@ -1,7 +1,6 @@
-"""Server-side SVG charts for the results pages and the report: coordinates here, drawing in
-templates/stats/includes/. The same markup is shown in the page and put in the PDF, each chart with a
-data table beside it as its text alternative. Colours are SVG attributes, not CSS, so the PDF needs no
-stylesheet to look the same."""
+"""Server-side SVG charts for every page and the PDF report: coordinates here, drawing in templates/charts/.
+No JavaScript; each chart has a data table beside it as its text alternative. Colours are SVG attributes,
+not CSS, so the PDF needs no stylesheet to look the same. Values may be ints, floats or Decimals."""
 
 from __future__ import annotations
 
@@ -34,6 +33,7 @@ def line(series: list[tuple], lines: int = 1) -> dict:
     chart = {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "base": HEIGHT - BOTTOM}
     if not series:
         return chart | {"lines": [], "y_ticks": [], "x_ticks": []}
+    series = [(row[0], *(float(v) for v in row[1:])) for row in series]
     top = _nice_top(max(max(row[1:]) for row in series))
     first, last = _moment(series[0][0]), _moment(series[-1][0])
     span = (last - first) or 1
@@ -68,6 +68,7 @@ def columns(rows: list[tuple]) -> dict:
     chart = {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "base": HEIGHT - BOTTOM}
     if not rows:
         return chart | {"bars": [], "y_ticks": []}
+    rows = [(label, float(value)) for label, value in rows]
     top = _nice_top(max(value for _, value in rows))
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = inner_w / len(rows)
@@ -91,7 +92,7 @@ def columns(rows: list[tuple]) -> dict:
 def bars(rows: list[tuple]) -> dict:
     """Horizontal bars, one per (label, value), e.g. median views per topic."""
     height = 26
-    top = max((value or 0 for _, value in rows), default=0) or 1
+    top = float(max((value or 0 for _, value in rows), default=0)) or 1
     return {
         "width": WIDTH,
         "height": max(len(rows), 1) * height + 8,
@@ -99,8 +100,8 @@ def bars(rows: list[tuple]) -> dict:
             {
                 "y": 4 + i * height,
                 "text_y": 4 + i * height + 17,
-                "width": round(max((value or 0) / top * (WIDTH - 300), 1), 1),
-                "value_x": round(max((value or 0) / top * (WIDTH - 300), 1) + 236, 1),
+                "width": round(max(float(value or 0) / top * (WIDTH - 300), 1), 1),
+                "value_x": round(max(float(value or 0) / top * (WIDTH - 300), 1) + 236, 1),
                 "label": label,
                 "value": value,
             }
