@@ -31,6 +31,7 @@ run: install assets
 test: install-dev assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py catalogues --check
 	$(BIN)/pytest

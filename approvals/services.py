@@ -7,7 +7,9 @@ state change; the database's unique constraints are the second line of defence.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,8 @@ from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
 from content import states
-from content.models import Brief
+from content.models import Brief, ScriptVersion, VideoVersion
+from content.permissions import Act, require_act
 
 from . import notifications, rules
 from .models import (
@@ -30,6 +33,101 @@ from .models import (
     StepMode,
     Verdict,
 )
+
+# --- A new version, and its review ---------------------------------------------------------------------
+# Approvals owns "submit a version and start its review": content knows versions, not how they are reviewed.
+
+
+def _next_number(versions) -> int:
+    return (versions.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+@transaction.atomic
+def script_version_add(
+    *,
+    actor,
+    brief: Brief,
+    text: str,
+    shot_list: str,
+    duration_target: int,
+    creators,
+    origin: Origin | None = None,
+) -> ScriptVersion:
+    """The agency delivers a (new) script version; its review starts, replacing any open one."""
+    brief = Brief.objects.select_for_update().select_related("organisation", "topic").get(pk=brief.pk)
+    require_act(actor, brief, Act.ADD_SCRIPT)
+    _check_creators(brief, creators)
+    version = ScriptVersion(
+        brief=brief,
+        number=_next_number(brief.script_versions),
+        text=text,
+        shot_list=shot_list,
+        duration_target=duration_target,
+        created_by=actor,
+    )
+    version.full_clean(exclude=["creators"])
+    version.save()
+    version.creators.set(creators)
+    trail.record_about(
+        brief, actor=actor, action=AuditAction.SCRIPT_DELIVERED, obj=version, origin=origin, version=version.number
+    )
+    run_start(actor=actor, brief=brief, version=version, origin=origin)
+    return version
+
+
+@transaction.atomic
+def video_version_add(
+    *,
+    actor,
+    brief: Brief,
+    creators,
+    has_subtitles: bool,
+    file=None,
+    info=None,
+    preview_url: str = "",
+    origin: Origin | None = None,
+) -> VideoVersion:
+    """The agency delivers a (new) video version: an inspected upload (``info``) or a preview link."""
+    brief = Brief.objects.select_for_update().select_related("organisation", "topic").get(pk=brief.pk)
+    require_act(actor, brief, Act.ADD_VIDEO)
+    _check_creators(brief, creators)
+    if bool(file) == bool(preview_url):
+        raise ValidationError(_("Upload a video file or give a private preview link (one of the two)."))
+    version = VideoVersion(
+        brief=brief,
+        number=_next_number(brief.video_versions),
+        preview_url=preview_url,
+        has_subtitles=has_subtitles,
+        created_by=actor,
+    )
+    if file:
+        version.file = file
+        version.content_type = info.content_type
+        version.size = info.size
+        version.duration = info.duration
+    version.full_clean(exclude=["creators", "file"])
+    version.save()
+    version.creators.set(creators)
+    trail.record_about(
+        brief,
+        actor=actor,
+        action=AuditAction.VIDEO_DELIVERED,
+        obj=version,
+        origin=origin,
+        version=version.number,
+        kind="file" if file else "link",
+        duration=str(version.duration) if version.duration is not None else None,
+        subtitles=has_subtitles,
+    )
+    run_start(actor=actor, brief=brief, version=version, origin=origin)
+    return version
+
+
+def _check_creators(brief: Brief, creators) -> None:
+    if not creators:
+        raise ValidationError(_("Choose at least one creator."), code="no_creators")
+    if any(creator.agency_id != brief.agency_id for creator in creators):
+        raise ValidationError(_("Only creators of the brief's agency can be chosen."), code="foreign_creator")
 
 
 class ApprovalRefused(Exception):
@@ -201,6 +299,10 @@ def _advance(run: ApprovalRun, step: RunStep, verdict: str, *, actor, origin) ->
     run.save(update_fields=["status", "current_position", "finished_at"])
     action = states.BriefAction.SCRIPT_APPROVED if run.stage == Stage.SCRIPT else states.BriefAction.VIDEO_APPROVED
     states.apply(run.brief, action)
+    if run.stage == Stage.VIDEO:
+        # What is approved is what scheduling and posting read from now on.
+        Brief.objects.filter(pk=run.brief_id).update(approved_video=run.video_version)
+        run.brief.approved_video = run.video_version
     trail.record_about(
         run.brief,
         actor=actor,

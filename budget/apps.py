@@ -3,7 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BudgetConfig(AppConfig):
-    """Budget periods, per-post plans, cost lines and the MT dashboard (built in the budget issue)."""
+    """Budget periods, per-post plans, cost lines and the MT dashboard."""
 
     name = "budget"
     verbose_name = _("Budget")
+
+    def ready(self):
+        from core import hooks
+
+        from . import panels
+
+        hooks.register("brief_panels", panels.brief_budget_panel, order=30)
+        hooks.register("results_panels", panels.results_budget_panel, order=10)
+        hooks.register("results_period", panels.running_period, order=10)

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from content.models import BriefStatus
 from core.templatetags.planner import money
+from stats.selectors import reach_of_briefs
 
 from .models import COMMITTED, BudgetPeriod, CostLine, CostStatus, PostAllocation
 from .money import CENT, vat_on
@@ -122,16 +123,8 @@ def figures(period: BudgetPeriod) -> Figures:
 def _value_for_money(result: Figures, post_costs, spent: Decimal) -> None:
     """Cost per 1,000 views and per engagement (likes + comments + shares), over the posted videos this
     period paid for, each counted at its latest snapshot."""
-    from stats.models import VideoSnapshot
-
-    briefs = post_costs.filter(brief__status=BriefStatus.POSTED).values("brief")
-    latest = VideoSnapshot.objects.filter(posting=OuterRef("posting")).order_by("-captured_at", "-bucket")
-    latest = latest.values("pk")[:1]
-    totals = VideoSnapshot.objects.filter(posting__brief__in=briefs, pk=Subquery(latest)).aggregate(
-        views=Sum("views"), likes=Sum("likes"), comments=Sum("comments"), shares=Sum("shares")
-    )
-    result.views = int(totals["views"] or 0)
-    result.engagements = int((totals["likes"] or 0) + (totals["comments"] or 0) + (totals["shares"] or 0))
+    reach = reach_of_briefs(post_costs.filter(brief__status=BriefStatus.POSTED).values("brief"))
+    result.views, result.engagements = reach["views"], reach["engagements"]
     if result.views:
         result.cost_per_thousand_views = (spent * 1000 / result.views).quantize(CENT, rounding=ROUND_HALF_UP)
     if result.engagements:

@@ -85,6 +85,10 @@ class Brief(models.Model):
     posting_window_start = models.DateField(_("post from"), null=True, blank=True)
     posting_window_end = models.DateField(_("post until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=BriefStatus.choices, default=BriefStatus.DRAFT)
+    # Set by the review when a video version is approved: what scheduling and posting read.
+    approved_video = models.ForeignKey(
+        "VideoVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="briefs_created", verbose_name=_("created by")
     )

@@ -7,8 +7,10 @@ organisation's own business). Everything else is not found (404).
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.access import active_memberships, capabilities, membership_in
 from accounts.roles import Capability, Role
@@ -100,3 +102,10 @@ def brief_actions(user, brief: Brief, membership=_UNKNOWN) -> frozenset[str]:
     if Capability.DISCLOSE in caps:
         acts.add(Act.DISCLOSE)
     return frozenset(acts)
+
+
+def require_act(actor, brief: Brief, act: str) -> None:
+    """Refuse (PermissionDenied) unless ``actor`` may take ``act`` on ``brief`` now: every brief service
+    starts here, so a task or a command can't do what the person could not."""
+    if act not in brief_actions(actor, brief):
+        raise PermissionDenied(_("You may not do this with this brief now."))

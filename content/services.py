@@ -12,13 +12,11 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import can
 from accounts.roles import Capability
-from approvals import services as approval_services
 from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
@@ -31,11 +29,9 @@ from .models import (
     Comment,
     FocusGroupTest,
     Posting,
-    ScriptVersion,
-    VideoVersion,
     WebcareTask,
 )
-from .permissions import Act, brief_actions
+from .permissions import Act, brief_actions, require_act
 
 BRIEF_FIELDS = (
     "channel",
@@ -50,11 +46,6 @@ BRIEF_FIELDS = (
     "posting_window_end",
 )
 WEBCARE_PERIOD = timedelta(days=7)
-
-
-def _require(actor, brief: Brief, act: str) -> None:
-    if act not in brief_actions(actor, brief):
-        raise PermissionDenied(_("You may not do this with this brief now."))
 
 
 def _set_constraints(brief: Brief, constraints: list[str]) -> None:
@@ -83,7 +74,7 @@ def brief_create(*, actor, organisation, fields: dict, constraints: list[str], o
 @transaction.atomic
 def brief_update(*, actor, brief: Brief, fields: dict, constraints: list[str], origin: Origin | None = None) -> Brief:
     brief = Brief.objects.select_for_update().get(pk=brief.pk)
-    _require(actor, brief, Act.EDIT)
+    require_act(actor, brief, Act.EDIT)
     changed = sorted(k for k in BRIEF_FIELDS if k in fields and getattr(brief, k) != fields[k])
     for key in BRIEF_FIELDS:
         if key in fields:
@@ -111,7 +102,7 @@ def brief_transition(*, actor, brief: Brief, action: str, comment: str = "", ori
     """Submit, return (with a reason), send to the agency, or cancel a brief."""
     if action not in _ACTION_ACT:
         raise PermissionDenied(_("Unknown action."))
-    _require(actor, brief, _ACTION_ACT[action])
+    require_act(actor, brief, _ACTION_ACT[action])
     comment = comment.strip()
     if action in (states.BriefAction.RETURN, states.BriefAction.CANCEL) and not comment:
         raise ValidationError(_("Say why, so the adviser knows what to change."), code="reason_required")
@@ -126,103 +117,11 @@ def brief_transition(*, actor, brief: Brief, action: str, comment: str = "", ori
     return brief
 
 
-def _next_number(versions) -> int:
-    return (versions.aggregate(last=Max("number"))["last"] or 0) + 1
-
-
-@transaction.atomic
-def script_version_add(
-    *,
-    actor,
-    brief: Brief,
-    text: str,
-    shot_list: str,
-    duration_target: int,
-    creators,
-    origin: Origin | None = None,
-) -> ScriptVersion:
-    """The agency delivers a (new) script version; its review starts, replacing any open one."""
-    brief = Brief.objects.select_for_update().select_related("organisation", "topic").get(pk=brief.pk)
-    _require(actor, brief, Act.ADD_SCRIPT)
-    _check_creators(brief, creators)
-    version = ScriptVersion(
-        brief=brief,
-        number=_next_number(brief.script_versions),
-        text=text,
-        shot_list=shot_list,
-        duration_target=duration_target,
-        created_by=actor,
-    )
-    version.full_clean(exclude=["creators"])
-    version.save()
-    version.creators.set(creators)
-    trail.record_about(
-        brief, actor=actor, action=AuditAction.SCRIPT_DELIVERED, obj=version, origin=origin, version=version.number
-    )
-    approval_services.run_start(actor=actor, brief=brief, version=version, origin=origin)
-    return version
-
-
-@transaction.atomic
-def video_version_add(
-    *,
-    actor,
-    brief: Brief,
-    creators,
-    has_subtitles: bool,
-    file=None,
-    info=None,
-    preview_url: str = "",
-    origin: Origin | None = None,
-) -> VideoVersion:
-    """The agency delivers a (new) video version: an inspected upload (``info``) or a preview link."""
-    brief = Brief.objects.select_for_update().select_related("organisation", "topic").get(pk=brief.pk)
-    _require(actor, brief, Act.ADD_VIDEO)
-    _check_creators(brief, creators)
-    if bool(file) == bool(preview_url):
-        raise ValidationError(_("Upload a video file or give a private preview link (one of the two)."))
-    version = VideoVersion(
-        brief=brief,
-        number=_next_number(brief.video_versions),
-        preview_url=preview_url,
-        has_subtitles=has_subtitles,
-        created_by=actor,
-    )
-    if file:
-        version.file = file
-        version.content_type = info.content_type
-        version.size = info.size
-        version.duration = info.duration
-    version.full_clean(exclude=["creators", "file"])
-    version.save()
-    version.creators.set(creators)
-    trail.record_about(
-        brief,
-        actor=actor,
-        action=AuditAction.VIDEO_DELIVERED,
-        obj=version,
-        origin=origin,
-        version=version.number,
-        kind="file" if file else "link",
-        duration=str(version.duration) if version.duration is not None else None,
-        subtitles=has_subtitles,
-    )
-    approval_services.run_start(actor=actor, brief=brief, version=version, origin=origin)
-    return version
-
-
-def _check_creators(brief: Brief, creators) -> None:
-    if not creators:
-        raise ValidationError(_("Choose at least one creator."), code="no_creators")
-    if any(creator.agency_id != brief.agency_id for creator in creators):
-        raise ValidationError(_("Only creators of the brief's agency can be chosen."), code="foreign_creator")
-
-
 @transaction.atomic
 def comment_add(
     *, actor, brief: Brief, text: str, script_version=None, video_version=None, origin: Origin | None = None
 ) -> Comment:
-    _require(actor, brief, Act.COMMENT)
+    require_act(actor, brief, Act.COMMENT)
     if not text.strip():
         raise ValidationError(_("Write a comment first."), code="empty")
     comment = Comment.objects.create(
@@ -263,7 +162,7 @@ def posting_record(
     """The agency reports the approved video as posted (at ``posted_at``, not after ``now``); team social gets
     a webcare task for it."""
     brief = Brief.objects.select_for_update().select_related("organisation", "channel").get(pk=brief.pk)
-    _require(actor, brief, Act.POST)
+    require_act(actor, brief, Act.POST)
     link = parse_tiktok_url(tiktok_url)
     if link.handle.lower() != brief.channel.handle.lower():
         raise ValidationError(
@@ -275,7 +174,7 @@ def posting_record(
         raise ValidationError(_("This TikTok video has already been recorded for another brief."), code="duplicate")
     if posted_at > now + timedelta(minutes=5):  # a few minutes' grace for clocks that differ
         raise ValidationError(_("The posting time lies in the future."), code="future")
-    video = brief.video_versions.filter(approval_run__status="approved").order_by("-number").first()
+    video = brief.approved_video
     if video is None:
         raise ValidationError(_("There is no approved video for this brief."), code="no_approved_video")
     posting = Posting.objects.create(
@@ -320,7 +219,7 @@ def webcare_update(*, actor, task: WebcareTask, assignee, notes: str, done: bool
 @transaction.atomic
 def attachment_add(*, actor, brief: Brief, file, content_type: str, origin: Origin | None = None) -> Attachment:
     """A document or picture for the agency (checked by ``media.inspect_attachment`` first)."""
-    _require(actor, brief, Act.ATTACH)
+    require_act(actor, brief, Act.ATTACH)
     attachment = Attachment(brief=brief, file=file, name=file.name[:200], uploaded_by=actor)
     attachment.save()
     trail.record_about(
@@ -339,7 +238,7 @@ def attachment_add(*, actor, brief: Brief, file, content_type: str, origin: Orig
 def focus_group_record(
     *, actor, brief: Brief, tested_on, group_description: str, participants: int, outcome: str, origin=None
 ) -> FocusGroupTest:
-    _require(actor, brief, Act.FOCUS_GROUP)
+    require_act(actor, brief, Act.FOCUS_GROUP)
     test = FocusGroupTest(
         brief=brief,
         tested_on=tested_on,

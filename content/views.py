@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,12 +14,9 @@ from accounts import access
 from accounts.decorators import capability_required
 from accounts.models import Membership
 from accounts.roles import Capability, Role
-from approvals import rules
-from approvals.forms import DecisionForm
-from approvals.models import ApprovalRun, Decision
 from audit.timeline import timeline_for
 from audit.trail import Origin
-from budget.selectors import brief_budget
+from core import hooks
 
 from . import services, states
 from .forms import (
@@ -30,9 +26,7 @@ from .forms import (
     CreatorForm,
     FocusGroupForm,
     PostingForm,
-    ScriptForm,
     TopicForm,
-    VideoForm,
     WebcareForm,
 )
 from .models import Attachment, BriefStatus, Creator, Topic, VideoVersion, WebcareTask
@@ -96,39 +90,25 @@ def _brief_form(request, *, brief):
 
 
 def brief_page(request, brief, *, status=200, **forms):
-    """Render a brief's page; a form that failed validation is passed in to keep what was typed."""
+    """Render a brief's page; a form that failed validation is passed in to keep what was typed. Apps above
+    content add their parts (versions and reviews, budget, ...) through the ``brief_panels`` hook."""
     user = request.user
     membership = access.membership_in(user, brief.organisation_id)
     actions = brief_actions(user, brief, membership)
     # Agency members see role labels instead of civil servants' names (they may not see the staff list).
     viewer_is_agency = membership is not None and not access.has_capability(membership, Capability.VIEW_PEOPLE)
-    runs = list(
-        ApprovalRun.objects.filter(brief=brief)
-        .select_related("script_version", "video_version")
-        .prefetch_related("steps", Prefetch("decisions", Decision.objects.select_related("actor", "step")))
-    )
-    run_by_version = {(r.stage, r.version.number): r for r in runs}
-    # One query for "which of these may I decide now", the same rules as rules.may_decide (a test keeps
-    # the two in step).
-    decidable = set(rules.runs_awaiting(user, brief.organisation).filter(brief=brief).values_list("pk", flat=True))
-    decision_forms = {}
-    for run in runs:
-        if run.pk in decidable:
-            form = forms.get("decision_form")
-            if form is None or form.run.pk != run.pk:
-                form = DecisionForm(run=run)
-            decision_forms[run.pk] = form
-    scripts = brief.script_versions.select_related("created_by").prefetch_related("creators").order_by("-number")
-    videos = brief.video_versions.select_related("created_by").prefetch_related("creators").order_by("-number")
+    panels = {}
+    for hook in hooks.get("brief_panels"):
+        panel = hook(request, brief, membership, forms)
+        if panel is not None:
+            panels.setdefault(panel.place, []).append(panel)
     roles = dict(Membership.objects.filter(organisation=brief.organisation).values_list("user_id", "role"))
     context = {
         "brief": brief,
         "actions": actions,
         "viewer_is_agency": viewer_is_agency,
         "constraints": brief.constraints.all(),
-        "scripts": [(v, run_by_version.get(("script", v.number))) for v in scripts],
-        "videos": [(v, run_by_version.get(("video", v.number))) for v in videos],
-        "decision_forms": decision_forms,
+        "panels": panels,
         "comments": [(c, roles.get(c.author_id)) for c in brief.comments.select_related("author")],
         "timeline": timeline_for(brief),
         "focus_group_tests": brief.focus_group_tests.all(),
@@ -138,7 +118,6 @@ def brief_page(request, brief, *, status=200, **forms):
         "attachments": brief.attachments.all(),
         "transition_error": forms.get("transition_error"),
         "role_labels": dict(Role.choices),
-        "budget": brief_budget(brief) if Capability.VIEW_BUDGET in access.capabilities(membership) else None,
     }
     return render(request, "content/brief_detail.html", context, status=status)
 
@@ -167,56 +146,6 @@ def brief_transition(request, pk):
         return brief_page(request, brief, status=400, transition_error=message)
     messages.success(request, _("Done: the brief is now “%(status)s”.") % {"status": brief.get_status_display()})
     return redirect("brief_detail", brief.pk)
-
-
-def _agency_form_view(request, pk, act, form_class, template, save):
-    brief = get_brief_for_user(request.user, pk)
-    if act not in brief_actions(request.user, brief):
-        raise PermissionDenied
-    form = form_class(request.POST or None, request.FILES or None, brief=brief)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(brief, form)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("brief_detail", brief.pk)
-    return render(request, template, {"form": form, "brief": brief})
-
-
-@login_required
-def script_create(request, pk):
-    def save(brief, form):
-        version = services.script_version_add(
-            actor=request.user,
-            brief=brief,
-            text=form.cleaned_data["text"],
-            shot_list=form.cleaned_data["shot_list"],
-            duration_target=form.cleaned_data["duration_target"],
-            creators=list(form.cleaned_data["creators"]),
-            origin=Origin.from_request(request),
-        )
-        messages.success(request, _("Script version %(number)s is delivered for review.") % {"number": version.number})
-
-    return _agency_form_view(request, pk, Act.ADD_SCRIPT, ScriptForm, "content/script_form.html", save)
-
-
-@login_required
-def video_create(request, pk):
-    def save(brief, form):
-        version = services.video_version_add(
-            actor=request.user,
-            brief=brief,
-            creators=list(form.cleaned_data["creators"]),
-            has_subtitles=form.cleaned_data["has_subtitles"],
-            file=form.cleaned_data["file"],
-            info=form.info,
-            preview_url=form.cleaned_data["preview_url"],
-            origin=Origin.from_request(request),
-        )
-        messages.success(request, _("Video version %(number)s is delivered for review.") % {"number": version.number})
-
-    return _agency_form_view(request, pk, Act.ADD_VIDEO, VideoForm, "content/video_form.html", save)
 
 
 @login_required

@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import RunStatus
 from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
@@ -153,7 +152,7 @@ def approved_video(brief: Brief):
     """The brief's approved video, if its approval is finished and it has not been posted yet."""
     if brief.status != BriefStatus.READY_TO_POST:
         return None
-    return brief.video_versions.filter(approval_run__status=RunStatus.APPROVED).order_by("-number").first()
+    return brief.approved_video
 
 
 @transaction.atomic

@@ -1,31 +1,15 @@
 """The results page and the "results to date" report share one context: the same figures, the same
-SVG charts and the same data tables, in the page and in the PDF."""
+SVG charts and the same data tables, in the page and in the PDF. Sections from apps above (the budget's use
+for those who may see it) come through the ``results_panels`` hook."""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from accounts import access
-from accounts.roles import Capability
-from budget.models import BudgetPeriod
-from budget.selectors import figures as budget_figures
-from core import charts
+from core import charts, hooks
 
 from .selectors import PILOT_BANDS, channel_results
-
-
-def _budget_periods(channel, start, end):
-    """The budget periods of this channel (or of the whole organisation) that overlap the report's period."""
-    periods = BudgetPeriod.objects.filter(
-        Q(channel=channel) | Q(channel__isnull=True), organisation=channel.organisation
-    )
-    if start:
-        periods = periods.filter(ends_on__gte=start)
-    if end:
-        periods = periods.filter(starts_on__lte=end)
-    return list(periods.order_by("starts_on"))
 
 
 def results_context(channel, start, end, membership, *, today) -> dict:
@@ -39,10 +23,9 @@ def results_context(channel, start, end, membership, *, today) -> dict:
         "follower_chart": charts.line([(row.day, row.followers) for row in results.follower_points]),
         "weeks_chart": charts.columns([(row["label"], row["posts"]) for row in results.posts_per_week]),
         "topic_chart": charts.bars([(row.name, row.median_views) for row in results.topics]),
-        "budget": [],
+        # Apps above stats add sections (budget: its use per budget period) through the results_panels hook.
+        "panels": [panel for hook in hooks.get("results_panels") if (panel := hook(channel, start, end, membership))],
     }
-    if access.has_capability(membership, Capability.VIEW_BUDGET):
-        context["budget"] = [budget_figures(period) for period in _budget_periods(channel, start, end)]
     return context
 
 

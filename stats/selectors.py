@@ -12,11 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
-from budget.models import BudgetPeriod
 from content.models import Posting
+from core import hooks
 
 from .models import FollowerSnapshot, VideoSnapshot
 
@@ -236,25 +236,34 @@ def _posts_per_week(
 class Period:
     start: date
     end: date
-    budget_period: object | None = None  # the budget period it follows, if any
+    source: object | None = None  # what it follows (a budget period), if anything
 
 
 DEFAULT_MONTHS = 6
 
 
 def default_period(channel, *, today: date) -> Period:
-    """The period the results open on: the budget period running ``today`` (the channel's own before one
-    for the whole organisation; a closed one too), up to today; without one, the last six months."""
-
-    running = (
-        BudgetPeriod.objects.filter(organisation=channel.organisation, starts_on__lte=today, ends_on__gte=today)
-        .filter(Q(channel=channel) | Q(channel__isnull=True))
-        .order_by(F("channel").asc(nulls_last=True), "-starts_on")
-        .first()
-    )
-    if running is not None:
-        return Period(running.starts_on, today, running)
+    """The period the results open on: the first that a ``results_period`` hook offers (budget: the budget
+    period running ``today``, up to today); without one, the last six months."""
+    for hook in hooks.get("results_period"):
+        offered = hook(channel, today)
+        if offered is not None:
+            start, end, source = offered
+            return Period(start, end, source)
     return Period(months_before(today, DEFAULT_MONTHS) + timedelta(days=1), today)
+
+
+def reach_of_briefs(briefs) -> dict:
+    """Views and engagements (likes + comments + shares) of the posted videos of ``briefs`` (a queryset of
+    briefs or their ids), each video counted at its latest snapshot. One query."""
+    latest = VideoSnapshot.objects.filter(posting=OuterRef("posting")).order_by("-captured_at", "-bucket")
+    totals = VideoSnapshot.objects.filter(posting__brief__in=briefs, pk=Subquery(latest.values("pk")[:1])).aggregate(
+        views=Sum("views"), likes=Sum("likes"), comments=Sum("comments"), shares=Sum("shares")
+    )
+    return {
+        "views": int(totals["views"] or 0),
+        "engagements": int((totals["likes"] or 0) + (totals["comments"] or 0) + (totals["shares"] or 0)),
+    }
 
 
 def months_before(day: date, months: int) -> date:

@@ -274,7 +274,7 @@ def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0):
     return server, f"http://{host}:{server.server_port}"
 
 
-# The pilot videos of the demo data (content/demo.py numbers them from this id on).
+# The pilot videos of the demo data (home/demo/content.py numbers them from this id on).
 DEMO_FIRST_VIDEO_ID = 7_000_000_000_000_000_001
 DEMO_PILOT_VIDEOS = 15
 DEMO_RECENT_VIDEO_IDS = range(7_000_000_000_000_000_051, 7_000_000_000_000_000_055)  # the last two weeks' posts

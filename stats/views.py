@@ -86,8 +86,8 @@ def channel_stats(request, pk=None):
 def _period_presets(channel, today) -> list[dict]:
     """Links to the usual periods: the running budget period (or the last six months), and everything."""
     default = default_period(channel, today=today)
-    if default.budget_period is not None:
-        label = _("Budget period %(name)s") % {"name": default.budget_period.name}
+    if default.source is not None:
+        label = _("Budget period %(name)s") % {"name": default.source.name}
     else:
         label = _("The last six months")
     return [

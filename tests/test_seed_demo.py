@@ -7,11 +7,11 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD, ORGANISATIONS, ROLE_USERS
 from accounts.models import Agency, Channel, Membership, Organisation, User
 from accounts.roles import Role
 from budget.models import BudgetPeriod, PeriodStatus
 from content.models import Posting
+from home.demo.world import DEMO_PASSWORD, ORGANISATIONS, ROLE_USERS
 from scheduling.models import Slot
 from stats.models import VideoSnapshot
 from stats.selectors import default_period
@@ -103,7 +103,7 @@ def test_the_demo_is_alive_on_any_day(moment, client):
         assert Slot.objects.filter(channel=channel, starts_at__gt=moment).count() in (51, 52)
 
         # The results open on the running budget period and show the recent videos.
-        assert default_period(channel, today=today).budget_period == period
+        assert default_period(channel, today=today).source == period
         client.force_login(User.objects.get(username="vws-social"))
         page = client.get(f"/results/channels/{channel.pk}/").content.decode()
         assert f'value="{period.starts_on.isoformat()}"' in page and f'value="{today.isoformat()}"' in page

@@ -228,7 +228,7 @@ def test_value_for_money_on_the_mt_dashboard(connected):
 
 
 def test_the_demo_simulator_knows_every_video_the_demo_data_posts():
-    from content.demo import PILOT, PILOT_VIDEO_IDS, RECENT, RECENT_VIDEO_IDS
+    from home.demo.content import PILOT, PILOT_VIDEO_IDS, RECENT, RECENT_VIDEO_IDS
     from stats.simulator import demo_simulator
 
     known = {video.id for video in demo_simulator().accounts["demo-minvws"].videos}

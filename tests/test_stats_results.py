@@ -484,12 +484,12 @@ def test_the_channels_own_budget_period_comes_before_the_organisations(world):
         )
 
     whole = period("All channels 2027", None)
-    assert selectors.default_period(world.channel, today=date(2027, 5, 1)).budget_period == whole
+    assert selectors.default_period(world.channel, today=date(2027, 5, 1)).source == whole
     own = period("TikTok 2027", world.channel)
     assert selectors.default_period(world.channel, today=date(2027, 5, 1)) == selectors.Period(
         date(2027, 1, 1), date(2027, 5, 1), own
     )
-    assert selectors.default_period(world.channel, today=date(2028, 1, 1)).budget_period is None
+    assert selectors.default_period(world.channel, today=date(2028, 1, 1)).source is None
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from approvals import rules
+from approvals import services as approvals
 from approvals.models import ApprovalRun, RunStatus, StepMode, Verdict
 from approvals.services import ApprovalRefused, chain_for
 from audit.models import AuditEvent
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def deliver_video(world, brief, url="https://preview.example.org/v"):
-    return content.video_version_add(
+    return approvals.video_version_add(
         actor=world.people["agency_member"],
         brief=brief,
         creators=[CreatorFactory(agency=world.agency)],
@@ -261,7 +262,7 @@ def test_refused_decisions_are_audited_too(world):
 def test_agency_cannot_use_another_agencys_creator(world):
     brief = brief_with_agency(world)
     with pytest.raises(ValidationError):
-        content.script_version_add(
+        approvals.script_version_add(
             actor=world.people["agency_member"],
             brief=brief,
             text="x",

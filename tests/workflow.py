@@ -40,7 +40,7 @@ def brief_with_agency(world, **kwargs):
 
 def deliver_script(world, brief, text="Scene 1: creator dances at a distance."):
     creator = CreatorFactory(agency=world.agency)
-    return content.script_version_add(
+    return approvals.script_version_add(
         actor=world.people["agency_member"],
         brief=brief,
         text=text,
@@ -84,7 +84,7 @@ def deliver_video_file(world, brief, name="valid_5s.mp4"):
 
     upload = uploaded_video(name)
     info = inspect_video(upload, max_bytes=10_000_000, min_seconds=Decimal(3), max_seconds=Decimal(60))
-    return content.video_version_add(
+    return approvals.video_version_add(
         actor=world.people["agency_member"],
         brief=brief,
         creators=[CreatorFactory(agency=world.agency)],

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "scheduling",
     "stats",
     "disclosure",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },

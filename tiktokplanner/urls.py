@@ -8,11 +8,12 @@ from budget import views as budget_views
 from content import views as content_views
 from core import views as core_views
 from disclosure import views as disclosure_views
+from home import views as home_views
 from scheduling import views as scheduling_views
 from stats import views as stats_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("health/", core_views.health_view, name="health"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/settings/", accounts_views.account_settings, name="account_settings"),
@@ -49,8 +50,8 @@ urlpatterns = [
     path("briefs/<int:pk>/", content_views.brief_detail, name="brief_detail"),
     path("briefs/<int:pk>/edit/", content_views.brief_edit, name="brief_edit"),
     path("briefs/<int:pk>/transition/", content_views.brief_transition, name="brief_transition"),
-    path("briefs/<int:pk>/scripts/new/", content_views.script_create, name="script_create"),
-    path("briefs/<int:pk>/videos/new/", content_views.video_create, name="video_create"),
+    path("briefs/<int:pk>/scripts/new/", approvals_views.script_create, name="script_create"),
+    path("briefs/<int:pk>/videos/new/", approvals_views.video_create, name="video_create"),
     path("briefs/<int:pk>/videos/<int:number>/file/", content_views.video_file, name="video_file"),
     path("briefs/<int:pk>/comments/", content_views.comment_create, name="comment_create"),
     path("briefs/<int:pk>/attachments/", content_views.attachment_create, name="attachment_create"),

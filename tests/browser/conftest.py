@@ -85,7 +85,7 @@ def assert_accessible(page):
 def log_in(page, username, *, check=False):
     """Log in as a demo user and wait for the home page; ``check``: run axe on the login page too (needs
     a context that bypasses the CSP, which forbids injecting axe)."""
-    from accounts.demo import DEMO_PASSWORD
+    from home.demo.world import DEMO_PASSWORD
 
     page.goto("/accounts/login/")
     if check:

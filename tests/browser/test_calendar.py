@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from accounts.demo import seed_demo_world
 from accounts.models import User
 from approvals import services as approvals
 from content import services as content
 from content.models import Creator, Topic
 from content.states import BriefAction
+from home.demo.world import seed_demo_world
 from scheduling import services as scheduling
 from scheduling.models import Slot
 
@@ -51,11 +51,11 @@ def ready_brief(title, adviser, social, agency, topic, creator):
     )
     content.brief_transition(actor=adviser, brief=brief, action=BriefAction.SUBMIT)
     content.brief_transition(actor=social, brief=brief, action=BriefAction.SEND)
-    script = content.script_version_add(
+    script = approvals.script_version_add(
         actor=agency, brief=brief, text="Script", shot_list="", duration_target=20, creators=[creator]
     )
     _approve(script, adviser, social)
-    video = content.video_version_add(
+    video = approvals.video_version_add(
         actor=agency, brief=brief, creators=[creator], has_subtitles=True, preview_url="https://preview.example.org/x"
     )
     _approve(video, adviser, social)

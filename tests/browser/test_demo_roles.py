@@ -2,8 +2,8 @@
 
 import pytest
 
-from accounts.demo import AGENCY_USERNAME, ORGANISATIONS, ROLE_USERS, seed_demo_world
 from accounts.models import User
+from home.demo.world import AGENCY_USERNAME, ORGANISATIONS, ROLE_USERS, seed_demo_world
 
 from .conftest import assert_accessible, log_in
 

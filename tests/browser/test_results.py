@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from accounts.demo import seed_demo_world
 from accounts.models import User
+from home.demo.world import seed_demo_world
 from stats.models import ChannelConnection
 from stats.simulator import Simulator, serve
 

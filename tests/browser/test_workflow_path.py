@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from accounts.demo import seed_demo_world
 from accounts.models import User
 from content.models import Brief, Creator, Topic
+from home.demo.world import seed_demo_world
 
 from ..workflow import MEDIA_DIR
 from .conftest import assert_accessible, log_in

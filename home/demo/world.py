@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .models import Agency, AgencyEngagement, Channel, Country, Currency, Membership, Organisation, User
-from .roles import Role
+from accounts.models import Agency, AgencyEngagement, Channel, Country, Currency, Membership, Organisation, User
+from accounts.roles import Role
 
 ORGANISATIONS = {
     "vws": {

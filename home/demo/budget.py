@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Agency, Organisation, User
+from budget import services
+from budget.models import CostStatus
 from content.models import Brief, BriefStatus
-
-from . import services
-from .models import CostStatus
 
 
 def _months_later(day: date, months: int) -> date:

@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from content.models import Posting
-
-from .models import FollowerSnapshot, VideoSnapshot
-from .services import bucket_for
+from stats.models import FollowerSnapshot, VideoSnapshot
+from stats.services import bucket_for
 
 # When, after posting, the history has a snapshot, and how much of the final count it had reached.
 CURVE = [

@@ -2,11 +2,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD, seed_demo_world
-from budget.demo import seed_demo_budget
-from content.demo import seed_demo_content
-from scheduling.demo import seed_demo_calendar
-from stats.demo import seed_demo_stats
+from home.demo.budget import seed_demo_budget
+from home.demo.calendar import seed_demo_calendar
+from home.demo.content import seed_demo_content
+from home.demo.stats import seed_demo_stats
+from home.demo.world import DEMO_PASSWORD, seed_demo_world
 
 
 class Command(BaseCommand):

@@ -17,10 +17,9 @@ from accounts.models import Agency, Organisation, User
 from approvals import services as approval_services
 from approvals.models import ApprovalRun, Verdict
 from approvals.notifications import muted
-
-from . import services
-from .models import Creator, Topic
-from .states import BriefAction
+from content import services
+from content.models import Creator, Topic
+from content.states import BriefAction
 
 VWS_TOPICS = [
     # name, corona?, sensitive?, tags
@@ -140,7 +139,7 @@ class _Demo:
         services.brief_transition(actor=self.social, brief=brief, action=BriefAction.SEND)
 
     def script(self, brief, n: int, text: str, seconds: int = 30):
-        return services.script_version_add(
+        return approval_services.script_version_add(
             actor=self.agency_user,
             brief=brief,
             text=text,
@@ -150,7 +149,7 @@ class _Demo:
         )
 
     def video(self, brief, n: int, label: str):
-        return services.video_version_add(
+        return approval_services.video_version_add(
             actor=self.agency_user,
             brief=brief,
             creators=[self.creators[n % len(self.creators)]],

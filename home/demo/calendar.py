@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from content.models import Brief, BriefStatus
-
-from . import days, services
-from .models import Cadence, CadenceTime, Slot
+from scheduling import days, services
+from scheduling.models import Cadence, CadenceTime, Slot
 
 TUESDAY, THURSDAY = 1, 3
 

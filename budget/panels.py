@@ -1,0 +1,50 @@
+"""What budget adds to pages of the apps below it, for those who may see budgets: the brief page (the
+post's plan and costs so far; ``brief_panels``), and the results (the budget's use per period,
+``results_panels``; the running budget period as the default period, ``results_period``)."""
+
+from django.db.models import F, Q
+
+from accounts import access
+from accounts.roles import Capability
+from core.hooks import Panel
+
+from .models import BudgetPeriod
+from .selectors import brief_budget, figures
+
+
+def brief_budget_panel(request, brief, membership, forms) -> Panel | None:
+    if not access.has_capability(membership, Capability.VIEW_BUDGET):
+        return None
+    budget = brief_budget(brief)
+    if budget is None:
+        return None
+    return Panel("budget/panels/brief.html", "after_brief", {"budget": budget})
+
+
+def _periods_of(channel):
+    """The budget periods of this channel or of its whole organisation."""
+    return BudgetPeriod.objects.filter(Q(channel=channel) | Q(channel__isnull=True), organisation=channel.organisation)
+
+
+def results_budget_panel(channel, start, end, membership) -> Panel | None:
+    if not access.has_capability(membership, Capability.VIEW_BUDGET):
+        return None
+    periods = _periods_of(channel)
+    if start:
+        periods = periods.filter(ends_on__gte=start)
+    if end:
+        periods = periods.filter(starts_on__lte=end)
+    rows = [figures(period) for period in periods.order_by("starts_on")]
+    return Panel("budget/panels/results.html", "results", {"budget": rows}) if rows else None
+
+
+def running_period(channel, today):
+    """The budget period running ``today`` (the channel's own before one for the whole organisation; a closed
+    one too), up to today, as (start, end, period)."""
+    running = (
+        _periods_of(channel)
+        .filter(starts_on__lte=today, ends_on__gte=today)
+        .order_by(F("channel").asc(nulls_last=True), "-starts_on")
+        .first()
+    )
+    return (running.starts_on, today, running) if running is not None else None
