@@ -1,18 +1,19 @@
-"""Who may see and do what: the one place that answers it.
+"""Who may do what: the one place that answers it, from the role → capability table in ``roles``.
 
-Views, templates, the admin and lists all ask here. Lookups are scoped to the user, so an object of
-another organisation (or, for agency members, of another agency) is simply not found: a 404, never a
-403 that would confirm it exists.
+Services guard themselves with ``require`` (a person's capability in an organisation); what a person may
+see is each model's ``visible_to`` (``accounts.scoping``); rules that depend on a brief's state build on
+these in ``content.permissions`` and ``approvals.rules``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from .models import Channel, Membership, Organisation
+from .models import Membership, Organisation
 from .roles import ROLE_CAPABILITIES, Capability
 
 if TYPE_CHECKING:
@@ -41,6 +42,19 @@ def has_capability(membership: Membership | None, capability: Capability) -> boo
     return capability in capabilities(membership)
 
 
+def require(membership: Membership | None, capability: Capability) -> Membership:
+    """The guard at the top of every write service: refuse (PermissionDenied) unless ``membership`` is active
+    and its role grants ``capability``. Returns the membership, for the service's audit event."""
+    if not has_capability(membership, capability):
+        raise PermissionDenied(_("Your role may not do this here."))
+    return membership
+
+
+def require_in(actor, organisation: Organisation | int, capability: Capability) -> Membership:
+    """``require`` for ``actor``'s membership in ``organisation``."""
+    return require(membership_in(actor, organisation), capability)
+
+
 def membership_in(user, organisation: Organisation | int) -> Membership | None:
     organisation_id = getattr(organisation, "pk", organisation)
     return active_memberships(user).filter(organisation_id=organisation_id).first()
@@ -56,15 +70,6 @@ def organisations_for(user, capability: Capability = Capability.VIEW_ORGANISATIO
     roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
     ids = active_memberships(user).filter(role__in=roles).values("organisation_id")
     return Organisation.objects.filter(pk__in=ids)
-
-
-def channels_for(user) -> QuerySet[Channel]:
-    """Channels of the organisations the user belongs to."""
-    return Channel.objects.filter(organisation__in=organisations_for(user)).select_related("organisation")
-
-
-def get_channel_for_user(user, pk: int) -> Channel:
-    return get_object_or_404(channels_for(user), pk=pk)
 
 
 def colleagues_for(user, organisation: Organisation) -> QuerySet[Membership]:

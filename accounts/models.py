@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from .roles import Capability, Role
+from .scoping import NOTHING, ScopedQuerySet, grants
 
 
 class User(AbstractUser):
@@ -108,6 +109,13 @@ validate_tiktok_handle = RegexValidator(
 )
 
 
+class ChannelQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        if not grants(membership, Capability.VIEW_ORGANISATION):
+            return NOTHING
+        return Q(organisation_id=membership.organisation_id)
+
+
 class Channel(models.Model):
     """One TikTok account of an organisation (an organisation may run several)."""
 
@@ -122,6 +130,8 @@ class Channel(models.Model):
     # TikToks were 3 to 60 seconds when the pilots ran; TikTok now allows longer, hence configurable.
     min_video_seconds = models.PositiveSmallIntegerField(_("shortest video (seconds)"), default=3)
     max_video_seconds = models.PositiveSmallIntegerField(_("longest video (seconds)"), default=60)
+
+    objects = ChannelQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("channel")

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,6 +10,7 @@ from . import access
 from .decorators import capability_required
 from .forms import AccountSettingsForm
 from .middleware import CURRENT_ORGANISATION_SESSION_KEY
+from .models import Channel
 from .roles import Capability
 
 
@@ -21,7 +22,7 @@ def organisation_detail(request):
         "accounts/organisation_detail.html",
         {
             "organisation": organisation,
-            "channels": access.channels_for(request.user).filter(organisation=organisation),
+            "channels": Channel.objects.visible_to(request.membership),
             "engagements": organisation.agencyengagement_set.select_related("agency").order_by("agency__name"),
             "colleagues": access.colleagues_for(request.user, organisation),
             "can_view_people": access.has_capability(request.membership, Capability.VIEW_PEOPLE),
@@ -31,7 +32,7 @@ def organisation_detail(request):
 
 @login_required
 def channel_detail(request, pk):
-    channel = access.get_channel_for_user(request.user, pk)
+    channel = get_object_or_404(Channel.objects.visible_to_user(request.user), pk=pk)
     return render(request, "accounts/channel_detail.html", {"channel": channel})
 
 

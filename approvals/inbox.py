@@ -14,7 +14,7 @@ from accounts import access
 from accounts.roles import Capability
 from content import states
 from content.models import Brief
-from content.permissions import Act, brief_actions, briefs_visible_to
+from content.permissions import Act, brief_actions
 
 from . import rules
 from .models import ApprovalRun, RunStatus, RunStep, Stage
@@ -55,7 +55,7 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
     caps = access.capabilities(membership)
     if not caps & {Capability.CHECK_BRIEFS, Capability.PRODUCE_CONTENT, Capability.DRAFT_BRIEFS}:
         return items
-    candidates = briefs_visible_to(user).filter(organisation=organisation, status__in=states.OPEN_STATES)
+    candidates = Brief.objects.visible_to(membership).filter(status__in=states.OPEN_STATES)
     open_items = set(
         ApprovalRun.objects.filter(status=RunStatus.IN_PROGRESS, brief__in=candidates).values_list("brief_id", "stage")
     )
@@ -86,7 +86,7 @@ def waiting_for_others(user, membership, *, now: datetime) -> list[Item]:
     mine = rules.runs_awaiting(user, organisation).values("pk")
     runs = _with_versions(
         ApprovalRun.objects.filter(
-            status=RunStatus.IN_PROGRESS, brief__in=briefs_visible_to(user).filter(organisation=organisation)
+            status=RunStatus.IN_PROGRESS, brief__in=Brief.objects.visible_to(membership)
         ).exclude(pk__in=mine)
     )
     runs = list(runs)

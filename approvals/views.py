@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from audit.trail import Origin
 from content.forms import ScriptForm, VideoForm
-from content.permissions import Act, brief_actions, briefs_visible_to, get_brief_for_user
+from content.models import Brief
+from content.permissions import Act, brief_actions, get_brief_for_user
 from content.views import brief_page
 
 from . import inbox, services
@@ -32,7 +33,7 @@ def inbox_view(request):
 @login_required
 @require_POST
 def decide(request, pk):
-    run = get_object_or_404(ApprovalRun.objects.filter(brief__in=briefs_visible_to(request.user)), pk=pk)
+    run = get_object_or_404(ApprovalRun.objects.filter(brief__in=Brief.objects.visible_to_user(request.user)), pk=pk)
     form = DecisionForm(request.POST, run=run)
     if form.is_valid():
         try:

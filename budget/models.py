@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Channel, Currency, Organisation
+from accounts.roles import Capability
+from accounts.scoping import NOTHING, ScopedQuerySet, grants
 from content.models import Brief
 
 ZERO = Decimal("0")
@@ -22,6 +24,13 @@ class PeriodStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     APPROVED = "approved", _("Approved by the MT")
     CLOSED = "closed", _("Closed")
+
+
+class BudgetPeriodQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        if not grants(membership, Capability.VIEW_BUDGET):
+            return NOTHING
+        return Q(organisation_id=membership.organisation_id)
 
 
 class BudgetPeriod(models.Model):
@@ -57,6 +66,8 @@ class BudgetPeriod(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BudgetPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("budget period")
@@ -113,6 +124,16 @@ COST_FLOW = [CostStatus.PLANNED, CostStatus.COMMITTED, CostStatus.INVOICED, Cost
 COMMITTED = (CostStatus.COMMITTED, CostStatus.INVOICED, CostStatus.PAID)  # counts against the budget
 
 
+class CostLineQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        """The budget's readers see every line of their organisation; an agency only the lines it supplies."""
+        if grants(membership, Capability.VIEW_BUDGET):
+            return Q(period__organisation_id=membership.organisation_id)
+        if grants(membership, Capability.PRODUCE_CONTENT) and membership.agency_id:
+            return Q(period__organisation_id=membership.organisation_id, agency_id=membership.agency_id)
+        return NOTHING
+
+
 class CostLine(models.Model):
     period = models.ForeignKey(BudgetPeriod, on_delete=models.PROTECT, related_name="cost_lines")
     brief = models.ForeignKey(
@@ -148,6 +169,8 @@ class CostLine(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CostLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cost line")

@@ -25,17 +25,9 @@ from .forms import AdvanceForm, CostLineForm, OverrideForm, PeriodForm
 from .models import BudgetPeriod, CostLine, PeriodStatus
 
 
-def _periods(request):
-    return BudgetPeriod.objects.filter(organisation=request.organisation).select_related("channel", "owner")
-
-
-def _period(request, pk) -> BudgetPeriod:
-    return get_object_or_404(_periods(request), pk=pk)
-
-
 @capability_required(Capability.VIEW_BUDGET)
 def dashboard(request):
-    periods = list(_periods(request))
+    periods = list(BudgetPeriod.objects.visible_to(request.membership).select_related("channel", "owner"))
     chosen = request.GET.get("period", "")
     period = next((p for p in periods if str(p.pk) == chosen), periods[0] if periods else None)
     context = {"periods": periods, "period": period}
@@ -57,7 +49,7 @@ def dashboard(request):
 
 @capability_required(Capability.MANAGE_BUDGET)
 def period_form(request, pk=None):
-    period = _period(request, pk) if pk else None
+    period = get_object_or_404(BudgetPeriod.objects.visible_to(request.membership), pk=pk) if pk else None
     form = PeriodForm(request.POST or None, instance=period, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.PERIOD_FIELDS}
@@ -84,7 +76,9 @@ def period_form(request, pk=None):
 @capability_required(Capability.APPROVE_BUDGET)
 @require_POST
 def period_approve(request, pk):
-    period = _period(request, pk)
+    period = get_object_or_404(
+        BudgetPeriod.objects.visible_to(request.membership).select_related("channel", "owner"), pk=pk
+    )
     try:
         services.period_approve(actor=request.user, period=period, origin=Origin.from_request(request))
     except ValidationError as error:
@@ -96,7 +90,9 @@ def period_approve(request, pk):
 
 @capability_required(Capability.VIEW_BUDGET)
 def cost_lines(request, pk):
-    period = _period(request, pk)
+    period = get_object_or_404(
+        BudgetPeriod.objects.visible_to(request.membership).select_related("channel", "owner"), pk=pk
+    )
     can_manage = access.has_capability(request.membership, Capability.MANAGE_BUDGET)
     form = CostLineForm(request.POST or None, period=period) if can_manage else None
     if request.method == "POST":
@@ -135,14 +131,10 @@ def cost_lines(request, pk):
     )
 
 
-def _line(request, pk) -> CostLine:
-    return get_object_or_404(CostLine.objects.filter(period__organisation=request.organisation), pk=pk)
-
-
 @capability_required(Capability.MANAGE_BUDGET)
 @require_POST
 def cost_line_advance(request, pk):
-    line = _line(request, pk)
+    line = get_object_or_404(CostLine.objects.visible_to(request.membership), pk=pk)
     form = AdvanceForm(request.POST)
     if form.is_valid():
         try:
@@ -161,7 +153,7 @@ def cost_line_advance(request, pk):
 @capability_required(Capability.APPROVE_BUDGET)
 @require_POST
 def cost_line_approve_overrun(request, pk):
-    line = _line(request, pk)
+    line = get_object_or_404(CostLine.objects.visible_to(request.membership), pk=pk)
     services.cost_line_approve_overrun(actor=request.user, line=line, origin=Origin.from_request(request))
     messages.success(request, _("You have approved the overrun."))
     return redirect("budget_costs", line.period_id)
@@ -169,7 +161,9 @@ def cost_line_approve_overrun(request, pk):
 
 @capability_required(Capability.VIEW_BUDGET)
 def allocations(request, pk):
-    period = _period(request, pk)
+    period = get_object_or_404(
+        BudgetPeriod.objects.visible_to(request.membership).select_related("channel", "owner"), pk=pk
+    )
     can_manage = access.has_capability(request.membership, Capability.MANAGE_BUDGET)
     form = OverrideForm(request.POST or None) if can_manage else None
     status = 200
@@ -201,11 +195,7 @@ def allocations(request, pk):
 @capability_required(Capability.PRODUCE_CONTENT)
 def agency_costs(request):
     """An agency sees the cost lines of which it is the supplier, and nothing else of the budget."""
-    lines = (
-        CostLine.objects.filter(period__organisation=request.organisation, agency=request.membership.agency)
-        .select_related("brief", "period")
-        .order_by("-created_at")
-    )
+    lines = CostLine.objects.visible_to(request.membership).select_related("brief", "period").order_by("-created_at")
     return render(request, "budget/agency_costs.html", {"lines": lines})
 
 
@@ -256,7 +246,9 @@ def _figure_rows(f):
 
 @capability_required(Capability.VIEW_BUDGET)
 def export_csv(request, pk):
-    period = _period(request, pk)
+    period = get_object_or_404(
+        BudgetPeriod.objects.visible_to(request.membership).select_related("channel", "owner"), pk=pk
+    )
     f = selectors.figures(period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="budget-{period.pk}.csv"'
@@ -273,7 +265,9 @@ def export_csv(request, pk):
 
 @capability_required(Capability.VIEW_BUDGET)
 def export_xlsx(request, pk):
-    period = _period(request, pk)
+    period = get_object_or_404(
+        BudgetPeriod.objects.visible_to(request.membership).select_related("channel", "owner"), pk=pk
+    )
     f = selectors.figures(period)
     book = Workbook()
     lines_sheet = book.active

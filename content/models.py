@@ -14,11 +14,20 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Channel, Organisation
+from accounts.roles import Capability, Role
+from accounts.scoping import NOTHING, ScopedQuerySet, grants
 
 
 class Theme(models.TextChoices):
     CORONA = "corona", _("Corona")
     OTHER = "other", _("Other than corona")
+
+
+class TopicQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        if not grants(membership, Capability.VIEW_BRIEFS):
+            return NOTHING
+        return Q(organisation_id=membership.organisation_id)
 
 
 class Topic(models.Model):
@@ -43,6 +52,8 @@ class Topic(models.Model):
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Separated by commas."))
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = TopicQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
@@ -66,6 +77,23 @@ class BriefStatus(models.TextChoices):
     READY_TO_POST = "ready_to_post", _("Approved, ready to post")
     POSTED = "posted", _("Posted")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# An agency sees a brief once team social has sent it: a draft is the organisation's own business.
+HIDDEN_FROM_AGENCY = ("draft", "submitted")
+
+
+class BriefQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        """Staff with VIEW_BRIEFS see their organisation's briefs; an agency member only those addressed to
+        their own agency, and only once sent."""
+        if not grants(membership, Capability.VIEW_BRIEFS):
+            return NOTHING
+        if membership.role == Role.AGENCY_MEMBER:
+            return Q(organisation_id=membership.organisation_id, agency_id=membership.agency_id) & ~Q(
+                status__in=HIDDEN_FROM_AGENCY
+            )
+        return Q(organisation_id=membership.organisation_id)
 
 
 class Brief(models.Model):
@@ -94,6 +122,8 @@ class Brief(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = BriefQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("brief")
@@ -174,6 +204,16 @@ class Attachment(models.Model):
         return self.name
 
 
+class CreatorQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        """An agency member sees their own agency's creators; staff those of the agencies they work with."""
+        if grants(membership, Capability.PRODUCE_CONTENT):
+            return Q(agency_id=membership.agency_id)
+        if not grants(membership, Capability.VIEW_BRIEFS):
+            return NOTHING
+        return Q(agency__agencyengagement__organisation_id=membership.organisation_id)
+
+
 class Creator(models.Model):
     """A maker who works through an agency. Personal data kept minimal: a handle and a display name."""
 
@@ -187,6 +227,8 @@ class Creator(models.Model):
     maker_group = models.CharField(_("group of makers"), max_length=100, blank=True)
     consent_date = models.DateField(_("consent or contract date"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CreatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("creator")
@@ -279,6 +321,11 @@ class Comment(models.Model):
         return self.text[:50]
 
 
+class PostingQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        return Q(brief__in=Brief.objects.visible_to(membership))
+
+
 class Posting(models.Model):
     """The approved video as posted on TikTok by the agency."""
 
@@ -290,6 +337,8 @@ class Posting(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PostingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("posting")
         verbose_name_plural = _("postings")
@@ -297,6 +346,13 @@ class Posting(models.Model):
 
     def __str__(self):
         return self.tiktok_url
+
+
+class WebcareTaskQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        if not grants(membership, Capability.CHECK_BRIEFS):
+            return NOTHING
+        return Q(posting__brief__organisation_id=membership.organisation_id)
 
 
 class WebcareTask(models.Model):
@@ -313,6 +369,8 @@ class WebcareTask(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = WebcareTaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("webcare task")

@@ -1,24 +1,17 @@
-"""What a user may see and do with briefs: the one place views, templates and lists ask.
-
-Seeing: organisation staff with VIEW_BRIEFS see their organisation's briefs; an agency member sees
-only briefs addressed to their own agency, and only once team social has sent them (a draft is the
-organisation's own business). Everything else is not found (404).
-"""
+"""What a person may do with a brief now (``brief_actions``, ``require_act``): the capabilities of their role
+plus the brief's state and agency. What they may see is ``Brief.objects.visible_to`` (content.models)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.access import active_memberships, capabilities, membership_in
+from accounts.access import capabilities, membership_in
 from accounts.roles import Capability, Role
 
 from . import states
 from .models import Brief, BriefStatus
-
-HIDDEN_FROM_AGENCY = (BriefStatus.DRAFT, BriefStatus.SUBMITTED)
 
 
 class Act:
@@ -38,31 +31,11 @@ class Act:
     DISCLOSE = "disclose"
 
 
-def visibility_filter(user) -> Q:
-    condition = Q(pk__in=[])
-    for membership in active_memberships(user):
-        caps = capabilities(membership)
-        if Capability.VIEW_BRIEFS not in caps:
-            continue
-        if membership.role == Role.AGENCY_MEMBER:
-            condition |= Q(organisation_id=membership.organisation_id, agency_id=membership.agency_id) & ~Q(
-                status__in=HIDDEN_FROM_AGENCY
-            )
-        else:
-            condition |= Q(organisation_id=membership.organisation_id)
-    return condition
-
-
-def briefs_visible_to(user) -> QuerySet[Brief]:
-    if not user.is_authenticated:
-        return Brief.objects.none()
-    return Brief.objects.filter(visibility_filter(user))
-
-
 def get_brief_for_user(user, pk: int) -> Brief:
-    return get_object_or_404(
-        briefs_visible_to(user).select_related("organisation", "channel", "agency", "topic", "created_by"), pk=pk
-    )
+    """The brief, if any of the user's memberships may see it (a link from a mail may be to another of
+    their organisations than the one open now); else 404."""
+    briefs = Brief.objects.visible_to_user(user)
+    return get_object_or_404(briefs.select_related("organisation", "channel", "agency", "topic", "created_by"), pk=pk)
 
 
 _UNKNOWN = object()

@@ -29,15 +29,14 @@ from .forms import (
     TopicForm,
     WebcareForm,
 )
-from .models import Attachment, BriefStatus, Creator, Topic, VideoVersion, WebcareTask
-from .permissions import Act, brief_actions, briefs_visible_to, get_brief_for_user
+from .models import Attachment, Brief, BriefStatus, Creator, Topic, VideoVersion, WebcareTask
+from .permissions import Act, brief_actions, get_brief_for_user
 
 
 @capability_required(Capability.VIEW_BRIEFS)
 def brief_list(request):
     briefs = (
-        briefs_visible_to(request.user)
-        .filter(organisation=request.organisation)
+        Brief.objects.visible_to(request.membership)
         .select_related("topic", "channel", "agency")
         .order_by("-updated_at")
     )
@@ -256,7 +255,7 @@ def focus_group_create(request, pk):
 @capability_required(Capability.CHECK_BRIEFS)
 def webcare_list(request):
     tasks = (
-        WebcareTask.objects.filter(posting__brief__organisation=request.organisation)
+        WebcareTask.objects.visible_to(request.membership)
         .select_related("posting__brief", "assignee", "done_by")
         .order_by("done_at", "ends_at")
     )
@@ -265,9 +264,7 @@ def webcare_list(request):
 
 @capability_required(Capability.CHECK_BRIEFS)
 def webcare_edit(request, pk):
-    task = get_object_or_404(
-        WebcareTask.objects.select_related("posting__brief"), pk=pk, posting__brief__organisation=request.organisation
-    )
+    task = get_object_or_404(WebcareTask.objects.visible_to(request.membership).select_related("posting__brief"), pk=pk)
     assignees = access.people_with_role(request.organisation, Role.TEAM_SOCIAL)
     form = WebcareForm(request.POST or None, instance=task, assignees=assignees)
     if request.method == "POST" and form.is_valid():
@@ -286,7 +283,7 @@ def webcare_edit(request, pk):
 
 @capability_required(Capability.VIEW_BRIEFS)
 def topic_list(request):
-    topics = Topic.objects.filter(organisation=request.organisation).select_related("owner")
+    topics = Topic.objects.visible_to(request.membership).select_related("owner")
     can_edit = access.has_capability(request.membership, Capability.DRAFT_BRIEFS)
     form = None
     if can_edit:
@@ -304,7 +301,7 @@ def topic_list(request):
 @capability_required(Capability.PRODUCE_CONTENT)
 def creator_list(request):
     agency = request.membership.agency
-    creators = Creator.objects.filter(agency=agency)
+    creators = Creator.objects.visible_to(request.membership)
     form = CreatorForm(request.POST or None, instance=Creator(agency=agency))
     if request.method == "POST" and form.is_valid():
         creator = form.save()

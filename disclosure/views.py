@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import capability_required
 from accounts.roles import Capability
-from content.permissions import Act, brief_actions, briefs_visible_to, get_brief_for_user
+from content.models import Brief
+from content.permissions import Act, brief_actions, get_brief_for_user
 from core.forms import DateRangeForm
 
 from . import package
@@ -30,9 +31,8 @@ def period_disclosure(request):
     form = DateRangeForm(request.GET or None)
     if request.GET and form.is_valid():
         briefs = list(
-            briefs_visible_to(request.user)
+            Brief.objects.visible_to(request.membership)
             .filter(
-                organisation=request.organisation,
                 created_at__date__gte=form.cleaned_data["start"],
                 created_at__date__lte=form.cleaned_data["end"],
             )

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts import access
+from accounts.models import Channel
 from accounts.roles import ROLE_SUMMARIES, Capability
 from approvals import inbox
 from scheduling.health import summary as channel_summary
@@ -20,7 +21,7 @@ def home(request):
         organisation = membership.organisation
         now = timezone.now()
         today = timezone.localdate(now, organisation.zone)
-        active_channels = access.channels_for(request.user).filter(organisation=organisation, is_active=True)
+        active_channels = Channel.objects.visible_to(membership).filter(is_active=True)
         context.update(
             role_summary=ROLE_SUMMARIES.get(membership.role),
             channels=active_channels,

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Channel
+from accounts.roles import Capability
+from accounts.scoping import NOTHING, ScopedQuerySet, grants
 from content.models import Brief, VideoVersion
 
 
@@ -65,6 +67,13 @@ class CadenceTime(models.Model):
         return f"{self.get_weekday_display()} {self.local_time:%H:%M}"
 
 
+class SlotQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        if not grants(membership, Capability.VIEW_CALENDAR):
+            return NOTHING
+        return Q(channel__organisation_id=membership.organisation_id, channel__is_active=True)
+
+
 class Slot(models.Model):
     """A moment to post on a channel: from the cadence, or added ad hoc (an urgent message).
 
@@ -83,6 +92,8 @@ class Slot(models.Model):
     # Stable across regenerations of the feed: calendars that subscribed keep recognising the event.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SlotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("slot")

@@ -16,22 +16,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from accounts.decorators import capability_required
+from accounts.models import Channel
 from accounts.roles import Capability
 from audit.trail import Origin
-from content.models import BriefStatus, Topic
-from content.permissions import briefs_visible_to
+from content.models import Brief, BriefStatus, Topic
 
 from . import days, feed, health, services
 from .forms import CadenceForm, SlotAddForm, SlotFillForm, SlotMoveForm
 from .models import FeedToken, Slot
 
 
-def _channels(request):
-    return access.channels_for(request.user).filter(organisation=request.organisation, is_active=True)
-
-
 def _channel(request):
-    channels = _channels(request)
+    """The channel chosen with ?channel= (the first otherwise) among the active ones the viewer sees."""
+    channels = Channel.objects.visible_to(request.membership).filter(is_active=True)
     wanted = request.GET.get("channel")
     if wanted and wanted.isdigit():
         return get_object_or_404(channels, pk=wanted)
@@ -55,7 +52,7 @@ def _parse_date(value: str | None, default: date) -> date:
 def _decorate(request, slots, organisation):
     """Per slot: local time, whether the viewer may see its brief, whether it is at risk."""
     zone = ZoneInfo(organisation.time_zone)
-    visible = set(briefs_visible_to(request.user).filter(slot__in=slots).values_list("pk", flat=True))
+    visible = set(Brief.objects.visible_to(request.membership).filter(slot__in=slots).values_list("pk", flat=True))
     risky = health.at_risk(slots, organisation, today=_today(organisation))
     for slot in slots:
         slot.local = slot.starts_at.astimezone(zone)
@@ -118,7 +115,7 @@ def calendar_view(request, mode="month"):
             "mode": mode,
             "anchor": anchor,
             "channel": channel,
-            "channels": _channels(request),
+            "channels": Channel.objects.visible_to(request.membership).filter(is_active=True),
             "topics": Topic.objects.filter(organisation=organisation, is_active=True),
             "topic_id": topic_id,
             "rows": rows,
@@ -129,17 +126,11 @@ def calendar_view(request, mode="month"):
     )
 
 
-def _slot_for(request, pk) -> Slot:
-    return get_object_or_404(
-        Slot.objects.filter(channel__in=_channels(request)).select_related(
-            "channel__organisation", "brief__topic", "video_version"
-        ),
-        pk=pk,
-    )
+SLOT_RELATED = ("channel__organisation", "brief__topic", "video_version")
 
 
 def _fill_choices(request, slot):
-    return briefs_visible_to(request.user).filter(
+    return Brief.objects.visible_to(request.membership).filter(
         channel=slot.channel,
         status__in=[BriefStatus.SENT_TO_AGENCY, BriefStatus.IN_PRODUCTION, BriefStatus.READY_TO_POST],
         slot__isnull=True,
@@ -155,7 +146,7 @@ def _move_choices(slot, now):
 
 @capability_required(Capability.VIEW_CALENDAR)
 def slot_detail(request, pk):
-    slot = _slot_for(request, pk)
+    slot = get_object_or_404(Slot.objects.visible_to(request.membership).select_related(*SLOT_RELATED), pk=pk)
     can_plan = access.has_capability(request.membership, Capability.PLAN_CALENDAR)
     fill_form = move_form = None
     if can_plan:
@@ -194,7 +185,7 @@ def _slot_page(request, slot, can_plan, fill_form, move_form, status=200, error=
 @capability_required(Capability.PLAN_CALENDAR)
 @require_POST
 def slot_action(request, pk):
-    slot = _slot_for(request, pk)
+    slot = get_object_or_404(Slot.objects.visible_to(request.membership).select_related(*SLOT_RELATED), pk=pk)
     action = request.POST.get("action")
     origin = Origin.from_request(request)
     now = timezone.now()

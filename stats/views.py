@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.decorators import capability_required
+from accounts.models import Channel
 from accounts.roles import Capability
 from audit import trail
 from audit.actions import AuditAction
@@ -40,23 +41,9 @@ PULL_NOW_SECONDS = 60
 SCOPES = ["user.info.basic", "user.info.stats", "video.list"]
 
 
-def _channel(request, pk):
-    return get_object_or_404(_channels(request), pk=pk)
-
-
-def _channels(request):
-    return access.channels_for(request.user).filter(organisation=request.organisation)
-
-
-def _posting(request, pk):
-    postings = Posting.objects.filter(brief__channel__in=_channels(request))
-    postings = postings.select_related("brief__topic", "brief__channel")
-    return get_object_or_404(postings, pk=pk)
-
-
 @capability_required(Capability.VIEW_RESULTS)
 def channel_stats(request, pk=None):
-    channels = _channels(request)
+    channels = Channel.objects.visible_to(request.membership)
     channel = get_object_or_404(channels, pk=pk) if pk else channels.order_by("pk").first()
     if channel is None:
         raise Http404
@@ -111,7 +98,8 @@ def _unrecorded(channel, connection) -> list[dict]:
 
 @capability_required(Capability.VIEW_RESULTS)
 def video_stats(request, pk):
-    posting = _posting(request, pk)
+    postings = Posting.objects.visible_to(request.membership).select_related("brief__topic", "brief__channel")
+    posting = get_object_or_404(postings, pk=pk)
     history = video_history(posting)
     channel_videos = latest_figures(posting.brief.channel)
     this = next(video for video in channel_videos if video.posting.pk == posting.pk)
@@ -151,7 +139,7 @@ def video_stats(request, pk):
 
 @capability_required(Capability.RECORD_RESULTS)
 def studio_import(request, pk):
-    channel = _channel(request, pk)
+    channel = get_object_or_404(Channel.objects.visible_to(request.membership), pk=pk)
     form = StudioImportForm(
         request.POST or None, request.FILES or None, organisation=request.organisation, now=timezone.now()
     )
@@ -175,7 +163,7 @@ def studio_import(request, pk):
 
 
 def _report_context(request, pk):
-    channel = _channel(request, pk)
+    channel = get_object_or_404(Channel.objects.visible_to(request.membership), pk=pk)
     now = timezone.now()
     today = timezone.localdate(now, channel.organisation.zone)
     period = PeriodForm(request.GET or None, default=default_period(channel, today=today))
@@ -209,7 +197,7 @@ def results_report_pdf(request, pk):
 @require_POST
 def connect(request, pk):
     """Send the browser to TikTok's consent page, with a state bound to this session and channel."""
-    channel = _channel(request, pk)
+    channel = get_object_or_404(Channel.objects.visible_to(request.membership), pk=pk)
     state = secrets.token_urlsafe(24)
     request.session[OAUTH_SESSION_KEY] = {"state": state, "channel": channel.pk}
     query = {
@@ -229,7 +217,7 @@ def callback(request):
     if not pending or not state or not secrets.compare_digest(state, pending["state"]):
         # A forged or replayed answer: never store tokens from it.
         raise PermissionDenied(_("This answer from TikTok does not belong to your request. Connect again."))
-    channel = _channel(request, pending["channel"])
+    channel = get_object_or_404(Channel.objects.visible_to(request.membership), pk=pending["channel"])
     if "error" in request.GET or "code" not in request.GET:
         messages.error(request, _("TikTok did not give access: %(reason)s") % {"reason": request.GET.get("error", "—")})
         return redirect("stats_channel", channel.pk)
@@ -274,7 +262,7 @@ def _queue_pull(channel) -> None:
 @capability_required(Capability.CONNECT_CHANNEL)
 @require_POST
 def pull_now(request, pk):
-    channel = _channel(request, pk)
+    channel = get_object_or_404(Channel.objects.visible_to(request.membership), pk=pk)
     connection = ChannelConnection.objects.filter(channel=channel, status=ConnectionStatus.CONNECTED).first()
     if connection is None:
         messages.error(request, _("Connect the channel to TikTok first."))
@@ -291,7 +279,7 @@ def pull_now(request, pk):
 @capability_required(Capability.CONNECT_CHANNEL)
 @require_POST
 def disconnect(request, pk):
-    channel = _channel(request, pk)
+    channel = get_object_or_404(Channel.objects.visible_to(request.membership), pk=pk)
     connection = get_object_or_404(ChannelConnection, channel=channel)
     # Revoked or expired already at TikTok: disconnecting here is what matters.
     with contextlib.suppress(TikTokError):
