@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import hooks
+
 from . import access
 from .models import Agency, AgencyEngagement, Channel, Membership, Organisation, User
 
@@ -48,7 +50,24 @@ admin_site = PlannerAdminSite(name="admin")
 
 
 class OrganisationAdminPermissions:
-    """Organisation admins (and superusers) may use it; rows are limited by the querysets."""
+    """Organisation admins (and superusers) may use it; rows are limited by the querysets. Every change made
+    here is also handed to the ``admin_changes`` hook (the audit trail records it: audit sits above accounts)."""
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        _hand_over(request, [obj], "added", message)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        _hand_over(request, [obj], "changed", message)
+        return entry
+
+    def log_deletions(self, request, queryset):
+        objects = list(queryset)  # called before the rows are deleted
+        entries = super().log_deletions(request, objects)
+        _hand_over(request, objects, "deleted", "")
+        return entries
 
     def has_module_permission(self, request):
         return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
@@ -64,6 +83,11 @@ class OrganisationAdminPermissions:
 
     def has_delete_permission(self, request, obj=None):
         return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
+
+
+def _hand_over(request, objects, change: str, message) -> None:
+    for hook in hooks.get("admin_changes"):
+        hook(request, objects, change, message)
 
 
 class ScopedChoices:

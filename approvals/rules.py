@@ -8,14 +8,29 @@ Rules (the database backs them where it can):
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop, override
 
 from accounts.models import Membership
 from accounts.roles import Role
 
 from .models import ApprovalRun, Decision, RunStatus, RunStep, Stage
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an attempt is refused: an English message (marked for the catalogues) and the values it names,
+    so the person who tried reads it in their language, and the audit trail keeps it for readers in theirs."""
+
+    message: str
+    params: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        text = gettext(self.message)
+        return text % {key: gettext(value) for key, value in self.params.items()} if self.params else text
 
 
 def approvers_for(run: ApprovalRun, step: RunStep) -> QuerySet:
@@ -37,27 +52,31 @@ def latest_version_number(run: ApprovalRun) -> int | None:
     return versions.order_by("-number").values_list("number", flat=True).first()
 
 
-def refusal_reason(user, run: ApprovalRun, *, version_number: int, step_position: int) -> str | None:
+def refusal_reason(user, run: ApprovalRun, *, version_number: int, step_position: int) -> Reason | None:
     """Why ``user`` may not decide on ``run`` now, or None if they may."""
     version = run.version
     if version_number != version.number or latest_version_number(run) != version.number:
-        return _("A newer version has been delivered since; decide on the newest version instead.")
+        return Reason(gettext_noop("A newer version has been delivered since; decide on the newest version instead."))
     if not run.is_open:
-        return _("This review has already finished: %(status)s.") % {"status": run.get_status_display()}
+        with override("en"):  # kept in the source language; translated when read
+            status = str(run.get_status_display())
+        return Reason(gettext_noop("This review has already finished: %(status)s."), {"status": status})
     if step_position != run.current_position:
-        return _("This step has already been decided by someone else. Reload the page to see where it stands.")
+        return Reason(
+            gettext_noop("This step has already been decided by someone else. Reload the page to see where it stands.")
+        )
     membership = Membership.objects.filter(user=user, organisation_id=run.brief.organisation_id, is_active=True).first()
     if membership is None:
-        return _("You are not a member of this organisation.")
+        return Reason(gettext_noop("You are not a member of this organisation."))
     if membership.role == Role.AGENCY_MEMBER:
-        return _("Agency members never approve their own work.")
+        return Reason(gettext_noop("Agency members never approve their own work."))
     if version.created_by_id == user.pk:
-        return _("You delivered this version yourself, so someone else must decide on it.")
+        return Reason(gettext_noop("You delivered this version yourself, so someone else must decide on it."))
     step = run.current_step()
     if not approvers_for(run, step).filter(pk=user.pk).exists():
-        return _("Only the approvers of this step (%(step)s) may decide on it.") % {"step": step.name}
+        return Reason(gettext_noop("Only the approvers of this step (%(step)s) may decide on it."), {"step": step.name})
     if step.decisions.filter(actor=user).exists():
-        return _("You have already decided on this step.")
+        return Reason(gettext_noop("You have already decided on this step."))
     return None
 
 

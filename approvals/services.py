@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.roles import Role
 from audit import trail
@@ -71,7 +72,7 @@ def script_version_add(
     trail.record_about(
         brief, actor=actor, action=AuditAction.SCRIPT_DELIVERED, obj=version, origin=origin, version=version.number
     )
-    run_start(actor=actor, brief=brief, version=version, origin=origin)
+    _run_start(actor=actor, brief=brief, version=version, origin=origin)
     return version
 
 
@@ -119,7 +120,7 @@ def video_version_add(
         duration=str(version.duration) if version.duration is not None else None,
         subtitles=has_subtitles,
     )
-    run_start(actor=actor, brief=brief, version=version, origin=origin)
+    _run_start(actor=actor, brief=brief, version=version, origin=origin)
     return version
 
 
@@ -131,7 +132,12 @@ def _check_creators(brief: Brief, creators) -> None:
 
 
 class ApprovalRefused(Exception):
-    """A decision that the rules refuse; the message says why, for the person who tried."""
+    """A decision that the rules refuse; the message says why, for the person who tried (``reason`` keeps it
+    translatable for the audit trail)."""
+
+    def __init__(self, reason: rules.Reason):
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 DEFAULT_STEPS = [
@@ -161,7 +167,7 @@ def chain_for(organisation, stage: str) -> ApprovalChain:
     return chain
 
 
-def run_start(*, actor, brief: Brief, version, origin: Origin | None = None) -> ApprovalRun:
+def _run_start(*, actor, brief: Brief, version, origin: Origin | None = None) -> ApprovalRun:
     """Start reviewing ``version``; an open run on an older version of the same item is cancelled."""
     stage = Stage.SCRIPT if version._meta.model_name == "scriptversion" else Stage.VIDEO
     now = timezone.now()
@@ -235,13 +241,13 @@ def decide(
             )
             reason = rules.refusal_reason(actor, run, version_number=version_number, step_position=step_position)
             if reason is None and verdict not in Verdict.values:
-                reason = _("Choose approve, request changes or reject.")
+                reason = rules.Reason(gettext_noop("Choose approve, request changes or reject."))
             if reason is None and verdict != Verdict.APPROVE and not comment:
-                reason = _("Write feedback for the agency: it is required unless you approve.")
+                reason = rules.Reason(gettext_noop("Write feedback for the agency: it is required unless you approve."))
             if reason is None and verdict == Verdict.APPROVE:
                 required = {c.pk: c.text for c in run.brief.constraints.all()}
                 if not set(required) <= set(checked_constraint_ids):
-                    reason = _("Tick every constraint of the brief before you approve.")
+                    reason = rules.Reason(gettext_noop("Tick every constraint of the brief before you approve."))
             if reason is not None:
                 raise ApprovalRefused(reason)
             step = run.current_step()
@@ -263,11 +269,11 @@ def decide(
     except ApprovalRefused as refusal:
         run = ApprovalRun.objects.select_related("brief__organisation").filter(pk=run_id).first()
         if run is not None:
-            _record_refusal(run, actor, verdict, str(refusal), origin)
+            _record_refusal(run, actor, verdict, refusal.reason, origin)
         raise
     except IntegrityError as error:
         # The unique constraint caught a concurrent duplicate that slipped past the lock.
-        raise ApprovalRefused(_("You have already decided on this step.")) from error
+        raise ApprovalRefused(rules.Reason(gettext_noop("You have already decided on this step."))) from error
     return decision
 
 
@@ -315,14 +321,14 @@ def _advance(run: ApprovalRun, step: RunStep, verdict: str, *, actor, origin) ->
     notifications.feedback_for_agency(run)
 
 
-def _record_refusal(run: ApprovalRun, actor, verdict: str, reason: str, origin) -> None:
+def _record_refusal(run: ApprovalRun, actor, verdict: str, reason: rules.Reason, origin) -> None:
     trail.record(
         organisation=run.brief.organisation,
         actor=actor,
-        action=f"decision.{verdict}",
+        action=f"decision.{verdict}" if verdict in Verdict.values else AuditAction.DECISION_ATTEMPT,
         obj=run,
         subject=run.brief,
         result="refused",
         origin=origin,
-        details={"reason": reason},
+        details={"reason": reason.message, "reason_params": reason.params},
     )

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     DECISION_APPROVE = "decision.approve", _("Approved")
     DECISION_REQUEST_CHANGES = "decision.request_changes", _("Changes requested")
     DECISION_REJECT = "decision.reject", _("Rejected")
+    DECISION_ATTEMPT = "decision.attempt", _("Decision attempt")  # only ever refused: no valid verdict
     # Calendar
     CADENCE_SAVED = "cadence.saved", _("Posting rhythm saved")
     SLOT_ADDED = "slot.added", _("Extra slot added")
@@ -71,6 +72,7 @@ REFUSED_LABELS = {
     AuditAction.DECISION_APPROVE: _("Approval attempt refused"),
     AuditAction.DECISION_REQUEST_CHANGES: _("Request for changes refused"),
     AuditAction.DECISION_REJECT: _("Rejection attempt refused"),
+    AuditAction.DECISION_ATTEMPT: _("Decision attempt refused"),
 }
 
 

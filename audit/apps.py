@@ -7,3 +7,10 @@ class AuditConfig(AppConfig):
 
     name = "audit"
     verbose_name = _("Audit trail")
+
+    def ready(self):
+        from core import hooks
+
+        from .admin_log import record_admin_changes
+
+        hooks.register("admin_changes", record_admin_changes)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import can
+from accounts.access import require_in
 from accounts.roles import Capability
 from audit import trail
 from audit.trail import Origin
@@ -21,11 +21,6 @@ from .selectors import cents
 
 PERIOD_FIELDS = ("channel", "name", "starts_on", "ends_on", "amount_excl_vat", "vat_rate", "planned_posts")
 COST_FIELDS = ("brief", "agency", "kind", "supplier", "description", "amount_excl_vat")
-
-
-def _require(actor, organisation, capability) -> None:
-    if not can(actor, capability, organisation):
-        raise PermissionDenied(_("Your role may not change the budget."))
 
 
 def _event(actor, action, obj, period, origin, **details):
@@ -46,7 +41,7 @@ def _money(value) -> str:
 
 @transaction.atomic
 def period_create(*, actor, organisation, fields: dict, origin: Origin | None = None) -> BudgetPeriod:
-    _require(actor, organisation, Capability.MANAGE_BUDGET)
+    require_in(actor, organisation, Capability.MANAGE_BUDGET)
     period = BudgetPeriod(organisation=organisation, owner=actor, currency=organisation.currency)
     for key in PERIOD_FIELDS:
         if key in fields:
@@ -64,7 +59,7 @@ def period_create(*, actor, organisation, fields: dict, origin: Origin | None = 
 @transaction.atomic
 def period_update(*, actor, period: BudgetPeriod, fields: dict, origin: Origin | None = None) -> BudgetPeriod:
     period = BudgetPeriod.objects.select_for_update().get(pk=period.pk)
-    _require(actor, period.organisation, Capability.MANAGE_BUDGET)
+    require_in(actor, period.organisation, Capability.MANAGE_BUDGET)
     if period.status == PeriodStatus.CLOSED:
         raise ValidationError(_("A closed period can't be changed."), code="closed")
     changed = sorted(k for k in PERIOD_FIELDS if k in fields and getattr(period, k) != fields[k])
@@ -107,7 +102,7 @@ def _regenerate_allocations(period: BudgetPeriod) -> None:
 def allocation_override(*, actor, allocation: PostAllocation, amount: Decimal, origin=None) -> PostAllocation:
     """Plan a different amount for one post; the others share what remains."""
     period = allocation.period
-    _require(actor, period.organisation, Capability.MANAGE_BUDGET)
+    require_in(actor, period.organisation, Capability.MANAGE_BUDGET)
     if amount < 0:
         raise ValidationError(_("An amount can't be negative."), code="negative")
     allocation.amount, allocation.is_override = amount, True
@@ -128,7 +123,7 @@ def allocation_override(*, actor, allocation: PostAllocation, amount: Decimal, o
 @transaction.atomic
 def period_approve(*, actor, period: BudgetPeriod, origin: Origin | None = None) -> BudgetPeriod:
     """The MT's decision on a proposed period (a conditional update: decided once)."""
-    _require(actor, period.organisation, Capability.APPROVE_BUDGET)
+    require_in(actor, period.organisation, Capability.APPROVE_BUDGET)
     now = timezone.now()
     changed = BudgetPeriod.objects.filter(pk=period.pk, status=PeriodStatus.PROPOSED).update(
         status=PeriodStatus.APPROVED, approved_by=actor, approved_at=now
@@ -142,7 +137,7 @@ def period_approve(*, actor, period: BudgetPeriod, origin: Origin | None = None)
 
 @transaction.atomic
 def period_close(*, actor, period: BudgetPeriod, origin: Origin | None = None) -> BudgetPeriod:
-    _require(actor, period.organisation, Capability.MANAGE_BUDGET)
+    require_in(actor, period.organisation, Capability.MANAGE_BUDGET)
     if (
         BudgetPeriod.objects.filter(pk=period.pk).exclude(status=PeriodStatus.CLOSED).update(status=PeriodStatus.CLOSED)
         != 1
@@ -197,7 +192,7 @@ def _check_overrun(line: CostLine) -> None:
 
 @transaction.atomic
 def cost_line_create(*, actor, period: BudgetPeriod, fields: dict, status=CostStatus.PLANNED, origin=None) -> CostLine:
-    _require(actor, period.organisation, Capability.MANAGE_BUDGET)
+    require_in(actor, period.organisation, Capability.MANAGE_BUDGET)
     if period.status == PeriodStatus.CLOSED:
         raise ValidationError(_("A closed period takes no new costs."), code="closed")
     line = CostLine(period=period, created_by=actor, status=status, vat_rate=period.vat_rate)
@@ -235,7 +230,7 @@ def cost_line_advance(
 ) -> CostLine:
     """Move a cost line forward: planned → committed → invoiced → paid (never back)."""
     line = CostLine.objects.select_for_update().select_related("period__organisation").get(pk=line.pk)
-    _require(actor, line.period.organisation, Capability.MANAGE_BUDGET)
+    require_in(actor, line.period.organisation, Capability.MANAGE_BUDGET)
     if status not in CostStatus.values or COST_FLOW.index(status) <= COST_FLOW.index(line.status):
         raise ValidationError(
             _("A cost line only moves forward: planned, committed, invoiced, paid."), code="backwards"
@@ -255,7 +250,7 @@ def cost_line_advance(
 
 @transaction.atomic
 def cost_line_approve_overrun(*, actor, line: CostLine, origin=None) -> CostLine:
-    _require(actor, line.period.organisation, Capability.APPROVE_BUDGET)
+    require_in(actor, line.period.organisation, Capability.APPROVE_BUDGET)
     line.overrun_approved_by = actor
     line.save(update_fields=["overrun_approved_by"])
     _event(actor, "budget.overrun_approved", line, line.period, origin, amount=_money(line.amount_excl_vat))

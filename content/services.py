@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import can
+from accounts.access import require_in
 from accounts.roles import Capability
 from audit import trail
 from audit.actions import AuditAction
@@ -27,8 +27,10 @@ from .models import (
     Brief,
     BriefConstraint,
     Comment,
+    Creator,
     FocusGroupTest,
     Posting,
+    Topic,
     WebcareTask,
 )
 from .permissions import Act, brief_actions, require_act
@@ -44,6 +46,15 @@ BRIEF_FIELDS = (
     "source_url",
     "posting_window_start",
     "posting_window_end",
+)
+TOPIC_FIELDS = ("name", "theme", "audience_min_age", "audience_max_age", "owner", "is_sensitive", "tags")
+CREATOR_FIELDS = (
+    "handle",
+    "display_name",
+    "follower_count",
+    "is_influencer",
+    "maker_group",
+    "consent_date",
 )
 WEBCARE_PERIOD = timedelta(days=7)
 
@@ -203,8 +214,7 @@ def posting_record(
 @transaction.atomic
 def webcare_update(*, actor, task: WebcareTask, assignee, notes: str, done: bool, origin: Origin | None = None):
     brief = task.posting.brief
-    if not can(actor, Capability.CHECK_BRIEFS, brief.organisation_id):
-        raise PermissionDenied(_("Only team social does webcare."))
+    require_in(actor, brief.organisation_id, Capability.CHECK_BRIEFS)
     task.assignee = assignee
     task.notes = notes
     if done and task.done_at is None:
@@ -253,3 +263,39 @@ def focus_group_record(
         brief, actor=actor, action=AuditAction.FOCUS_GROUP_RECORDED, obj=test, origin=origin, tested_on=str(tested_on)
     )
     return test
+
+
+@transaction.atomic
+def topic_create(*, actor, organisation, fields: dict, origin: Origin | None = None) -> Topic:
+    """A new topic of the organisation (name, theme, owner, sensitive, tags), by someone who drafts briefs."""
+    require_in(actor, organisation.pk, Capability.DRAFT_BRIEFS)
+    topic = Topic(organisation=organisation, **{k: fields[k] for k in TOPIC_FIELDS if k in fields})
+    topic.full_clean()
+    topic.save()
+    trail.record(
+        organisation=organisation,
+        actor=actor,
+        action=AuditAction.TOPIC_CREATED,
+        obj=topic,
+        origin=origin,
+        details={"name": topic.name, "sensitive": topic.is_sensitive},
+    )
+    return topic
+
+
+@transaction.atomic
+def creator_create(*, actor, organisation, fields: dict, origin: Origin | None = None) -> Creator:
+    """A creator of the actor's own agency (an agency member's, in the organisation they work for now)."""
+    membership = require_in(actor, organisation.pk, Capability.PRODUCE_CONTENT)
+    creator = Creator(agency=membership.agency, **{k: fields[k] for k in CREATOR_FIELDS if k in fields})
+    creator.full_clean()
+    creator.save()
+    trail.record(
+        organisation=organisation,
+        actor=actor,
+        action=AuditAction.CREATOR_CREATED,
+        obj=creator,
+        origin=origin,
+        details={"handle": creator.handle},
+    )
+    return creator

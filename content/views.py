@@ -290,9 +290,18 @@ def topic_list(request):
         owners = access.people_with_role(request.organisation, Role.COMMUNICATION_ADVISER)
         form = TopicForm(request.POST or None, organisation=request.organisation, owners=owners)
         if request.method == "POST" and form.is_valid():
-            topic = form.save()
-            messages.success(request, _("Topic “%(name)s” has been added.") % {"name": topic.name})
-            return redirect("topic_list")
+            try:
+                topic = services.topic_create(
+                    actor=request.user,
+                    organisation=request.organisation,
+                    fields=form.cleaned_data,
+                    origin=Origin.from_request(request),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Topic “%(name)s” has been added.") % {"name": topic.name})
+                return redirect("topic_list")
     elif request.method == "POST":
         raise PermissionDenied
     return render(request, "content/topic_list.html", {"topics": topics, "form": form})
@@ -304,7 +313,16 @@ def creator_list(request):
     creators = Creator.objects.visible_to(request.membership)
     form = CreatorForm(request.POST or None, instance=Creator(agency=agency))
     if request.method == "POST" and form.is_valid():
-        creator = form.save()
-        messages.success(request, _("Creator @%(handle)s has been added.") % {"handle": creator.handle})
-        return redirect("creator_list")
+        try:
+            creator = services.creator_create(
+                actor=request.user,
+                organisation=request.organisation,
+                fields=form.cleaned_data,
+                origin=Origin.from_request(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Creator @%(handle)s has been added.") % {"handle": creator.handle})
+            return redirect("creator_list")
     return render(request, "content/creator_list.html", {"creators": creators, "form": form, "agency": agency})

@@ -20,8 +20,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import require_in
 from accounts.models import Membership
-from accounts.roles import Role
+from accounts.roles import Capability, Role
 from approvals.models import Decision
 from audit import trail
 from audit.actions import AuditAction
@@ -120,6 +121,8 @@ def _documents_for(brief, roles, start_number: int, now) -> list[Document]:
 def build_for_briefs(briefs, *, actor, title: str, now):
     """The ZIP as a file object (spooled to disk when large), positioned at its start; ``now`` dates the
     timeline documents, which show the history up to the moment of disclosure."""
+    for organisation_id in {brief.organisation_id for brief in briefs}:
+        require_in(actor, organisation_id, Capability.DISCLOSE)
     redactor = redactor_for(briefs)
     roles = dict(
         Membership.objects.filter(organisation_id__in={b.organisation_id for b in briefs}).values_list(

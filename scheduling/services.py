@@ -1,4 +1,5 @@
-"""Writes to the posting calendar. Every function names its actor and writes an audit event.
+"""Writes to the posting calendar. Every function names its actor, checks that the actor may plan the
+calendar (``access.require``), and writes an audit event.
 
 The moment "now" is an argument (``now=``, passed by the view or task): which slots lie in the past, and
 so may no longer change, depends on it, and tests must be able to say when they run.
@@ -15,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import require_in
+from accounts.roles import Capability
 from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
@@ -52,6 +55,7 @@ def cadence_save(
     origin: Origin | None = None,
 ) -> Cadence:
     """Set the channel's cadence and regenerate its future empty slots to match."""
+    require_in(actor, channel.organisation_id, Capability.PLAN_CALENDAR)
     if not weekdays:
         raise ValidationError(_("Choose at least one posting day."), code="no_days")
     if valid_until and valid_until < valid_from:
@@ -132,6 +136,7 @@ def slots_generate(*, cadence: Cadence, now: datetime, weeks: int = GENERATION_W
 @transaction.atomic
 def slot_add(*, actor, channel, starts_at, now: datetime, origin: Origin | None = None) -> Slot:
     """An extra slot outside the cadence, e.g. for an urgent corona message."""
+    require_in(actor, channel.organisation_id, Capability.PLAN_CALENDAR)
     if starts_at <= now:
         raise ValidationError(_("A slot can't be in the past."), code="past")
     try:
@@ -159,6 +164,7 @@ def approved_video(brief: Brief):
 def slot_fill(*, actor, slot: Slot, brief: Brief, now: datetime, origin: Origin | None = None) -> Slot:
     """Put ``brief`` in ``slot``: its approved video if there is one, else a reservation that will be
     flagged "at risk" if no approved video arrives in time."""
+    require_in(actor, slot.channel.organisation_id, Capability.PLAN_CALENDAR)
     _check_future(slot, now)
     if brief.channel_id != slot.channel_id:
         raise ValidationError(_("This brief is for another channel."), code="channel")
@@ -187,6 +193,7 @@ def slot_fill(*, actor, slot: Slot, brief: Brief, now: datetime, origin: Origin 
 @transaction.atomic
 def slot_attach_approved_video(*, actor, slot: Slot, now: datetime, origin: Origin | None = None) -> Slot:
     """The reserved brief's video has been approved since: put it in its slot."""
+    require_in(actor, slot.channel.organisation_id, Capability.PLAN_CALENDAR)
     video = approved_video(slot.brief) if slot.brief else None
     if video is None:
         raise ValidationError(_("Only a video whose approval is finished can be put in a slot."), code="unapproved")
@@ -199,6 +206,7 @@ def slot_attach_approved_video(*, actor, slot: Slot, now: datetime, origin: Orig
 
 @transaction.atomic
 def slot_clear(*, actor, slot: Slot, now: datetime, origin: Origin | None = None) -> Slot:
+    require_in(actor, slot.channel.organisation_id, Capability.PLAN_CALENDAR)
     _check_future(slot, now)
     brief = slot.brief
     Slot.objects.filter(pk=slot.pk).update(brief=None, video_version=None)
@@ -210,6 +218,7 @@ def slot_clear(*, actor, slot: Slot, now: datetime, origin: Origin | None = None
 @transaction.atomic
 def slot_move(*, actor, slot: Slot, target: Slot, now: datetime, origin: Origin | None = None) -> Slot:
     """Reschedule: move the brief (and video) from ``slot`` to the empty, future ``target``."""
+    require_in(actor, slot.channel.organisation_id, Capability.PLAN_CALENDAR)
     _check_future(slot, now)
     _check_future(target, now)
     if target.channel_id != slot.channel_id:
@@ -232,6 +241,7 @@ def slot_move(*, actor, slot: Slot, target: Slot, now: datetime, origin: Origin 
 @transaction.atomic
 def feed_token_regenerate(*, actor, channel, origin: Origin | None = None) -> FeedToken:
     """A new secret address; the old one stops working at once."""
+    require_in(actor, channel.organisation_id, Capability.PLAN_CALENDAR)
     FeedToken.objects.filter(channel=channel, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token = FeedToken.objects.create(channel=channel, created_by=actor)
     trail.record(
@@ -242,6 +252,7 @@ def feed_token_regenerate(*, actor, channel, origin: Origin | None = None) -> Fe
 
 @transaction.atomic
 def feed_token_revoke(*, actor, channel, origin: Origin | None = None) -> None:
+    require_in(actor, channel.organisation_id, Capability.PLAN_CALENDAR)
     FeedToken.objects.filter(channel=channel, revoked_at__isnull=True).update(revoked_at=timezone.now())
     trail.record(
         organisation=channel.organisation, actor=actor, action=AuditAction.FEED_REVOKED, obj=channel, origin=origin

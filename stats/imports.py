@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import require_in
+from accounts.roles import Capability
 from audit import trail
 from audit.actions import AuditAction
 from content.models import Posting
@@ -204,6 +206,7 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
 
 def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime, origin=None) -> ImportResult:
     """Import TikTok Studio's export as figures read at ``captured_at``: all rows, or none (with the reasons)."""
+    require_in(actor, channel.organisation_id, Capability.RECORD_RESULTS)
     result = parse_studio_csv(raw, channel, captured_at)
     if not result.ok:
         return result
@@ -230,6 +233,7 @@ def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime, orig
 
 def record_figures(posting: Posting, *, actor, captured_at: datetime, origin=None, **figures: int) -> VideoSnapshot:
     """Figures for one video, entered by hand (e.g. read off TikTok Studio)."""
+    require_in(actor, posting.brief.organisation_id, Capability.RECORD_RESULTS)
     bucket = day_bucket(captured_at, posting.brief.organisation.zone)
     snapshot = VideoSnapshot(posting=posting, bucket=bucket, captured_at=captured_at, source=Source.MANUAL, **figures)
     with transaction.atomic():

@@ -15,6 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import require_in
+from accounts.roles import Capability
+from audit import trail
+from audit.actions import AuditAction
 from content.models import Posting
 
 from . import locks
@@ -66,6 +70,57 @@ def oauth_client() -> OAuthClient:
     return OAuthClient(
         settings.TIKTOK_API_BASE_URL, settings.TIKTOK_CLIENT_KEY, settings.TIKTOK_CLIENT_SECRET, timeout=_timeout()
     )
+
+
+@transaction.atomic
+def connection_save(*, actor, channel, tokens, now: datetime, origin=None) -> ChannelConnection:
+    """Store the tokens TikTok gave for ``channel`` after its consent page (encrypted), as connected by
+    ``actor``."""
+    require_in(actor, channel.organisation_id, Capability.CONNECT_CHANNEL)
+    connection = ChannelConnection.objects.filter(channel=channel).first() or ChannelConnection(channel=channel)
+    connection.open_id = tokens.open_id
+    connection.access_token = tokens.access_token
+    connection.refresh_token = tokens.refresh_token
+    connection.scopes = tokens.scope
+    connection.access_expires_at = now + timedelta(seconds=tokens.expires_in)
+    connection.refresh_expires_at = now + timedelta(seconds=tokens.refresh_expires_in)
+    connection.status, connection.status_message, connection.connected_by = ConnectionStatus.CONNECTED, "", actor
+    connection.connected_at = now
+    connection.save()
+    trail.record(
+        organisation=channel.organisation,
+        actor=actor,
+        action=AuditAction.TIKTOK_CONNECTED,
+        obj=channel,
+        origin=origin,
+        details={"scopes": tokens.scope},
+    )
+    return connection
+
+
+def connection_revoke(*, actor, connection: ChannelConnection, origin=None) -> ChannelConnection:
+    """Disconnect the channel: ask TikTok to revoke the token (if it no longer accepts it, disconnecting here is
+    what matters), then forget the tokens and record it. No transaction is open while TikTok answers."""
+    channel = connection.channel
+    require_in(actor, channel.organisation_id, Capability.CONNECT_CHANNEL)
+    try:
+        oauth_client().revoke(connection.access_token)
+        revoked = True
+    except TikTokError:
+        revoked = False
+    with transaction.atomic():
+        connection.access_token = connection.refresh_token = ""
+        connection.status = ConnectionStatus.DISCONNECTED
+        connection.save()
+        trail.record(
+            organisation=channel.organisation,
+            actor=actor,
+            action=AuditAction.TIKTOK_DISCONNECTED,
+            obj=channel,
+            origin=origin,
+            details={"revoked_at_tiktok": revoked},
+        )
+    return connection
 
 
 def refresh_tokens(connection: ChannelConnection, *, now: datetime) -> ChannelConnection:

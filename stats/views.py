@@ -1,8 +1,7 @@
 """The results pages (channel, video, report, import) and connecting a channel to TikTok (OAuth)."""
 
-import contextlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,8 +21,6 @@ from accounts import access
 from accounts.decorators import capability_required
 from accounts.models import Channel
 from accounts.roles import Capability
-from audit import trail
-from audit.actions import AuditAction
 from audit.trail import Origin
 from content.models import Posting
 from core import charts
@@ -228,24 +225,8 @@ def callback(request):
     except TikTokError as error:
         messages.error(request, _("Connecting failed: %(error)s") % {"error": error})
         return redirect("stats_channel", channel.pk)
-    now = timezone.now()
-    connection = ChannelConnection.objects.filter(channel=channel).first() or ChannelConnection(channel=channel)
-    connection.open_id = tokens.open_id
-    connection.access_token = tokens.access_token
-    connection.refresh_token = tokens.refresh_token
-    connection.scopes = tokens.scope
-    connection.access_expires_at = now + timedelta(seconds=tokens.expires_in)
-    connection.refresh_expires_at = now + timedelta(seconds=tokens.refresh_expires_in)
-    connection.status, connection.status_message, connection.connected_by = ConnectionStatus.CONNECTED, "", request.user
-    connection.connected_at = now
-    connection.save()
-    trail.record(
-        organisation=channel.organisation,
-        actor=request.user,
-        action=AuditAction.TIKTOK_CONNECTED,
-        obj=channel,
-        origin=Origin.from_request(request),
-        details={"scopes": tokens.scope},
+    services.connection_save(
+        actor=request.user, channel=channel, tokens=tokens, now=timezone.now(), origin=Origin.from_request(request)
     )
     _queue_pull(channel)  # the first figures arrive now, not at the next scheduled pull
     messages.success(request, _("The channel is connected to TikTok. The first figures are being pulled."))
@@ -281,18 +262,6 @@ def pull_now(request, pk):
 def disconnect(request, pk):
     channel = get_object_or_404(Channel.objects.visible_to(request.membership), pk=pk)
     connection = get_object_or_404(ChannelConnection, channel=channel)
-    # Revoked or expired already at TikTok: disconnecting here is what matters.
-    with contextlib.suppress(TikTokError):
-        services.oauth_client().revoke(connection.access_token)
-    connection.access_token = connection.refresh_token = ""
-    connection.status = ConnectionStatus.DISCONNECTED
-    connection.save()
-    trail.record(
-        organisation=channel.organisation,
-        actor=request.user,
-        action=AuditAction.TIKTOK_DISCONNECTED,
-        obj=channel,
-        origin=Origin.from_request(request),
-    )
+    services.connection_revoke(actor=request.user, connection=connection, origin=Origin.from_request(request))
     messages.success(request, _("The channel is disconnected from TikTok."))
     return redirect("stats_channel", channel.pk)

@@ -149,3 +149,45 @@ def test_audit_events_are_read_only_in_the_admin(world, client_for):
     assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
     assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_every_change_in_the_admin_is_in_the_audit_trail(world, client_for):
+    from audit.models import AuditEvent
+    from audit.trail import verify_chain
+
+    admin = world.people["org_admin"]
+    client = client_for(admin)
+    client.post(
+        reverse("admin:accounts_channel_add"),
+        {"organisation": world.ministry.pk, "handle": "new_channel", "display_name": "New", "is_active": "on",
+         "min_video_seconds": 3, "max_video_seconds": 60},
+    )  # fmt: skip
+    channel = world.ministry.channels.get(handle="new_channel")
+    added = AuditEvent.objects.get(action="admin.added", object_id=str(channel.pk))
+    assert (added.organisation, added.actor, added.object_type) == (world.ministry, admin, "accounts.channel")
+    membership = Membership.objects.get(user=world.people["reviewer"])
+    client.post(
+        reverse("admin:accounts_membership_change", args=[membership.pk]),
+        {"user": membership.user_id, "organisation": world.ministry.pk, "role": Role.CAMPAIGN_MANAGER,
+         "is_active": "on"},
+    )  # fmt: skip
+    changed = AuditEvent.objects.get(action="admin.changed", object_id=str(membership.pk))
+    assert changed.label == "Changed in the administration"
+    assert changed.details["change"] == [{"changed": {"fields": ["Role"]}}]
+    client.post(reverse("admin:accounts_channel_delete", args=[channel.pk]), {"post": "yes"})
+    assert AuditEvent.objects.filter(action="admin.deleted", object_id=str(channel.pk)).exists()
+    assert verify_chain(world.ministry) == []
+
+
+def test_a_change_that_concerns_no_organisation_goes_into_the_platforms_chain(world, client_for):
+    from audit.models import AuditEvent
+    from audit.trail import verify_chain
+
+    from .factories import UserFactory
+
+    operator = UserFactory(username="operator", is_superuser=True)
+    client = client_for(operator)
+    client.post(reverse("admin:accounts_agency_add"), {"name": "Brand new agency"})
+    event = AuditEvent.objects.get(action="admin.added", object_type="accounts.agency")
+    assert event.organisation is None and event.actor == operator
+    assert verify_chain(None) == []

@@ -18,7 +18,7 @@ OUTSIDE_WORLD = {"stats/simulator.py"}  # the stand-in for TikTok's servers keep
 # (module, function) → why it may read the clock.
 STAMPS = {
     ("audit/trail.py", "record"): "an audit event is stamped with the moment it is written",
-    ("approvals/services.py", "run_start"): "the moment a cancelled run finished",
+    ("approvals/services.py", "_run_start"): "the moment a cancelled run finished",
     ("approvals/services.py", "_advance"): "the moment a run finished",
     ("budget/services.py", "period_approve"): "the moment the MT approved",
     ("content/services.py", "webcare_update"): "the moment webcare was marked done",

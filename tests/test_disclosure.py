@@ -124,3 +124,50 @@ def test_a_disclosure_is_itself_audited(staged, client_for):
     download(client_for(staged.people["team_social"]), reverse("brief_disclosure", args=[staged.stages.ready.pk]))
     event = AuditEvent.objects.get(action="brief.disclosed")
     assert event.actor == staged.people["team_social"]
+
+
+CODE = re.compile(
+    r"\b(?:brief|script|video|approval|decision|comment|webcare|slot|budget|stats|tiktok|attachment|focus_group|"
+    r"cadence|feed|topic|creator|admin)\.(?!html\b|csv\b|txt\b)[a-z_]+\b"
+)
+
+
+def _timeline_text(html: str) -> str:
+    section = html[html.index('id="timeline-heading"') :]
+    return re.sub(r"<[^>]+>", " ", section)
+
+
+def test_no_raw_event_code_on_the_timeline_or_in_the_woo_zip(staged, client_for):
+    from decimal import Decimal
+
+    from approvals.services import ApprovalRefused, decide
+    from budget import services as budget
+
+    stages = staged.stages
+    social = staged.people["team_social"]
+    budget.cost_line_create(
+        actor=social, period=stages.period, fields={"brief": stages.ready, "kind": "agency_fee", "supplier": "x",
+        "amount_excl_vat": Decimal("10.00")},
+    )  # fmt: skip
+    run = stages.run
+    with pytest.raises(ApprovalRefused):  # a refused attempt: not every constraint ticked
+        decide(actor=staged.people["adviser"], run_id=run.pk, version_number=run.version.number,
+               step_position=run.current_position, verdict="approve", checked_constraint_ids=[])  # fmt: skip
+    for brief in (stages.ready, stages.with_agency):
+        for language in ("en", "nl", "sv"):
+            staged.people["team_social"].language = language
+            staged.people["team_social"].save()
+            page = client_for(staged.people["team_social"]).get(reverse("brief_detail", args=[brief.pk])).content
+            timeline = _timeline_text(page.decode())
+            assert not CODE.search(timeline), CODE.search(timeline)
+            assert not re.search(r">\s*(ok|refused)\s*<", page.decode())
+        archive = download(client_for(staged.people["team_social"]), reverse("brief_disclosure", args=[brief.pk]))
+        for name in archive.namelist():
+            text = re.sub(r"<[^>]+>", " ", archive.read(name).decode())
+            assert not CODE.search(text), (name, CODE.search(text))
+    english = _timeline_text(
+        client_for(staged.people["adviser"]).get(reverse("brief_detail", args=[stages.with_agency.pk])).content.decode()
+    )
+    assert "Approval attempt refused: Tick every constraint of the brief before you approve." in " ".join(
+        english.split()
+    )

@@ -140,7 +140,7 @@ def test_nobody_approves_their_own_upload(world):
     version.save()
     run.refresh_from_db()
     reason = rules.refusal_reason(world.people["adviser"], run, version_number=1, step_position=1)
-    assert "someone else must decide" in reason
+    assert "someone else must decide" in str(reason)
 
 
 def test_feedback_is_required_unless_approving(world):
@@ -403,3 +403,22 @@ def _disable_audit_trigger(cursor):
         cursor.execute("ALTER TABLE approvals_auditevent DISABLE TRIGGER approvals_auditevent_append_only")
     else:
         cursor.execute("DROP TRIGGER approvals_auditevent_append_only")
+
+
+def test_a_refused_attempt_is_read_in_the_readers_language(world):
+    from django.utils import translation
+
+    version = deliver_script(world, brief_with_agency(world))
+    with pytest.raises(ApprovalRefused):
+        decide(world.people["adviser"], version, constraints=False)
+    with pytest.raises(ApprovalRefused):
+        approvals.decide(actor=world.people["adviser"], run_id=open_run(version).pk, version_number=1,
+                         step_position=1, verdict="bogus")  # fmt: skip
+    first, second = AuditEvent.objects.filter(result="refused").order_by("sequence")
+    assert first.details["reason"] == "Tick every constraint of the brief before you approve."
+    with translation.override("nl"):
+        assert (first.label, first.reason) == (
+            "Poging tot goedkeuren geweigerd",
+            "Vink elke randvoorwaarde van de briefing aan voordat je goedkeurt.",
+        )
+        assert second.label == "Beslispoging geweigerd"

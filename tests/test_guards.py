@@ -1,0 +1,184 @@
+"""Every state-changing service guards itself: called directly (by a task, a command, a view that forgot), it
+refuses a person whose role lacks the capability, and writes nothing. A new service with an ``actor`` that
+has no case here fails the suite."""
+
+import inspect
+from datetime import time, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from approvals import services as approvals
+from approvals.services import ApprovalRefused
+from audit.models import AuditEvent
+from budget import services as budget
+from content import services as content
+from disclosure import package
+from scheduling import services as scheduling
+from stats import imports
+from stats import services as stats
+from stats.models import ChannelConnection
+
+from .conftest import STAGED_AT
+from .factories import CreatorFactory
+from .workflow import open_run
+
+pytestmark = pytest.mark.django_db
+
+SERVICE_MODULES = [content, approvals, scheduling, budget, stats, imports, package]
+
+
+def _tokens():
+    return SimpleNamespace(
+        open_id="open-x", access_token="act.x", refresh_token="rft.x", scope="video.list", expires_in=3600,
+        refresh_expires_in=86400,
+    )  # fmt: skip
+
+
+def _connection(world):
+    return ChannelConnection.objects.create(channel=world.channel, open_id="open-x", scopes="video.list")
+
+
+# service name → (who lacks the capability, how to call it with that actor)
+CASES = {
+    # content
+    "brief_create": ("management", lambda w, s, a: content.brief_create(
+        actor=a, organisation=w.ministry, fields={"channel": w.channel, "agency": w.agency, "topic": s.draft.topic,
+        "title": "x", "key_message": "y"}, constraints=["z"])),
+    "brief_update": ("management", lambda w, s, a: content.brief_update(
+        actor=a, brief=s.draft, fields={"title": "changed"}, constraints=["z"])),
+    "brief_transition": ("management", lambda w, s, a: content.brief_transition(
+        actor=a, brief=s.draft, action="submit")),
+    "comment_add": ("org_admin", lambda w, s, a: content.comment_add(actor=a, brief=s.with_agency, text="hello")),
+    "posting_record": ("team_social", lambda w, s, a: content.posting_record(
+        actor=a, brief=s.ready, tiktok_url=f"https://www.tiktok.com/@{w.channel.handle}/video/7077642457847991999",
+        posted_at=STAGED_AT, now=STAGED_AT)),
+    "webcare_update": ("management", lambda w, s, a: content.webcare_update(
+        actor=a, task=s.webcare, assignee=None, notes="x", done=True)),
+    "attachment_add": ("management", lambda w, s, a: content.attachment_add(
+        actor=a, brief=s.with_agency, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n"), content_type="application/pdf")),
+    "focus_group_record": ("management", lambda w, s, a: content.focus_group_record(
+        actor=a, brief=s.with_agency, tested_on=STAGED_AT.date(), group_description="x", participants=3, outcome="y")),
+    "topic_create": ("management", lambda w, s, a: content.topic_create(
+        actor=a, organisation=w.ministry, fields={"name": "New topic", "theme": "other"})),
+    "creator_create": ("team_social", lambda w, s, a: content.creator_create(
+        actor=a, organisation=w.ministry, fields={"handle": "new.creator", "display_name": "New"})),
+    # approvals
+    "script_version_add": ("management", lambda w, s, a: approvals.script_version_add(
+        actor=a, brief=s.with_agency, text="x", shot_list="", duration_target=20,
+        creators=[CreatorFactory(agency=w.agency)])),
+    "video_version_add": ("management", lambda w, s, a: approvals.video_version_add(
+        actor=a, brief=s.in_production, creators=[CreatorFactory(agency=w.agency)], has_subtitles=True,
+        preview_url="https://preview.example.org/x")),
+    "decide": ("management", lambda w, s, a: approvals.decide(
+        actor=a, run_id=s.run.pk, version_number=s.script.number, step_position=open_run(s.script).current_position,
+        verdict="approve", checked_constraint_ids=list(s.with_agency.constraints.values_list("pk", flat=True)))),
+    # scheduling
+    "cadence_save": ("management", lambda w, s, a: scheduling.cadence_save(
+        actor=a, channel=w.channel, weekdays=[0], local_time=time(10), min_posts_per_week=1,
+        valid_from=STAGED_AT.date(), now=STAGED_AT)),
+    "slot_add": ("management", lambda w, s, a: scheduling.slot_add(
+        actor=a, channel=w.channel, starts_at=STAGED_AT + timedelta(days=3, hours=1), now=STAGED_AT)),
+    "slot_fill": ("agency_member", lambda w, s, a: scheduling.slot_fill(
+        actor=a, slot=w.channel.slots.filter(brief__isnull=True).order_by("starts_at").first(), brief=s.in_production,
+        now=STAGED_AT)),
+    "slot_attach_approved_video": ("agency_member", lambda w, s, a: scheduling.slot_attach_approved_video(
+        actor=a, slot=s.slot, now=STAGED_AT)),
+    "slot_clear": ("agency_member", lambda w, s, a: scheduling.slot_clear(actor=a, slot=s.slot, now=STAGED_AT)),
+    "slot_move": ("agency_member", lambda w, s, a: scheduling.slot_move(
+        actor=a, slot=s.slot, target=w.channel.slots.filter(brief__isnull=True).order_by("starts_at").first(),
+        now=STAGED_AT)),
+    "feed_token_regenerate": ("management", lambda w, s, a: scheduling.feed_token_regenerate(
+        actor=a, channel=w.channel)),
+    "feed_token_revoke": ("management", lambda w, s, a: scheduling.feed_token_revoke(actor=a, channel=w.channel)),
+    # budget
+    "period_create": ("management", lambda w, s, a: budget.period_create(
+        actor=a, organisation=w.ministry, fields={"name": "x", "starts_on": STAGED_AT.date(),
+        "ends_on": STAGED_AT.date(), "amount_excl_vat": Decimal(1), "planned_posts": 1})),
+    "period_update": ("management", lambda w, s, a: budget.period_update(
+        actor=a, period=s.period, fields={"name": "y"})),
+    "allocation_override": ("management", lambda w, s, a: budget.allocation_override(
+        actor=a, allocation=s.period.allocations.first(), amount=Decimal(1))),
+    "period_approve": ("team_social", lambda w, s, a: budget.period_approve(actor=a, period=s.period)),
+    "period_close": ("management", lambda w, s, a: budget.period_close(actor=a, period=s.period)),
+    "cost_line_create": ("management", lambda w, s, a: budget.cost_line_create(
+        actor=a, period=s.period, fields={"kind": "other", "supplier": "x", "amount_excl_vat": Decimal(1)})),
+    "cost_line_advance": ("management", lambda w, s, a: budget.cost_line_advance(
+        actor=a, line=s.cost_line, status="committed")),
+    "cost_line_approve_overrun": ("team_social", lambda w, s, a: budget.cost_line_approve_overrun(
+        actor=a, line=s.cost_line)),
+    # results
+    "connection_save": ("adviser", lambda w, s, a: stats.connection_save(
+        actor=a, channel=w.channel, tokens=_tokens(), now=STAGED_AT)),
+    "connection_revoke": ("adviser", lambda w, s, a: stats.connection_revoke(actor=a, connection=_connection(w))),
+    "import_studio_csv": ("adviser", lambda w, s, a: imports.import_studio_csv(
+        w.channel, f"Video ID,Views,Likes,Comments,Shares\n{s.posting.tiktok_video_id},1,1,1,1\n".encode(), actor=a,
+        captured_at=STAGED_AT)),
+    "record_figures": ("adviser", lambda w, s, a: imports.record_figures(
+        s.posting, actor=a, captured_at=STAGED_AT, views=1, likes=1, comments=1, shares=1)),
+    # disclosure
+    "build_for_briefs": ("adviser", lambda w, s, a: package.build_for_briefs(
+        [s.posted], actor=a, title="x", now=STAGED_AT)),
+}  # fmt: skip
+
+
+# Who may: the same call succeeds for them and leaves a done event, so a refusal above is the role's, not a
+# broken call's.
+MAY = dict.fromkeys(CASES, "team_social") | {
+    "brief_create": "adviser",
+    "comment_add": "adviser",
+    "posting_record": "agency_member",
+    "creator_create": "agency_member",
+    "script_version_add": "agency_member",
+    "video_version_add": "agency_member",
+    "decide": "adviser",
+    "period_approve": "management",
+    "connection_save": "org_admin",
+    "import_studio_csv": "org_admin",
+    "build_for_briefs": "org_admin",
+}
+# Refused for a reason of its own when nothing is over budget; connecting to TikTok needs its stand-in.
+NO_POSITIVE_CASE = {"cost_line_approve_overrun", "connection_revoke"}
+
+
+def _services_with_an_actor():
+    found = {}
+    for module in SERVICE_MODULES:
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            ours = function.__module__ == module.__name__ and not name.startswith("_")
+            if ours and "actor" in inspect.signature(function).parameters:
+                found[name] = module.__name__
+    return found
+
+
+def test_every_service_with_an_actor_has_a_case_here():
+    assert set(_services_with_an_actor()) == set(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("who", ["lacks_capability", "other_organisation", "no_membership"])
+def test_a_service_refuses_an_actor_without_the_capability(staged_world, name, who):
+    world = staged_world
+    persona, call = CASES[name]
+    actor = {
+        "lacks_capability": world.person(persona),
+        "other_organisation": world.other_admin,
+        "no_membership": world.no_membership,
+    }[who]
+    done_before = AuditEvent.objects.filter(result="ok").count()
+    with pytest.raises((PermissionDenied, ApprovalRefused)):
+        call(world, world.stages, actor)
+    assert AuditEvent.objects.filter(result="ok").count() == done_before  # nothing was done on record
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - NO_POSITIVE_CASE))
+def test_the_same_call_works_for_a_role_with_the_capability(staged_world, settings, tmp_path, name):
+    settings.MEDIA_ROOT = tmp_path
+    world = staged_world
+    _, call = CASES[name]
+    done_before = AuditEvent.objects.filter(result="ok").count()
+    call(world, world.stages, world.person(MAY[name]))
+    assert AuditEvent.objects.filter(result="ok").count() > done_before
