@@ -100,7 +100,7 @@ class ApprovalRun(models.Model):
         constraints = [
             # At most one open run per item (the brief's script, the brief's video).
             models.UniqueConstraint(
-                fields=["brief", "stage"], condition=Q(status="in_progress"), name="one_open_run_per_item"
+                fields=["brief", "stage"], condition=Q(status=RunStatus.IN_PROGRESS), name="one_open_run_per_item"
             ),
             models.CheckConstraint(
                 condition=(Q(stage="script") & Q(script_version__isnull=False) & Q(video_version__isnull=True))
@@ -108,8 +108,8 @@ class ApprovalRun(models.Model):
                 name="run_version_matches_stage",
             ),
             models.CheckConstraint(
-                condition=Q(status="in_progress", current_position__isnull=False)
-                | (~Q(status="in_progress") & Q(current_position__isnull=True)),
+                condition=Q(status=RunStatus.IN_PROGRESS, current_position__isnull=False)
+                | (~Q(status=RunStatus.IN_PROGRESS) & Q(current_position__isnull=True)),
                 name="run_open_iff_current_step",
             ),
         ]

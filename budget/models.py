@@ -119,7 +119,7 @@ class CostStatus(models.TextChoices):
     PAID = "paid", _("Paid")
 
 
-# planned → committed → invoiced → paid, one step at a time, never back.
+# planned → committed → invoiced → paid: forward only, never back; a step may be skipped (a cost paid at once).
 COST_FLOW = [CostStatus.PLANNED, CostStatus.COMMITTED, CostStatus.INVOICED, CostStatus.PAID]
 COMMITTED = (CostStatus.COMMITTED, CostStatus.INVOICED, CostStatus.PAID)  # counts against the budget
 
@@ -182,7 +182,7 @@ class CostLine(models.Model):
             models.CheckConstraint(condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100), name="cost_vat_rate_0_100"),
             # An invoiced or paid line names its invoice.
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "committed"])
+                condition=Q(status__in=[CostStatus.PLANNED, CostStatus.COMMITTED])
                 | (~Q(invoice_number="") & Q(invoice_date__isnull=False)),
                 name="cost_invoice_when_invoiced",
             ),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.access import require_in
 from accounts.roles import Capability
 from audit import trail
+from audit.actions import AuditAction
 from audit.trail import Origin
 
 from .models import COMMITTED, COST_FLOW, BudgetPeriod, CostLine, CostStatus, PeriodStatus, PostAllocation
@@ -52,7 +53,7 @@ def period_create(*, actor, organisation, fields: dict, origin: Origin | None = 
     period.full_clean()
     period.save()
     _regenerate_allocations(period)
-    _event(actor, "budget.period_created", period, period, origin, amount=_money(period.amount_excl_vat))
+    _event(actor, AuditAction.BUDGET_PERIOD_CREATED, period, period, origin, amount=_money(period.amount_excl_vat))
     return period
 
 
@@ -73,7 +74,7 @@ def period_update(*, actor, period: BudgetPeriod, fields: dict, origin: Origin |
     period.save()
     if {"amount_excl_vat", "planned_posts"} & set(changed):
         _regenerate_allocations(period)
-    _event(actor, "budget.period_updated", period, period, origin, fields=changed)
+    _event(actor, AuditAction.BUDGET_PERIOD_UPDATED, period, period, origin, fields=changed)
     return period
 
 
@@ -110,7 +111,7 @@ def allocation_override(*, actor, allocation: PostAllocation, amount: Decimal, o
     _regenerate_allocations(period)
     _event(
         actor,
-        "budget.allocation_overridden",
+        AuditAction.BUDGET_ALLOCATION_OVERRIDDEN,
         allocation,
         period,
         origin,
@@ -131,7 +132,7 @@ def period_approve(*, actor, period: BudgetPeriod, origin: Origin | None = None)
     if changed != 1:
         raise ValidationError(_("Only a proposed period can be approved."), code="not_proposed")
     period.refresh_from_db()
-    _event(actor, "budget.period_approved", period, period, origin, amount=_money(period.amount_excl_vat))
+    _event(actor, AuditAction.BUDGET_PERIOD_APPROVED, period, period, origin, amount=_money(period.amount_excl_vat))
     return period
 
 
@@ -144,7 +145,7 @@ def period_close(*, actor, period: BudgetPeriod, origin: Origin | None = None) -
     ):
         raise ValidationError(_("This period is closed already."), code="closed")
     period.refresh_from_db()
-    _event(actor, "budget.period_closed", period, period, origin)
+    _event(actor, AuditAction.BUDGET_PERIOD_CLOSED, period, period, origin)
     return period
 
 
@@ -209,7 +210,15 @@ def cost_line_create(*, actor, period: BudgetPeriod, fields: dict, status=CostSt
     line.save()
     if line.brief_id:
         _allocation_for(period, line.brief)
-    _event(actor, "budget.cost_added", line, period, origin, amount=_money(line.amount_excl_vat), status=line.status)
+    _event(
+        actor,
+        AuditAction.BUDGET_COST_ADDED,
+        line,
+        period,
+        origin,
+        amount=_money(line.amount_excl_vat),
+        status=line.status,
+    )
     return line
 
 
@@ -244,7 +253,7 @@ def cost_line_advance(
         raise ValidationError(_("Give the invoice number and date."), code="invoice")
     _check_overrun(line)
     line.save()
-    _event(actor, "budget.cost_advanced", line, line.period, origin, status=status)
+    _event(actor, AuditAction.BUDGET_COST_ADVANCED, line, line.period, origin, status=status)
     return line
 
 
@@ -253,5 +262,5 @@ def cost_line_approve_overrun(*, actor, line: CostLine, origin=None) -> CostLine
     require_in(actor, line.period.organisation, Capability.APPROVE_BUDGET)
     line.overrun_approved_by = actor
     line.save(update_fields=["overrun_approved_by"])
-    _event(actor, "budget.overrun_approved", line, line.period, origin, amount=_money(line.amount_excl_vat))
+    _event(actor, AuditAction.BUDGET_OVERRUN_APPROVED, line, line.period, origin, amount=_money(line.amount_excl_vat))
     return line

@@ -41,6 +41,8 @@ def dashboard(request):
             can_manage=access.has_capability(request.membership, Capability.MANAGE_BUDGET),
             can_approve=access.has_capability(request.membership, Capability.APPROVE_BUDGET)
             and period.status == PeriodStatus.PROPOSED,
+            can_close=access.has_capability(request.membership, Capability.MANAGE_BUDGET)
+            and period.status != PeriodStatus.CLOSED,
         )
     else:
         context["can_manage"] = access.has_capability(request.membership, Capability.MANAGE_BUDGET)
@@ -71,6 +73,20 @@ def period_form(request, pk=None):
             messages.success(request, _("The budget period has been saved."))
             return redirect(f"{reverse('budget_dashboard')}?period={period.pk}")
     return render(request, "budget/period_form.html", {"form": form, "period": period})
+
+
+@capability_required(Capability.MANAGE_BUDGET)
+@require_POST
+def period_close(request, pk):
+    """Close a period at its end: it takes no new costs, and a closed period's figures stay as they are."""
+    period = get_object_or_404(BudgetPeriod.objects.visible_to(request.membership), pk=pk)
+    try:
+        services.period_close(actor=request.user, period=period, origin=Origin.from_request(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The budget period is closed: it takes no new costs."))
+    return redirect(f"{reverse('budget_dashboard')}?period={period.pk}")
 
 
 @capability_required(Capability.APPROVE_BUDGET)

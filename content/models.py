@@ -141,6 +141,10 @@ class Brief(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def is_posted(self) -> bool:
+        return self.status == BriefStatus.POSTED
+
     def clean(self):
         errors = {}
         if self.channel_id and self.organisation_id and self.channel.organisation_id != self.organisation_id:

@@ -77,7 +77,7 @@ def channel_weeks(channel, start: date, weeks: int) -> list[WeekHealth]:
     for slot in slots:
         week = by_week[days.iso_week_start(slot.starts_at.astimezone(zone).date())]
         week.slots.append(slot)
-        if slot.video_version_id and slot.brief and slot.brief.status != "posted":
+        if slot.video_version_id and slot.brief and not slot.brief.is_posted:
             week.scheduled += 1
     return list(by_week.values())
 

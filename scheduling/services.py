@@ -144,7 +144,7 @@ def slot_add(*, actor, channel, starts_at, now: datetime, origin: Origin | None 
             slot = Slot.objects.create(channel=channel, starts_at=starts_at)
     except IntegrityError:
         raise ValidationError(_("There is already a slot at this time."), code="taken") from None
-    _event(actor, "slot.added", slot, origin)
+    _event(actor, AuditAction.SLOT_ADDED, slot, origin)
     return slot
 
 
@@ -186,7 +186,8 @@ def slot_fill(*, actor, slot: Slot, brief: Brief, now: datetime, origin: Origin 
     if filled != 1:
         raise ValidationError(_("This slot already holds another brief or video."), code="taken")
     slot.refresh_from_db()
-    _event(actor, "slot.scheduled" if video else "slot.reserved", slot, origin, video=video.number if video else None)
+    action = AuditAction.SLOT_SCHEDULED if video else AuditAction.SLOT_RESERVED
+    _event(actor, action, slot, origin, video=video.number if video else None)
     return slot
 
 
@@ -200,7 +201,7 @@ def slot_attach_approved_video(*, actor, slot: Slot, now: datetime, origin: Orig
     _check_future(slot, now)
     Slot.objects.filter(pk=slot.pk, video_version__isnull=True).update(video_version=video)
     slot.refresh_from_db()
-    _event(actor, "slot.scheduled", slot, origin, video=video.number)
+    _event(actor, AuditAction.SLOT_SCHEDULED, slot, origin, video=video.number)
     return slot
 
 
@@ -210,7 +211,7 @@ def slot_clear(*, actor, slot: Slot, now: datetime, origin: Origin | None = None
     _check_future(slot, now)
     brief = slot.brief
     Slot.objects.filter(pk=slot.pk).update(brief=None, video_version=None)
-    _event(actor, "slot.unscheduled", slot, origin, brief=brief.reference if brief else None)
+    _event(actor, AuditAction.SLOT_UNSCHEDULED, slot, origin, brief=brief.reference if brief else None)
     slot.refresh_from_db()
     return slot
 
@@ -234,7 +235,7 @@ def slot_move(*, actor, slot: Slot, target: Slot, now: datetime, origin: Origin 
     if taken != 1:
         raise ValidationError(_("That slot is not free any more."), code="taken")
     target.refresh_from_db()
-    _event(actor, "slot.rescheduled", target, origin, moved_from=slot.starts_at.isoformat())
+    _event(actor, AuditAction.SLOT_RESCHEDULED, target, origin, moved_from=slot.starts_at.isoformat())
     return target
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from .models import ChannelConnection, ConnectionStatus, PullRun, RunKind, RunStatus
+from .models import ChannelConnection, ConnectionStatus, PullRun, PullStatus, RunKind
 
 STALE_AFTER = timedelta(hours=26)  # the daily pull plus a margin for its retries
 
@@ -21,7 +21,7 @@ def needing_attention(channels, *, now) -> list[Attention]:
     """Channels whose authorisation died, whose last pull failed, or whose figures are more than a day
     old as of ``now``. One query."""
     video_runs = PullRun.objects.filter(channel=OuterRef("channel"), kind=RunKind.VIDEOS)
-    succeeded = video_runs.filter(status=RunStatus.SUCCEEDED).order_by("-started_at")
+    succeeded = video_runs.filter(status=PullStatus.SUCCEEDED).order_by("-started_at")
     connections = (
         ChannelConnection.objects.filter(channel__in=channels)
         .exclude(status=ConnectionStatus.DISCONNECTED)
@@ -38,7 +38,7 @@ def needing_attention(channels, *, now) -> list[Attention]:
         connection.last_problem = PullRun(error=connection.last_error or "").problem
         if connection.status == ConnectionStatus.RECONNECT:
             message = _("TikTok no longer accepts the authorisation: connect the channel again.")
-        elif connection.last_status == RunStatus.FAILED:
+        elif connection.last_status == PullStatus.FAILED:
             message = _("The last pull from TikTok failed: %(problem)s") % {"problem": connection.last_problem}
         elif _fresh_since(connection) is None or _fresh_since(connection) < now - STALE_AFTER:
             message = _("No new figures for more than a day.")

@@ -25,7 +25,7 @@ from audit import trail
 from audit.actions import AuditAction
 from content.models import Posting
 
-from .models import PullRun, RunKind, RunStatus, Source, VideoSnapshot
+from .models import PullRun, PullStatus, RunKind, Source, VideoSnapshot
 from .services import upsert_snapshots
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -216,7 +216,7 @@ def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime, orig
             channel=channel,
             kind=RunKind.CSV_IMPORT,
             finished_at=timezone.now(),
-            status=RunStatus.SUCCEEDED,
+            status=PullStatus.SUCCEEDED,
             videos_asked=len(result.snapshots),
             snapshots_written=len(result.snapshots),
         )

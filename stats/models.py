@@ -38,6 +38,18 @@ class ChannelConnection(models.Model):
         return f"{self.channel} ({self.get_status_display()})"
 
     @property
+    def is_connected(self) -> bool:
+        return self.status == ConnectionStatus.CONNECTED
+
+    @property
+    def needs_reconnect(self) -> bool:
+        return self.status == ConnectionStatus.RECONNECT
+
+    @property
+    def is_disconnected(self) -> bool:
+        return self.status == ConnectionStatus.DISCONNECTED
+
+    @property
     def access_token(self) -> str:
         return crypto.decrypt(self.access_token_encrypted)
 
@@ -99,7 +111,7 @@ class FollowerSnapshot(models.Model):
         return f"{self.channel} {self.day}: {self.followers}"
 
 
-class RunStatus(models.TextChoices):
+class PullStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
@@ -118,7 +130,7 @@ class PullRun(models.Model):
     kind = models.CharField(max_length=20, choices=RunKind.choices)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    status = models.CharField(max_length=10, choices=PullStatus.choices, default=PullStatus.RUNNING)
     videos_asked = models.PositiveIntegerField(default=0)
     snapshots_written = models.PositiveIntegerField(default=0)
     requests_made = models.PositiveIntegerField(default=0)
@@ -129,6 +141,10 @@ class PullRun(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.channel} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == PullStatus.FAILED
 
     @property
     def error_code(self) -> str:

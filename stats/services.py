@@ -28,8 +28,8 @@ from .models import (
     ConnectionStatus,
     FollowerSnapshot,
     PullRun,
+    PullStatus,
     RunKind,
-    RunStatus,
     Source,
     VideoSnapshot,
 )
@@ -212,18 +212,18 @@ def pull_video_stats(channel, *, now: datetime, progress=None, fresh_only: bool 
         with transaction.atomic():
             upsert_snapshots(snapshots)
         run.snapshots_written = len(snapshots)
-        run.status = RunStatus.SUCCEEDED
+        run.status = PullStatus.SUCCEEDED
         if incomplete:
             # Stored figures stay as they were for these; the next pull asks again.
             run.error = f"incomplete_figures: TikTok sent no valid figures for {', '.join(incomplete[:20])}"
         return run
     except TikTokError as error:
-        run.status = RunStatus.FAILED
+        run.status = PullStatus.FAILED
         run.error = str(error)
         raise
     except Exception as error:
         # Never leave a run "running": whatever broke is on record (and the task decides on a retry).
-        run.status = RunStatus.FAILED
+        run.status = PullStatus.FAILED
         run.error = f"unexpected_error: {type(error).__name__}: {error}"[:2000]
         raise
     finally:
@@ -303,13 +303,13 @@ def pull_followers(channel, *, now: datetime) -> PullRun:
         )
         if on_tiktok is not None:
             _note_unrecorded_videos(connection, on_tiktok, now)
-        run.snapshots_written, run.status = 1, RunStatus.SUCCEEDED
+        run.snapshots_written, run.status = 1, PullStatus.SUCCEEDED
         return run
     except (TikTokError, ChannelConnection.DoesNotExist) as error:
-        run.status, run.error = RunStatus.FAILED, str(error)
+        run.status, run.error = PullStatus.FAILED, str(error)
         raise
     except Exception as error:
-        run.status = RunStatus.FAILED
+        run.status = PullStatus.FAILED
         run.error = f"unexpected_error: {type(error).__name__}: {error}"[:2000]
         raise
     finally:

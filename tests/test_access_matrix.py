@@ -130,6 +130,7 @@ MATRIX = {
     "budget_period_create": ("get", None, BUDGET_WRITERS),
     "budget_period_edit": ("get", lambda w: {"pk": w.stages.period.pk}, BUDGET_WRITERS),
     "budget_period_approve": ("post", lambda w: {"pk": w.stages.period.pk}, expect(403, anonymous=302, management=302)),
+    "budget_period_close": ("post", lambda w: {"pk": w.stages.period.pk}, expect(403, anonymous=302, team_social=302)),
     "budget_costs": ("get", lambda w: {"pk": w.stages.period.pk}, BUDGET_READERS),
     "budget_allocations": ("get", lambda w: {"pk": w.stages.period.pk}, BUDGET_READERS),
     "budget_export_csv": ("get", lambda w: {"pk": w.stages.period.pk}, BUDGET_READERS),

@@ -368,3 +368,18 @@ def test_a_brief_charged_in_two_periods_keeps_the_plan_of_the_first(world, perio
     cost(world, later, "20.00", brief=brief)
     assert brief.allocation.period == period
     assert later.allocations.filter(brief__isnull=False).count() == 0
+
+
+@pytest.mark.django_db
+def test_team_social_closes_a_period_and_it_takes_no_new_costs(dashboard_world, client_for):
+    world, period = dashboard_world
+    client = client_for(world.people["team_social"])
+    page = client.get(f"/budget/?period={period.pk}").content.decode()
+    assert "Close this budget period" in page
+    assert client.post(f"/budget/periods/{period.pk}/close/").status_code == 302
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.CLOSED
+    with pytest.raises(ValidationError, match="closed"):
+        cost(world, period, "1.00")
+    assert "Close this budget period" not in client.get(f"/budget/?period={period.pk}").content.decode()
+    assert client_for(world.people["management"]).post(f"/budget/periods/{period.pk}/close/").status_code == 403

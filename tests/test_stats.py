@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from stats import services
 from stats.client import OAuthClient, TikTokClient, TikTokError
-from stats.models import ChannelConnection, ConnectionStatus, PullRun, RunStatus, VideoSnapshot
+from stats.models import ChannelConnection, ConnectionStatus, PullRun, PullStatus, VideoSnapshot
 
 from .conftest import SIMULATED_OPEN_ID, STAGED_AT
 
@@ -82,9 +82,9 @@ def test_a_rate_limit_fails_the_run_with_the_retry_hint(connected, simulator):
         services.pull_video_stats(world.channel, now=STAGED_AT)
     assert (error.value.status, error.value.retry_after, error.value.retryable) == (429, 7.0, True)
     run = PullRun.objects.get()
-    assert run.status == RunStatus.FAILED and "rate_limit_exceeded" in run.error
+    assert run.status == PullStatus.FAILED and "rate_limit_exceeded" in run.error
     assert not VideoSnapshot.objects.exists()
-    assert services.pull_video_stats(world.channel, now=STAGED_AT).status == RunStatus.SUCCEEDED  # and then it works
+    assert services.pull_video_stats(world.channel, now=STAGED_AT).status == PullStatus.SUCCEEDED  # and then it works
 
 
 def test_a_server_error_leaves_a_failed_run_and_no_partial_data(connected, simulator):
@@ -93,7 +93,7 @@ def test_a_server_error_leaves_a_failed_run_and_no_partial_data(connected, simul
     for _ in range(3):
         with pytest.raises(TikTokError):
             services.pull_video_stats(world.channel, now=STAGED_AT)
-    assert PullRun.objects.filter(status=RunStatus.FAILED).count() == 3
+    assert PullRun.objects.filter(status=PullStatus.FAILED).count() == 3
     assert not VideoSnapshot.objects.exists()
 
 
@@ -102,7 +102,7 @@ def test_an_access_token_expiring_mid_run_is_refreshed_once_and_rotated(connecte
     old_refresh = connection.refresh_token
     simulator.expire_access_tokens()
     run = services.pull_video_stats(world.channel, now=STAGED_AT)
-    assert run.status == RunStatus.SUCCEEDED
+    assert run.status == PullStatus.SUCCEEDED
     connection.refresh_from_db()
     assert connection.refresh_token != old_refresh  # the rotated refresh token is stored
     assert simulator.requests.count("/v2/oauth/token/") == 2  # the code exchange and one refresh

@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 
 from stats import locks, ratelimit, services, tasks
 from stats.client import OAuthClient, TikTokError
-from stats.models import FollowerSnapshot, PullRun, RunStatus, VideoSnapshot
+from stats.models import FollowerSnapshot, PullRun, PullStatus, VideoSnapshot
 from tiktokplanner.celery import app
 
 from .conftest import STAGED_AT
@@ -56,8 +56,8 @@ def test_a_429_then_success_through_the_task(connected, simulator):
     result = tasks.pull_channel_stats.apply(args=[world.channel.pk])
     assert result.successful() and result.get() == 1
     assert list(PullRun.objects.order_by("started_at", "pk").values_list("status", flat=True)) == [
-        RunStatus.FAILED,
-        RunStatus.SUCCEEDED,
+        PullStatus.FAILED,
+        PullStatus.SUCCEEDED,
     ]
     assert VideoSnapshot.objects.count() == 1
 
@@ -74,7 +74,7 @@ def test_a_permanent_error_is_not_retried(connected, simulator):
     simulator.fail_next(400, "invalid_params")
     result = tasks.pull_channel_stats.apply(args=[world.channel.pk])
     assert result.failed() and isinstance(result.result, TikTokError)
-    assert PullRun.objects.get().status == RunStatus.FAILED
+    assert PullRun.objects.get().status == PullStatus.FAILED
 
 
 def test_backoff_honours_retry_after_and_stays_short():
@@ -128,7 +128,7 @@ def test_a_pull_waits_for_the_shared_limit_and_then_hands_over_to_a_retry(connec
         services.pull_video_stats(world.channel, now=STAGED_AT)
     assert (error.value.code, error.value.status, error.value.retryable) == ("rate_limited", 429, True)
     run = PullRun.objects.get()
-    assert (run.status, run.requests_made) == (RunStatus.FAILED, 1)
+    assert (run.status, run.requests_made) == (PullStatus.FAILED, 1)
     assert simulator.requests.count("/v2/video/query/") == 1
     assert not VideoSnapshot.objects.exists()
 
@@ -248,7 +248,7 @@ def test_a_video_without_valid_figures_is_skipped_and_said(connected, simulator)
     add_posted_videos(world, stages, simulator, 2, first_id=7_700_000_000_000_000_000)
     simulator.accounts["open-ministry"].videos[0].share_count = None
     run = services.pull_video_stats(world.channel, now=STAGED_AT)
-    assert (run.status, run.snapshots_written) == (RunStatus.SUCCEEDED, 2)
+    assert (run.status, run.snapshots_written) == (PullStatus.SUCCEEDED, 2)
     assert run.error_code == "incomplete_figures" and "7700" not in run.error.split(":")[0]
     assert "asked for again in the next pull" in run.problem
     assert not VideoSnapshot.objects.filter(posting__tiktok_video_id=stages.posting.tiktok_video_id).exists()
@@ -260,7 +260,7 @@ def test_a_malformed_answer_fails_the_run_on_record(connected, simulator):
     with pytest.raises(TikTokError):
         services.pull_video_stats(world.channel, now=STAGED_AT)
     run = PullRun.objects.get()
-    assert (run.status, run.error_code) == (RunStatus.FAILED, "bad_response")
+    assert (run.status, run.error_code) == (PullStatus.FAILED, "bad_response")
     assert not VideoSnapshot.objects.exists()
 
 
@@ -393,7 +393,7 @@ def test_a_slow_answer_times_out_into_a_retryable_failure(connected, simulator, 
         services.pull_video_stats(world.channel, now=STAGED_AT)
     assert (error.value.code, error.value.retryable) == ("network_error", True)
     run = PullRun.objects.get()
-    assert run.status == RunStatus.FAILED and "could not be reached" in run.problem
+    assert run.status == PullStatus.FAILED and "could not be reached" in run.problem
     assert not VideoSnapshot.objects.exists()
     simulator.delay, settings.TIKTOK_TIMEOUT_SECONDS = 0, 10  # TikTok answers in time again
-    assert services.pull_video_stats(world.channel, now=STAGED_AT).status == RunStatus.SUCCEEDED
+    assert services.pull_video_stats(world.channel, now=STAGED_AT).status == PullStatus.SUCCEEDED

@@ -237,17 +237,28 @@ def test_sensitive_topics_get_the_extra_review_step(world):
 
 
 def test_at_most_one_open_run_per_item_in_the_database(world):
-    version = deliver_script(world, brief_with_agency(world))
-    run = open_run(version)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ApprovalRun.objects.create(brief=run.brief, stage="script", script_version=None, current_position=1)
+    """A second open run on the same item, otherwise valid in every way, is refused by the partial unique index
+    itself (not by another check first)."""
     from content.models import ScriptVersion
 
+    version = deliver_script(world, brief_with_agency(world))
+    run = open_run(version)
     other = ScriptVersion.objects.create(
         brief=run.brief, number=99, text="x", duration_target=10, created_by=world.people["agency_member"]
     )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
         ApprovalRun.objects.create(brief=run.brief, stage="script", script_version=other, current_position=1)
+    message = str(error.value)
+    assert "one_open_run_per_item" in message or "UNIQUE constraint failed: approvals_approvalrun.brief_id" in message
+    # The same run, finished, is fine: the index holds only for open runs.
+    ApprovalRun.objects.create(brief=run.brief, stage="script", script_version=other, status="rejected")
+
+
+def test_a_run_must_name_the_version_of_its_stage(world):
+    run = open_run(deliver_script(world, brief_with_agency(world)))
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        ApprovalRun.objects.create(brief=run.brief, stage="script", script_version=None, current_position=1)
+    assert "run_version_matches_stage" in str(error.value) or "CHECK constraint failed" in str(error.value)
 
 
 def test_refused_decisions_are_audited_too(world):

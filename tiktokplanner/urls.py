@@ -84,6 +84,7 @@ urlpatterns = [
     path("budget/periods/new/", budget_views.period_form, name="budget_period_create"),
     path("budget/periods/<int:pk>/edit/", budget_views.period_form, name="budget_period_edit"),
     path("budget/periods/<int:pk>/approve/", budget_views.period_approve, name="budget_period_approve"),
+    path("budget/periods/<int:pk>/close/", budget_views.period_close, name="budget_period_close"),
     path("budget/periods/<int:pk>/costs/", budget_views.cost_lines, name="budget_costs"),
     path("budget/periods/<int:pk>/plan/", budget_views.allocations, name="budget_allocations"),
     path("budget/periods/<int:pk>/export.csv", budget_views.export_csv, name="budget_export_csv"),

@@ -23,7 +23,7 @@ from accounts.models import Agency, AgencyEngagement, Channel, Country, Currency
 from content.models import Brief, BriefStatus, Posting, Topic, VideoVersion
 from stats import services
 from stats.client import MAX_QUERY_IDS, OAuthClient
-from stats.models import ChannelConnection, RunStatus, VideoSnapshot
+from stats.models import ChannelConnection, PullStatus, VideoSnapshot
 from stats.ratelimit import Allowance
 from stats.simulator import Simulator, serve
 
@@ -127,7 +127,7 @@ class Command(BaseCommand):
             self.stdout.write(f"    {numbers:>7}. {sql[:SQL_WIDTH]}{'…' if len(sql) > SQL_WIDTH else ''}{batches}")
 
         problems = []
-        if run.status != RunStatus.SUCCEEDED:
+        if run.status != PullStatus.SUCCEEDED:
             problems.append(f"videos={n}: the pull ended {run.status}: {run.error}")
         if requests != minimum or run.requests_made != requests:
             problems.append(
