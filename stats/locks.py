@@ -37,7 +37,7 @@ def exclusive(name: str, *, hold_seconds: float = 30, wait_seconds: float = 10):
     deadline = time.monotonic() + wait_seconds
     client = redis_client()
     if client is not None:
-        key, token = f"lock:{name}", secrets.token_hex(16)
+        key, token = f"{settings.REDIS_KEY_PREFIX}:lock:{name}", secrets.token_hex(16)
         try:
             while not client.set(key, token, nx=True, px=int(hold_seconds * 1000)):
                 if time.monotonic() > deadline:
@@ -53,7 +53,7 @@ def exclusive(name: str, *, hold_seconds: float = 30, wait_seconds: float = 10):
             with suppress(RedisError):
                 client.eval(_RELEASE_SCRIPT, 1, key, token)
         return
-    path = Path(settings.DATA_DIR) / "locks" / f"{name}.lock"
+    path = Path(settings.DATA_DIR) / "locks" / f"{settings.REDIS_KEY_PREFIX}-{name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as handle:
         while True:

@@ -65,7 +65,7 @@ def allowance() -> Allowance:
 def bucket_key(endpoint: str, access_token: str) -> str:
     # The token itself never goes into Redis: only a hash of it.
     digest = hashlib.sha256(access_token.encode()).hexdigest()[:24]
-    return f"{KEY_PREFIX}:{endpoint}:{digest}"
+    return f"{settings.REDIS_KEY_PREFIX}:{KEY_PREFIX}:{endpoint}:{digest}"
 
 
 _redis_client = locks.redis_client

@@ -1,79 +1,17 @@
-"""Personas: one person per role in the ministry, plus a second organisation and a second agency.
+"""Fixtures for the whole suite: the world of personas (tests/world.py), the clock option, the TikTok
+simulator and the staged briefs."""
 
-alice..: the ministry (Dutch); the municipality (Swedish) is "the other organisation", whose objects
-must be invisible (404) to the ministry's people.
-"""
-
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import time_machine
 
-from accounts.models import Agency, Channel, Organisation, User
-from accounts.roles import Role
 from stats.client import OAuthClient
 from stats.models import ChannelConnection
 from stats.simulator import Simulator, serve
 
-from .factories import (
-    AgencyEngagementFactory,
-    AgencyFactory,
-    ChannelFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    SwedishOrganisationFactory,
-    UserFactory,
-)
-
-# Fixed, distinct names: tests check that one person's name does not show up where it must not, so a
-# random name shared by two personas would make them flaky.
-PERSONA_NAMES = {
-    "adviser": ("Anouk", "Visser"),
-    "team_social": ("Bram", "Graafland"),
-    "campaign_manager": ("Cecile", "Mulders"),
-    "agency_member": ("Dirk", "Smitsen"),
-    "management": ("Eva", "Bakkers"),
-    "org_admin": ("Femke", "Jansma"),
-    "reviewer": ("Gijs", "Damstra"),
-}
-
-# The moment the staged fixtures are made at, and where the clock stands in their tests (ticking on from
-# there): a Tuesday morning, before that day's 16:00 slot. Tests that depend on the date either pass dates
-# themselves or run at this moment; `make test` runs the rest again on other dates (--clock).
-STAGED_AT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-
-ROLE_PERSONAS = {
-    Role.COMMUNICATION_ADVISER: "adviser",
-    Role.TEAM_SOCIAL: "team_social",
-    Role.CAMPAIGN_MANAGER: "campaign_manager",
-    Role.AGENCY_MEMBER: "agency_member",
-    Role.MANAGEMENT: "management",
-    Role.ORGANISATION_ADMIN: "org_admin",
-    Role.REVIEWER: "reviewer",
-}
-
-
-@dataclass
-class World:
-    ministry: Organisation
-    municipality: Organisation
-    agency: Agency
-    other_agency: Agency
-    channel: Channel
-    other_channel: Channel
-    people: dict[str, User]
-    other_admin: User
-    shared_agency_member: User
-    no_membership: User
-
-    def person(self, persona: str) -> User | None:
-        if persona == "anonymous":
-            return None
-        if persona == "no_membership":
-            return self.no_membership
-        return self.people[persona]
+from .world import SIMULATED_OPEN_ID, STAGED_AT, World, build_world
 
 
 def pytest_addoption(parser):
@@ -101,18 +39,39 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _compiled_catalogues():
-    """Compile the Dutch and Swedish catalogues first, so a test run alone on a fresh clone reads them too."""
+def _compiled_catalogues(tmp_path_factory):
+    """Compile the Dutch and Swedish catalogues first, so a test run alone on a fresh clone reads them too (under a
+    lock: parallel workers must not write the same file at once)."""
+    import fcntl
+
     from django.core.management import call_command
 
     locale = Path(__file__).resolve().parent.parent / "locale"
-    stale = [
-        po
-        for po in locale.glob("*/LC_MESSAGES/django.po")
-        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
-    ]
-    if stale:
-        call_command("catalogues", verbosity=0)
+    with open(tmp_path_factory.getbasetemp().parent / "catalogues.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stale = [
+            po
+            for po in locale.glob("*/LC_MESSAGES/django.po")
+            if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+        ]
+        if stale:
+            call_command("catalogues", verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keys_of_this_worker():
+    """Under pytest-xdist each worker has its own test database, so the same ids appear in two workers at once:
+    their cache entries, locks and rate-limit buckets (shared Redis or file cache) get a prefix of their own."""
+    import os
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    prefix = f"test-{worker}"
+    caches = {name: {**config, "KEY_PREFIX": prefix} for name, config in settings.CACHES.items()}
+    with override_settings(REDIS_KEY_PREFIX=prefix, CACHES=caches):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -148,50 +107,6 @@ def frozen():
 @pytest.fixture
 def world(db) -> World:
     return build_world()
-
-
-def build_world() -> World:
-    ministry = OrganisationFactory(name="Ministry of Health (test)", slug="ministry")
-    municipality = SwedishOrganisationFactory(name="Nykvarn (test)", slug="nykvarn")
-    agency = AgencyFactory(name="Clips Agency")
-    other_agency = AgencyFactory(name="Other Agency")
-    AgencyEngagementFactory(agency=agency, organisation=ministry)
-    AgencyEngagementFactory(agency=agency, organisation=municipality)
-    AgencyEngagementFactory(agency=other_agency, organisation=municipality)
-    people = {}
-    for role, persona in ROLE_PERSONAS.items():
-        people[persona] = MembershipFactory(
-            organisation=ministry,
-            role=role,
-            agency=agency if role == Role.AGENCY_MEMBER else None,
-            # English by own choice, so tests read English; tests of the defaults clear it.
-            user=UserFactory(
-                username=f"ministry-{persona}",
-                first_name=PERSONA_NAMES[persona][0],
-                last_name=PERSONA_NAMES[persona][1],
-                language="en",
-            ),
-        ).user
-    other_admin = MembershipFactory(
-        organisation=municipality,
-        role=Role.ORGANISATION_ADMIN,
-        user=UserFactory(username="nykvarn-admin", first_name="Hanna", last_name="Ekholm"),
-    ).user
-    shared = UserFactory(username="shared-agency", first_name="Ivo", last_name="Peeterse")
-    MembershipFactory(user=shared, organisation=ministry, role=Role.AGENCY_MEMBER, agency=agency)
-    MembershipFactory(user=shared, organisation=municipality, role=Role.AGENCY_MEMBER, agency=agency)
-    return World(
-        ministry=ministry,
-        municipality=municipality,
-        agency=agency,
-        other_agency=other_agency,
-        channel=ChannelFactory(organisation=ministry, handle="ministry_channel"),
-        other_channel=ChannelFactory(organisation=municipality, handle="nykvarn_channel"),
-        people=people,
-        other_admin=other_admin,
-        shared_agency_member=shared,
-        no_membership=UserFactory(username="newcomer"),
-    )
 
 
 @pytest.fixture
@@ -235,7 +150,6 @@ def staged_world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 # --- TikTok: the local simulator over real HTTP on loopback (only TikTok is faked) -------------------
-SIMULATED_OPEN_ID = "open-ministry"
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.admin import admin_site
-
-from .conftest import ROLE_PERSONAS
+from tests.world import ROLE_PERSONAS
 
 PERSONAS = ["anonymous", "no_membership", *ROLE_PERSONAS.values()]
 MEMBERS = PERSONAS[2:]

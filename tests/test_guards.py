@@ -21,8 +21,8 @@ from scheduling import services as scheduling
 from stats import imports
 from stats import services as stats
 from stats.models import ChannelConnection
+from tests.world import STAGED_AT
 
-from .conftest import STAGED_AT
 from .factories import CreatorFactory
 from .workflow import open_run
 

@@ -11,8 +11,8 @@ import pytest
 from accounts.models import User
 from content.models import Brief, Creator, Topic
 from home.demo.world import seed_demo_world
+from tests.workflow import MEDIA_DIR
 
-from ..workflow import MEDIA_DIR
 from .conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,10 +13,9 @@ from django.conf import settings as django_settings
 from stats import locks, ratelimit, services, tasks
 from stats.client import OAuthClient, TikTokError
 from stats.models import FollowerSnapshot, PullRun, PullStatus, VideoSnapshot
+from tests.stats.test_pulls import add_posted_videos
+from tests.world import STAGED_AT
 from tiktokplanner.celery import app
-
-from .conftest import STAGED_AT
-from .test_stats import add_posted_videos
 
 pytestmark = pytest.mark.django_db
 
@@ -308,7 +307,7 @@ def test_an_expired_redis_lock_is_not_released_by_its_late_holder():
 def test_connecting_queues_the_first_pull_so_figures_arrive_at_once(
     world, simulator, settings, client_for, django_capture_on_commit_callbacks
 ):
-    from .test_stats import _authorize
+    from tests.stats.test_pulls import _authorize
 
     settings.TIKTOK_AUTHORIZE_URL = settings.TIKTOK_API_BASE_URL + "/v2/auth/authorize/"
     client = client_for(world.people["team_social"])

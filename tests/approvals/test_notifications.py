@@ -6,8 +6,7 @@ import pytest
 
 from approvals.models import Verdict
 from approvals.tasks import remind_waiting_approvers, send_run_notification
-
-from .workflow import brief_with_agency, decide, deliver_script, open_run
+from tests.workflow import brief_with_agency, decide, deliver_script, open_run
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_every_environment_variable_is_documented():

@@ -81,7 +81,7 @@ def test_overriding_one_post_keeps_the_total(world, period):
 
 @pytest.mark.django_db
 def test_a_swedish_period_in_kronor_at_25_percent(world):
-    from .factories import MembershipFactory
+    from tests.factories import MembershipFactory
 
     municipality = world.municipality
     social = MembershipFactory(organisation=municipality, role="team_social").user
@@ -157,7 +157,7 @@ def cost(world, period, amount, brief=None, status=CostStatus.COMMITTED, **extra
 
 @pytest.mark.django_db
 def test_a_cost_line_on_another_organisations_brief_is_refused(world, period):
-    from .workflow import new_brief
+    from tests.workflow import new_brief
 
     other_brief = new_brief(world)
     other_brief.organisation = world.municipality  # as if it belonged to the other organisation
@@ -168,7 +168,7 @@ def test_a_cost_line_on_another_organisations_brief_is_refused(world, period):
 
 @pytest.mark.django_db
 def test_figures_add_up_to_the_cent(world, period):
-    from .workflow import new_brief
+    from tests.workflow import new_brief
 
     brief = new_brief(world)
     cost(world, period, "98.56", brief=brief)
@@ -191,7 +191,7 @@ def test_figures_add_up_to_the_cent(world, period):
 
 @pytest.mark.django_db
 def test_warnings_for_a_post_over_plan_and_a_period_over_budget(world, period):
-    from .workflow import new_brief
+    from tests.workflow import new_brief
 
     brief = new_brief(world)
     cost(world, period, "150.00", brief=brief)
@@ -251,7 +251,7 @@ def test_the_mt_can_not_change_the_budget(world, period):
 
 @pytest.fixture
 def dashboard_world(world, period):
-    from .workflow import new_brief
+    from tests.workflow import new_brief
 
     for amount in ("98.56", "98.56", "12.34"):
         cost(world, period, amount, brief=new_brief(world))
@@ -308,7 +308,7 @@ def test_the_dashboard_shows_the_figures_and_a_chart_with_a_data_table(dashboard
 def test_the_dashboard_keeps_a_fixed_number_of_queries(dashboard_world, client_for, django_assert_max_num_queries):
     from django.urls import reverse
 
-    from .workflow import new_brief
+    from tests.workflow import new_brief
 
     world, period = dashboard_world
     client = client_for(world.people["management"])
@@ -348,7 +348,7 @@ def test_another_organisations_period_is_not_found(dashboard_world, client_for):
     world, period = dashboard_world
     response = client_for(world.other_admin).get(reverse("budget_costs", args=[period.pk]))
     assert response.status_code in (403, 404)
-    from .factories import MembershipFactory
+    from tests.factories import MembershipFactory
 
     mt_elsewhere = MembershipFactory(organisation=world.municipality, role="management").user
     assert client_for(mt_elsewhere).get(reverse("budget_costs", args=[period.pk])).status_code == 404
@@ -356,7 +356,7 @@ def test_another_organisations_period_is_not_found(dashboard_world, client_for):
 
 @pytest.mark.django_db
 def test_a_brief_charged_in_two_periods_keeps_the_plan_of_the_first(world, period):
-    from .workflow import new_brief
+    from tests.workflow import new_brief
 
     brief = new_brief(world)
     cost(world, period, "50.00", brief=brief)

@@ -14,9 +14,8 @@ from audit.models import AuditEvent
 from content.models import Posting, Topic
 from stats import imports, selectors, services
 from stats.models import FollowerSnapshot, PullRun, RunKind, Source, VideoSnapshot
-
-from .conftest import STAGED_AT
-from .test_stats import add_posted_videos
+from tests.stats.test_pulls import add_posted_videos
+from tests.world import STAGED_AT
 
 pytestmark = pytest.mark.django_db
 FIRST_ID = 7_300_000_000_000_000_000

@@ -12,10 +12,9 @@ from audit.models import AuditEvent
 from content import services as content_services
 from scheduling import days, health, services
 from scheduling.models import Cadence, CadenceTime, Slot
-
-from .conftest import STAGED_AT
-from .factories import ChannelFactory, SwedishOrganisationFactory
-from .workflow import approve_all, brief_with_agency, deliver_script, deliver_video_file
+from tests.factories import ChannelFactory, SwedishOrganisationFactory
+from tests.workflow import approve_all, brief_with_agency, deliver_script, deliver_video_file
+from tests.world import STAGED_AT
 
 pytestmark = pytest.mark.django_db
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

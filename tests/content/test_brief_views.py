@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from content.models import Brief, VideoVersion
-
-from .factories import CreatorFactory, TopicFactory
-from .workflow import MEDIA_DIR, approve_all, brief_with_agency, deliver_script, open_run
+from tests.factories import CreatorFactory, TopicFactory
+from tests.workflow import MEDIA_DIR, approve_all, brief_with_agency, deliver_script, open_run
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Channel, Membership
 from accounts.roles import Role
-
-from .factories import AgencyFactory, ChannelFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import AgencyFactory, ChannelFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 
 @pytest.mark.django_db

@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from content.models import Creator
-
-from .conftest import STAGED_AT
-from .workflow import Stages
+from tests.workflow import Stages
+from tests.world import STAGED_AT
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from content.media import VideoInfo, inspect_video
 
-MEDIA = Path(__file__).parent / "fixtures" / "videos"
+MEDIA = Path(__file__).parent.parent / "fixtures" / "videos"
 LIMITS = {"max_bytes": 50 * 1024 * 1024, "min_seconds": Decimal(3), "max_seconds": Decimal(60)}
 TOLERANCE = Decimal("0.1")
 

@@ -11,9 +11,8 @@ from django.db import connection, connections
 
 from approvals.models import Decision, RunStatus, Verdict
 from approvals.services import ApprovalRefused, decide
-
-from .factories import MembershipFactory
-from .workflow import brief_with_agency, deliver_script, open_run
+from tests.factories import MembershipFactory
+from tests.workflow import brief_with_agency, deliver_script, open_run
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import ROLE_SUMMARIES, Role
-
-from .conftest import ROLE_PERSONAS
-from .factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
+from tests.world import ROLE_PERSONAS
 
 
 def test_login_with_the_right_password_lands_on_home(world, client):

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from .test_settings import BASE_DIR, SERVICE_VARIABLES
+from tests.core.test_settings import BASE_DIR, SERVICE_VARIABLES
 
 
 def _env(tmp_path):

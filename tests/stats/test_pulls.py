@@ -8,8 +8,7 @@ from django.core.management import CommandError, call_command
 from stats import services
 from stats.client import OAuthClient, TikTokClient, TikTokError
 from stats.models import ChannelConnection, ConnectionStatus, PullRun, PullStatus, VideoSnapshot
-
-from .conftest import SIMULATED_OPEN_ID, STAGED_AT
+from tests.world import SIMULATED_OPEN_ID, STAGED_AT
 
 pytestmark = pytest.mark.django_db
 OPEN_ID = SIMULATED_OPEN_ID

@@ -9,10 +9,9 @@ from approvals import rules
 from approvals.inbox import waiting_for, waiting_for_others
 from approvals.models import ApprovalRun, Verdict
 from approvals.services import chain_for
-
-from .conftest import STAGED_AT
-from .factories import MembershipFactory
-from .workflow import brief_with_agency, decide, deliver_script, new_brief, open_run
+from tests.factories import MembershipFactory
+from tests.workflow import brief_with_agency, decide, deliver_script, new_brief, open_run
+from tests.world import STAGED_AT
 
 pytestmark = pytest.mark.django_db
 

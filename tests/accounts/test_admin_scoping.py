@@ -182,8 +182,7 @@ def test_every_change_in_the_admin_is_in_the_audit_trail(world, client_for):
 def test_a_change_that_concerns_no_organisation_goes_into_the_platforms_chain(world, client_for):
     from audit.models import AuditEvent
     from audit.trail import verify_chain
-
-    from .factories import UserFactory
+    from tests.factories import UserFactory
 
     operator = UserFactory(username="operator", is_superuser=True)
     client = client_for(operator)
