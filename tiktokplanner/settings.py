@@ -255,12 +255,18 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static files and uploads ----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # NL Design System packages, installed by npm from package-lock.json (never from a CDN).
-    ("vendor/utrecht", BASE_DIR / "node_modules" / "@utrecht" / "component-library-css" / "dist"),
-    ("vendor/utrecht-tokens", BASE_DIR / "node_modules" / "@utrecht" / "design-tokens" / "dist"),
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# NL Design System stylesheets, installed by npm from package-lock.json (never from a CDN), file by file
+# (core/staticfiles.py says why not whole folders).
+NPM_STATIC_FILES = {
+    "vendor/utrecht/index.css": "@utrecht/component-library-css/dist/index.css",
+    "vendor/utrecht-tokens/index.css": "@utrecht/design-tokens/dist/index.css",
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "core.staticfiles.NpmFilesFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
