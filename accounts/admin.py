@@ -7,7 +7,7 @@ of another organisation is not found (404), exactly as in the rest of the produc
 
 from functools import update_wrapper
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import hooks
 
-from . import access
+from . import access, second_factor
 from .models import Agency, AgencyEngagement, Channel, Membership, Organisation, User
 
 
@@ -193,7 +193,24 @@ class MembershipInline(OrganisationAdminPermissions, ScopedChoices, admin.Tabula
 @admin.register(User, site=admin_site)
 class UserAdmin(OrganisationAdminPermissions, DjangoUserAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "second_factor"]
+    actions = ["reset_second_factor"]
+
+    @admin.display(description=_("second factor"), boolean=True)
+    def second_factor(self, user):
+        return second_factor.is_enrolled(user)
+
+    @admin.action(description=_("Reset the second factor (a lost phone): they set it up again at the next log-in"))
+    def reset_second_factor(self, request, queryset):
+        done = 0
+        for user in queryset:
+            if access.may_administer_user(request.user, user):
+                second_factor.reset_devices(user, by=request.user, request=request)
+                done += 1
+        self.message_user(
+            request, _("The second factor of %(count)d account(s) is reset.") % {"count": done}, messages.SUCCESS
+        )
+
     fieldsets_for_org_admin = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language")}),

@@ -1,5 +1,7 @@
 """Per-request context: which organisation the user works in now, its time zone and the language."""
 
+from urllib.parse import urlencode
+
 from django.utils import timezone, translation
 
 from .access import active_memberships
@@ -41,3 +43,33 @@ class CurrentOrganisationMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SecondFactorMiddleware:
+    """A logged-in person who must use a second factor and has not given it in this session sees only the
+    second step (or, the first time, the enrolment), logging out, the language switch and the health check."""
+
+    OPEN = {"second_factor", "second_factor_setup", "second_factor_recovery_codes", "logout", "set_language", "health"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_verified():
+            from django.shortcuts import redirect
+            from django.urls import Resolver404, resolve
+
+            from . import second_factor
+
+            try:
+                name = resolve(request.path_info).url_name
+            except Resolver404:
+                name = None
+            if name not in self.OPEN and second_factor.required_for(user):
+                target = "second_factor" if second_factor.is_enrolled(user) else "second_factor_setup"
+                response = redirect(target)
+                if request.method == "GET" and name != "home":
+                    response["Location"] += "?" + urlencode({"next": request.get_full_path()})
+                return response
+        return self.get_response(request)

@@ -81,6 +81,14 @@ class Organisation(models.Model):
         default=5,
         help_text=_("A slot without an approved video this many working days before it is at risk."),
     )
+    second_factor_required = models.BooleanField(
+        _("second factor required"),
+        default=True,
+        help_text=_(
+            "Everyone who works for the organisation, the agency's people included, logs in with a code from an "
+            "authenticator app as well as the password."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")

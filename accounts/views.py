@@ -1,14 +1,21 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access
+from . import second_factor as second_factor_service
 from .decorators import capability_required
-from .forms import AccountSettingsForm
+from .forms import AccountSettingsForm, EnrolmentForm, SecondFactorForm
 from .middleware import CURRENT_ORGANISATION_SESSION_KEY
 from .models import Channel
 from .roles import Capability
@@ -43,7 +50,8 @@ def account_settings(request):
         form.save()
         messages.success(request, _("Your settings have been saved."))
         return redirect("account_settings")
-    return render(request, "accounts/account_settings.html", {"form": form})
+    enrolled = second_factor_service.is_enrolled(request.user)
+    return render(request, "accounts/account_settings.html", {"form": form, "second_factor_enrolled": enrolled})
 
 
 @login_required
@@ -62,3 +70,80 @@ def switch_organisation(request):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "home"
     return redirect(next_url)
+
+
+RECOVERY_CODES_SESSION_KEY = "second_factor_new_recovery_codes"
+
+
+def _next_url(request) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return reverse("home")
+
+
+@login_required
+def second_factor(request):
+    """The second step of a log-in: a code from the authenticator app, or a recovery code."""
+    if not second_factor_service.is_enrolled(request.user):
+        return redirect("second_factor_setup")
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if second_factor_service.verify(request, form.cleaned_data["token"]):
+            return redirect(_next_url(request))
+        # A wrong code counts towards the lock-out like a wrong password (django-axes).
+        user_login_failed.send(sender=__name__, credentials={"username": request.user.get_username()}, request=request)
+        if getattr(request, "axes_locked_out", False):
+            logout(request)
+            return render(request, "registration/locked_out.html", status=429)
+        form.add_error("token", _("That code is not right. Wait for the next code in the app and try again."))
+    return render(
+        request,
+        "registration/second_factor.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def second_factor_setup(request):
+    """Enrolment, the first time: add TikTok Planner to an authenticator app, then type its first code."""
+    if second_factor_service.is_enrolled(request.user):
+        return redirect("second_factor")
+    device = second_factor_service.pending_app_device(request.user)
+    form = EnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = second_factor_service.confirm(request, device, form.cleaned_data["token"])
+        if codes is not None:
+            request.session[RECOVERY_CODES_SESSION_KEY] = codes
+            query = urlencode({"next": _next_url(request)})
+            return redirect(f"{reverse('second_factor_recovery_codes')}?{query}")
+        form.add_error("token", _("That code is not right. Check that the app's time is correct and try again."))
+    return render(
+        request,
+        "registration/second_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": mark_safe(second_factor_service.qr_svg(device)),  # noqa: S308 - segno's own SVG markup
+            "secret": second_factor_service.secret_in_groups(device),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def second_factor_recovery_codes(request):
+    """New recovery codes, shown once (after enrolling, or after asking for new ones)."""
+    if not request.user.is_verified():
+        return redirect("second_factor")
+    if request.method == "POST":
+        request.session[RECOVERY_CODES_SESSION_KEY] = second_factor_service.new_recovery_codes(request.user)
+        messages.success(request, _("You have new recovery codes; the old ones no longer work."))
+        return redirect("second_factor_recovery_codes")
+    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    if codes is None:
+        return redirect("account_settings")
+    return render(request, "registration/recovery_codes.html", {"codes": codes, "next": request.GET.get("next") or ""})

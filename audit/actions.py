@@ -61,6 +61,19 @@ class AuditAction(models.TextChoices):
     TIKTOK_DISCONNECTED = "tiktok.disconnected", _("Channel disconnected from TikTok")
     STATS_IMPORTED = "stats.imported", _("Figures imported from TikTok Studio")
     STATS_ENTERED = "stats.entered", _("Figures entered by hand")
+    # Logging in and the account
+    LOGIN = "auth.login", _("Logged in")
+    LOGOUT = "auth.logout", _("Logged out")
+    LOCKED_OUT = "auth.locked_out", _("Locked out after too many failed attempts")
+    SECOND_FACTOR = "auth.second_factor", _("Second step passed")
+    RECOVERY_CODE_USED = "auth.recovery_code", _("Logged in with a recovery code")
+    SECOND_FACTOR_ENROLLED = "auth.second_factor_enrolled", _("Authenticator app set up")
+    SECOND_FACTOR_RESET = "auth.second_factor_reset", _("Second factor reset by an administrator")
+    ACCOUNT_CHANGED = "account.changed", _("Own account settings changed")
+    PASSWORD_CHANGED = "account.password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "account.password_reset_requested", _("Password reset asked for")
+    # Downloads of what leaves the system
+    EXPORT_DOWNLOADED = "export.downloaded", _("Export downloaded")
     # Changes made in Django's admin
     ADMIN_ADDED = "admin.added", _("Added in the administration")
     ADMIN_CHANGED = "admin.changed", _("Changed in the administration")
@@ -73,6 +86,8 @@ REFUSED_LABELS = {
     AuditAction.DECISION_REQUEST_CHANGES: _("Request for changes refused"),
     AuditAction.DECISION_REJECT: _("Rejection attempt refused"),
     AuditAction.DECISION_ATTEMPT: _("Decision attempt refused"),
+    AuditAction.LOGIN: _("Log-in refused: wrong user name or password"),
+    AuditAction.SECOND_FACTOR: _("Second step refused: wrong code"),
 }
 
 

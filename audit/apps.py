@@ -11,6 +11,7 @@ class AuditConfig(AppConfig):
     def ready(self):
         from core import hooks
 
+        from . import listeners  # noqa: F401 - connects the signal receivers
         from .admin_log import record_admin_changes
 
         hooks.register("admin_changes", record_admin_changes)

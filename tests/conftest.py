@@ -11,7 +11,7 @@ from stats.client import OAuthClient
 from stats.models import ChannelConnection
 from stats.simulator import Simulator, serve
 
-from .world import SIMULATED_OPEN_ID, STAGED_AT, World, build_world
+from .world import SIMULATED_OPEN_ID, STAGED_AT, World, build_world, log_in_verified
 
 
 def pytest_addoption(parser):
@@ -111,12 +111,12 @@ def world(db) -> World:
 
 @pytest.fixture
 def client_for(client):
-    """client_for(user) → the test client logged in as that user (None: anonymous)."""
+    """client_for(user) → the test client logged in as that user, second step given (None: anonymous)."""
 
     def login(user):
         client.logout()
         if user is not None:
-            client.force_login(user)
+            log_in_verified(client, user)
         return client
 
     return login

@@ -54,6 +54,10 @@ MATRIX = {
     "account_settings": ("get", None, LOGIN_REQUIRED),
     "login": ("get", None, expect(302, anonymous=200)),
     "logout": ("post", None, expect(302)),
+    # Everyone here has given the second step already: these send them on (to home, or to their settings).
+    "second_factor": ("get", None, expect(302)),
+    "second_factor_setup": ("get", None, expect(302)),
+    "second_factor_recovery_codes": ("get", None, expect(302)),
     "password_change": ("get", None, LOGIN_REQUIRED),
     "password_change_done": ("get", None, LOGIN_REQUIRED),
     "password_reset": ("get", None, expect(200)),

@@ -114,3 +114,17 @@ def build_world() -> World:
         shared_agency_member=shared,
         no_membership=UserFactory(username="newcomer"),
     )
+
+
+def log_in_verified(client, user) -> None:
+    """Log ``client`` in as ``user`` past both steps: a session as django-otp leaves it after a right code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

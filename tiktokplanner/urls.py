@@ -20,6 +20,13 @@ urlpatterns = [
     # Django's own authentication views, with our templates.
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/second-factor/", accounts_views.second_factor, name="second_factor"),
+    path("accounts/second-factor/setup/", accounts_views.second_factor_setup, name="second_factor_setup"),
+    path(
+        "accounts/second-factor/recovery-codes/",
+        accounts_views.second_factor_recovery_codes,
+        name="second_factor_recovery_codes",
+    ),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password_change/done/",

@@ -9,7 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import second_factor
 from accounts.models import Agency, AgencyEngagement, Channel, Country, Currency, Membership, Organisation, User
 from accounts.roles import Role
 
@@ -38,6 +40,9 @@ ORGANISATIONS = {
 
 # The one documented demo password (README). seed_demo refuses to run in production.
 DEMO_PASSWORD = "planner-demo-2026"
+# Every demo user's authenticator app has this secret (README's demo table; make run prints it): add it to an
+# app once and it gives the codes for all of them. Demo only: real people each enrol with their own.
+DEMO_TOTP_SECRET = "TIKTOKPLANNERDEMOSECRETXYZ234567"
 
 AGENCY_NAME = "Korte Clips Bureau (demo)"
 
@@ -121,4 +126,6 @@ def _demo_user(username: str, first_name: str, last_name: str, language: str) ->
     user.is_active = True
     user.set_password(DEMO_PASSWORD)
     user.save()
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        second_factor.enrol_with_secret(user, DEMO_TOTP_SECRET)
     return user

@@ -8,9 +8,9 @@ from tests.factories import TEST_PASSWORD
 from tests.world import ROLE_PERSONAS
 
 
-def test_login_with_the_right_password_lands_on_home(world, client):
+def test_login_with_the_right_password_goes_on_to_the_second_step(world, client):
     response = client.post(reverse("login"), {"username": "ministry-adviser", "password": TEST_PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.redirect_chain[-1][0] == reverse("second_factor_setup")
     assert response.context["user"].username == "ministry-adviser"
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from accounts.roles import Role
 from tests.factories import MembershipFactory, UserFactory
+from tests.world import log_in_verified
 
 
 def render(template, **context):
@@ -62,7 +63,7 @@ def test_switching_language_is_remembered_for_the_user(world, client_for):
     assert adviser.language == "sv"
     # A fresh session (another browser) still gets the person's language.
     client.logout()
-    client.force_login(adviser)
+    log_in_verified(client, adviser)
     assert client.get(reverse("home")).headers["Content-Language"] == "sv"
 
 

@@ -16,6 +16,7 @@ from scheduling.models import Slot
 from stats.models import VideoSnapshot
 from stats.selectors import default_period
 from stats.services import postings_due
+from tests.world import log_in_verified
 
 
 @pytest.mark.django_db
@@ -104,7 +105,7 @@ def test_the_demo_is_alive_on_any_day(moment, client):
 
         # The results open on the running budget period and show the recent videos.
         assert default_period(channel, today=today).source == period
-        client.force_login(User.objects.get(username="vws-social"))
+        log_in_verified(client, User.objects.get(username="vws-social"))
         page = client.get(f"/results/channels/{channel.pk}/").content.decode()
         assert f'value="{period.starts_on.isoformat()}"' in page and f'value="{today.isoformat()}"' in page
         assert "Traplopen telt ook" in page and "Waarom ik me laat vaccineren" not in page

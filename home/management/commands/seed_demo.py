@@ -6,7 +6,7 @@ from home.demo.budget import seed_demo_budget
 from home.demo.calendar import seed_demo_calendar
 from home.demo.content import seed_demo_content
 from home.demo.stats import seed_demo_stats
-from home.demo.world import DEMO_PASSWORD, seed_demo_world
+from home.demo.world import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_world
 
 
 class Command(BaseCommand):
@@ -25,6 +25,10 @@ class Command(BaseCommand):
         seed_demo_stats(now=now)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD}:")
+        self.stdout.write(
+            f"Demo TOTP secret: {DEMO_TOTP_SECRET}  (add it once to an authenticator app: its codes are every demo "
+            "user's second step)"
+        )
         width = max(len(login.username) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role} · {login.organisations}")
