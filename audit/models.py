@@ -87,3 +87,44 @@ class AuditEvent(models.Model):
     @property
     def reason(self) -> str:
         return reason_for(self.details)
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement that a chain had ``sequence`` events ending in ``head_hash`` at ``created_at``.
+
+    The signature is an HMAC with AUDIT_SIGNING_KEY, which is not in the database: whoever can rewrite the table
+    (edit an event and recompute every hash after it, cut the tail, empty it) can't make a checkpoint that
+    fits. Each checkpoint is also written to the log (and optionally mailed), outside the database, so deleting
+    the checkpoints is noticed too (``verify_audit --checkpoints``)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_checkpoints"
+    )
+    sequence = models.PositiveBigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["organisation", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sequence"], name="audit_checkpoint_unique"),
+            models.UniqueConstraint(
+                fields=["sequence"],
+                condition=models.Q(organisation__isnull=True),
+                name="audit_platform_checkpoint_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation or 'platform'} #{self.sequence} {self.head_hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit checkpoints are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit checkpoints are append-only.")

@@ -209,6 +209,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "pull-all-video-stats": {"task": "stats.tasks.pull_all_channels", "schedule": crontab(hour=5, minute=10)},
     "pull-followers": {"task": "stats.tasks.pull_all_followers", "schedule": crontab(hour=5, minute=20)},
+    # The audit trail's signed checkpoints, written to the database, the log and (optionally) a mailbox.
+    "audit-checkpoints": {"task": "audit.tasks.write_checkpoints", "schedule": crontab(hour=0, minute=5)},
     # The cadence's slots stay 26 weeks ahead (saving a cadence makes them; each day adds the new last day's).
     "extend-slots": {"task": "scheduling.tasks.extend_slots", "schedule": crontab(hour=4, minute=40)},
     "mail-weeks-at-risk": {"task": "scheduling.tasks.mail_weeks_at_risk", "schedule": crontab(hour=7, minute=45)},
@@ -308,6 +310,13 @@ TIKTOK_TIMEOUT_SECONDS = env.float("TIKTOK_TIMEOUT_SECONDS", default=10.0)
 TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 if PRODUCTION and not TOKEN_ENCRYPTION_KEY:
     raise ImproperlyConfigured("Set TOKEN_ENCRYPTION_KEY in production (a Fernet key) to encrypt TikTok tokens.")
+# Signs the audit trail's checkpoints (audit/checkpoints.py). Kept out of the database, like the other keys:
+# required in production, derived from SECRET_KEY in development.
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="")
+if PRODUCTION and not AUDIT_SIGNING_KEY:
+    raise ImproperlyConfigured("Set AUDIT_SIGNING_KEY in production (a long random text) to sign the audit trail.")
+# Where each day's signed checkpoints are also mailed (a records address), besides the log; empty: log only.
+AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk above FILE_UPLOAD_MAX_MEMORY_SIZE
 
 # --- E-mail ----------------------------------------------------------------------------------------

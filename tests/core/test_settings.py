@@ -20,6 +20,7 @@ PROBE = (
 FERNET_KEY = "Zm9yLXRlc3RzLW9ubHktYS0zMi1ieXRlLWtleS0xMjM="  # a well-formed key, for tests only
 SERVICE_VARIABLES = {
     "TOKEN_ENCRYPTION_KEY",
+    "AUDIT_SIGNING_KEY",
     "TIKTOK_AUTHORIZE_URL",
     "TIKTOK_API_BASE_URL",
     "DATABASE_URL",
@@ -76,6 +77,7 @@ def test_database_url_and_redis_url_switch_to_the_real_services(tmp_path):
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS"),
         ("REDIS_URL", "REDIS_URL"),
         ("TOKEN_ENCRYPTION_KEY", "TOKEN_ENCRYPTION_KEY"),
+        ("AUDIT_SIGNING_KEY", "AUDIT_SIGNING_KEY"),
     ],
 )
 def test_production_refuses_to_start_without_required_settings(tmp_path, missing, message):
@@ -85,6 +87,7 @@ def test_production_refuses_to_start_without_required_settings(tmp_path, missing
         "ALLOWED_HOSTS": "planner.example.org",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "TOKEN_ENCRYPTION_KEY": FERNET_KEY,
+        "AUDIT_SIGNING_KEY": "z" * 40,
     }
     del env[missing]
     result = run_python(PROBE, tmp_path, **env)
@@ -102,6 +105,7 @@ def test_production_passes_the_deployment_check(tmp_path):
         ALLOWED_HOSTS="planner.example.org",
         REDIS_URL="redis://127.0.0.1:6379/0",
         TOKEN_ENCRYPTION_KEY=FERNET_KEY,
+        AUDIT_SIGNING_KEY="a-signing-key-for-the-audit-trail",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -117,6 +121,7 @@ def test_production_turns_debug_off_even_when_asked(tmp_path):
         ALLOWED_HOSTS="planner.example.org",
         REDIS_URL="redis://127.0.0.1:6379/0",
         TOKEN_ENCRYPTION_KEY=FERNET_KEY,
+        AUDIT_SIGNING_KEY="a-signing-key-for-the-audit-trail",
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["debug"] is False
