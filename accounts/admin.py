@@ -105,10 +105,33 @@ class ScopedChoices:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class AdministeredOrganisationFilter(admin.SimpleListFilter):
+    """Filter by organisation, offering only those the user administers (never another's name)."""
+
+    title = _("organisation")
+    parameter_name = "organisation"
+
+    def lookups(self, request, model_admin):
+        return [(org.pk, org.name) for org in access.administered_organisations(request.user).order_by("name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            path = getattr(admin_site._registry.get(queryset.model), "organisation_path", "organisation")
+            return queryset.filter(**{"pk" if path == "pk" else f"{path}__pk": int(value)})
+        return queryset
+
+
 class ScopedAdmin(OrganisationAdminPermissions, ScopedChoices, admin.ModelAdmin):
     """Rows limited to the organisations the user administers."""
 
     organisation_path = "organisation"
+
+    def get_list_filter(self, request):
+        return [
+            AdministeredOrganisationFilter if item == "organisation" else item
+            for item in super().get_list_filter(request)
+        ]
 
     def administered(self, request):
         return access.administered_organisations(request.user)

@@ -28,7 +28,9 @@ class StepMode(models.TextChoices):
 class ApprovalChain(models.Model):
     """The ordered approval steps an organisation requires for one stage."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="approval_chains")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="approval_chains", verbose_name=_("organisation")
+    )
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
 
     class Meta:

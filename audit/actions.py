@@ -88,6 +88,7 @@ REFUSED_LABELS = {
     AuditAction.DECISION_ATTEMPT: _("Decision attempt refused"),
     AuditAction.LOGIN: _("Log-in refused: wrong user name or password"),
     AuditAction.SECOND_FACTOR: _("Second step refused: wrong code"),
+    AuditAction.TIKTOK_CONNECTED: _("Connecting to TikTok refused: another account gave access"),
 }
 
 

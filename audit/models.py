@@ -31,26 +31,36 @@ class AuditEvent(models.Model):
 
     # Empty: the platform's own chain (a superuser's change to an agency, a log-in without an organisation).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("organisation"),
     )
-    sequence = models.PositiveBigIntegerField()
+    sequence = models.PositiveBigIntegerField(_("number"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
     )
-    actor_role = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=64)  # an AuditAction code; its label is read with label_for
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
+    actor_role = models.CharField(_("role"), max_length=32, blank=True)
+    action = models.CharField(_("what"), max_length=64)  # an AuditAction code; its label is read with label_for
+    object_type = models.CharField(_("kind of object"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
     # The timeline the event belongs to (a brief, a budget period, a channel), if any.
-    subject_type = models.CharField(max_length=64, blank=True, default="")
-    subject_id = models.CharField(max_length=64, blank=True, default="")
-    result = models.CharField(max_length=16, choices=Result.choices, default=Result.OK)
-    origin = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField()
-    details = models.JSONField(default=dict, blank=True)
-    hash_version = models.PositiveSmallIntegerField(default=HASH_VERSION)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    subject_type = models.CharField(_("timeline kind"), max_length=64, blank=True, default="")
+    subject_id = models.CharField(_("timeline id"), max_length=64, blank=True, default="")
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.OK)
+    origin = models.CharField(_("origin"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("when"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    hash_version = models.PositiveSmallIntegerField(_("hash version"), default=HASH_VERSION)
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
 

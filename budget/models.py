@@ -34,7 +34,9 @@ class BudgetPeriodQuerySet(ScopedQuerySet):
 
 
 class BudgetPeriod(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="budget_periods")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="budget_periods", verbose_name=_("organisation")
+    )
     channel = models.ForeignKey(
         Channel,
         on_delete=models.PROTECT,

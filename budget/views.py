@@ -39,6 +39,8 @@ def dashboard(request):
             topic_chart=charts.bars([(row["brief__topic__name"] or "—", row["excl"]) for row in f.by_topic]),
             agency_chart=charts.bars([(row["supplier"] or "—", row["excl"]) for row in f.by_agency]),
             can_manage=access.has_capability(request.membership, Capability.MANAGE_BUDGET),
+            can_edit=access.has_capability(request.membership, Capability.MANAGE_BUDGET)
+            and period.status != PeriodStatus.CLOSED,
             can_approve=access.has_capability(request.membership, Capability.APPROVE_BUDGET)
             and period.status == PeriodStatus.PROPOSED,
             can_close=access.has_capability(request.membership, Capability.MANAGE_BUDGET)
@@ -110,9 +112,11 @@ def cost_lines(request, pk):
         BudgetPeriod.objects.visible_to(request.membership).select_related("channel", "owner"), pk=pk
     )
     can_manage = access.has_capability(request.membership, Capability.MANAGE_BUDGET)
-    form = CostLineForm(request.POST or None, period=period) if can_manage else None
+    # A closed period takes no new costs: no form to add one (its lines can still move on, e.g. be paid).
+    can_add = can_manage and period.status != PeriodStatus.CLOSED
+    form = CostLineForm(request.POST or None, period=period) if can_add else None
     if request.method == "POST":
-        if not can_manage:
+        if not can_add:
             raise PermissionDenied
         if form.is_valid():
             fields = {

@@ -17,12 +17,12 @@ class BriefForm(forms.ModelForm):
         label=_("Source link"),
         required=False,
         assume_scheme="https",
-        help_text=_("The reliable government source, e.g. Rijksoverheid.nl."),
+        help_text=_("The reliable public source: the government's or the municipality's own page on it."),
     )
     constraints = forms.CharField(
         label=_("Constraints (randvoorwaarden)"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One per line, e.g. “Subtitles on”, “Refers to Rijksoverheid.nl”. Approvers tick each one."),
+        help_text=_("One per line, e.g. “Subtitles on”, “Refers to the official source”. Approvers tick each one."),
     )
 
     class Meta:

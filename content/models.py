@@ -33,7 +33,9 @@ class TopicQuerySet(ScopedQuerySet):
 class Topic(models.Model):
     """A theme in the organisation's library, e.g. vaccination, loneliness, alcohol."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="topics")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="topics", verbose_name=_("organisation")
+    )
     name = models.CharField(_("name"), max_length=120)
     theme = models.CharField(_("theme"), max_length=16, choices=Theme.choices, default=Theme.OTHER)
     audience_min_age = models.PositiveSmallIntegerField(_("audience from age"), default=15)
@@ -99,7 +101,9 @@ class BriefQuerySet(ScopedQuerySet):
 class Brief(models.Model):
     """What a TikTok must say and within which constraints: drafted by a communication adviser."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="briefs")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="briefs", verbose_name=_("organisation")
+    )
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="briefs", verbose_name=_("channel"))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="briefs", verbose_name=_("agency"))
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="briefs", verbose_name=_("topic"))

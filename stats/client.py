@@ -17,6 +17,7 @@ MAX_QUERY_IDS = 20  # /v2/video/query/ takes at most 20 ids per request
 VIDEO_STATS_FIELDS = "id,view_count,like_count,comment_count,share_count"
 VIDEO_LIST_FIELDS = "id,create_time,title"
 USER_STATS_FIELDS = "open_id,display_name,follower_count,likes_count,video_count"
+USER_PROFILE_FIELDS = "open_id,display_name,username"
 
 
 class TikTokError(Exception):
@@ -102,6 +103,10 @@ class TikTokClient:
 
     def user_info(self) -> dict:
         return self._data("GET", "/v2/user/info/", USER_STATS_FIELDS)["user"]
+
+    def profile(self) -> dict:
+        """Who the token belongs to: open_id, display name and @username (scope user.info.profile)."""
+        return self._data("GET", "/v2/user/info/", USER_PROFILE_FIELDS)["user"]
 
     def video_list(self, cursor: int | None = None, max_count: int = 20) -> dict:
         body = {"max_count": max_count} | ({"cursor": cursor} if cursor else {})

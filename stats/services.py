@@ -8,17 +8,20 @@ No database transaction is held open while talking to TikTok.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import require_in
 from accounts.roles import Capability
 from audit import trail
-from audit.actions import AuditAction
+from audit.actions import AuditAction, Result
 from content.models import Posting
 
 from . import locks
@@ -72,11 +75,45 @@ def oauth_client() -> OAuthClient:
     )
 
 
-@transaction.atomic
 def connection_save(*, actor, channel, tokens, now: datetime, origin=None) -> ChannelConnection:
     """Store the tokens TikTok gave for ``channel`` after its consent page (encrypted), as connected by
-    ``actor``."""
+    ``actor`` — once TikTok confirms they belong to the channel's own account. Someone logged in to TikTok as
+    another account (their own, another organisation's) would otherwise pour its figures into this channel:
+    then the tokens are revoked and nothing is stored."""
     require_in(actor, channel.organisation_id, Capability.CONNECT_CHANNEL)
+    client = TikTokClient(settings.TIKTOK_API_BASE_URL, tokens.access_token, timeout=_timeout())
+    try:
+        username = str(client.profile().get("username") or "")
+    finally:
+        client.close()
+    if username.lower() != channel.handle.lower():
+        with contextlib.suppress(TikTokError):
+            oauth_client().revoke(tokens.access_token)
+        trail.record(
+            organisation=channel.organisation,
+            actor=actor,
+            action=AuditAction.TIKTOK_CONNECTED,
+            obj=channel,
+            origin=origin,
+            result=Result.REFUSED,
+            details={"username": username},
+        )
+        if not username:
+            raise ValidationError(
+                _("TikTok did not say which account gave access. Connect again and allow access to the profile, so we "
+                  "can check that it is @%(handle)s.") % {"handle": channel.handle},
+                code="no_username",
+            )  # fmt: skip
+        raise ValidationError(
+            _("You gave access as @%(username)s, but this channel is @%(handle)s. Log in to TikTok as @%(handle)s "
+              "and connect again.") % {"username": username, "handle": channel.handle},
+            code="wrong_account",
+        )  # fmt: skip
+    with transaction.atomic():
+        return _store_connection(actor, channel, tokens, now, origin)
+
+
+def _store_connection(actor, channel, tokens, now: datetime, origin) -> ChannelConnection:
     connection = ChannelConnection.objects.filter(channel=channel).first() or ChannelConnection(channel=channel)
     connection.open_id = tokens.open_id
     connection.access_token = tokens.access_token

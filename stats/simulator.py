@@ -17,6 +17,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from html import escape
 from urllib.parse import parse_qs, urlencode
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -43,6 +44,7 @@ class Account:
     display_name: str
     follower_count: int
     videos: list[Video] = field(default_factory=list)
+    username: str = ""  # the @handle (scope user.info.profile)
 
 
 @dataclass
@@ -62,13 +64,14 @@ class Simulator:
         self.access_tokens: dict[str, tuple[str, float]] = {}
         self.refresh_tokens: dict[str, str] = {}
         self.faults: list[Fault] = []
+        self.scopes: dict[str, str] = {}  # open_id → the scopes its last consent granted
         self.delay = 0.0
         self.requests: list[str] = []
         self.lock = threading.Lock()
 
     # --- Control, used by tests and by the HTTP control endpoint ------------------------------------
-    def add_account(self, open_id: str, display_name: str, follower_count: int) -> Account:
-        account = Account(open_id, display_name, follower_count)
+    def add_account(self, open_id: str, display_name: str, follower_count: int, username: str = "") -> Account:
+        account = Account(open_id, display_name, follower_count, username=username)
         self.accounts[open_id] = account
         return account
 
@@ -125,6 +128,9 @@ class Simulator:
                     "display_name": account.display_name,
                     "follower_count": account.follower_count,
                 }
+                granted = self.scopes.get(open_id, "")
+                if account.username and "user.info.profile" in granted.split(","):
+                    user["username"] = account.username
                 return self._data({"user": user}, start_response)
             if path == "/v2/video/list/":
                 return self._video_list(open_id, json.loads(body or b"{}"), start_response)
@@ -173,19 +179,38 @@ class Simulator:
         return self._json(200, self._issue(open_id), start_response)
 
     def _authorize(self, query: dict, start_response):
-        """The consent screen, simplified: the first account (or the one named) consents at once and
-        the browser goes back to the app with a code and the app's own state."""
+        """The consent screen, simplified: with one account it consents at once; with several, a page asks
+        which account logs in (as TikTok's own log-in would); then the browser goes back to the app with a
+        code, the scopes granted and the app's own state."""
         value = {key: values[0] for key, values in query.items()}
         if value.get("client_key") != self.client_key or value.get("response_type") != "code":
             return self._oauth_error("invalid_request", start_response)
         if not self.accounts:
             return self._oauth_error("access_denied", start_response)
-        open_id = value.get("open_id") or next(iter(self.accounts))
+        open_id = value.get("open_id")
+        if open_id is None and len(self.accounts) > 1:
+            return self._account_chooser(value, start_response)
+        open_id = open_id or next(iter(self.accounts))
         code = self.authorization_code(open_id)
+        self.scopes[open_id] = value.get("scope", "")
         answer = {"code": code, "state": value.get("state", ""), "scopes": value.get("scope", "")}
         target = f"{value['redirect_uri']}?{urlencode(answer)}"
         start_response("302 Found", [("Location", target)])
         return [b""]
+
+    def _account_chooser(self, value: dict, start_response):
+        links = "".join(
+            f'<li><a href="/v2/auth/authorize/?{urlencode(value | {"open_id": open_id})}">'
+            f"@{escape(account.username or open_id)} ({escape(account.display_name)})</a></li>"
+            for open_id, account in self.accounts.items()
+        )
+        page = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>TikTok (simulator): log in</title>'
+            f"</head><body><h1>Log in to TikTok (simulator)</h1><p>Which account gives access?</p><ul>{links}</ul>"
+            "</body></html>"
+        )
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [page.encode()]
 
     def _revoke(self, form: dict, start_response):
         token = form.get("token", [""])[0]
@@ -278,12 +303,18 @@ def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0):
 DEMO_FIRST_VIDEO_ID = 7_000_000_000_000_000_001
 DEMO_PILOT_VIDEOS = 15
 DEMO_RECENT_VIDEO_IDS = range(7_000_000_000_000_000_051, 7_000_000_000_000_000_055)  # the last two weeks' posts
+# The recent posts' figures as TikTok has them now (views, likes, comments, shares), oldest first: the demo's
+# history of each (home/demo/stats.py) climbs up to these, so the first pull continues it.
+DEMO_RECENT_FIGURES = [(162_000, 5_100, 310, 420), (134_000, 3_900, 180, 260), (118_000, 2_900, 95, 150),
+                       (71_000, 2_200, 60, 90)]  # fmt: skip
 
 
 def demo_simulator() -> Simulator:
-    """The ministry's demo account with the pilot's 15 videos and the last two weeks' 4, for `make run`."""
+    """The demo's two accounts, for `make run`: the ministry's with the pilot's 15 videos and the last two
+    weeks' 4, and Nykvarn's. Connecting asks which account logs in, as TikTok's own log-in would."""
     simulator = Simulator()
-    simulator.add_account("demo-minvws", "Ministerie van VWS (demo)", follower_count=14_500)
+    simulator.add_account("demo-minvws", "Ministerie van VWS (demo)", follower_count=14_500, username="minvws")
+    simulator.add_account("demo-nykvarn", "Nykvarns kommun (demo)", follower_count=1_250, username="nykvarnskommun")
     for n in range(DEMO_PILOT_VIDEOS):
         simulator.add_video(
             "demo-minvws",
@@ -292,10 +323,8 @@ def demo_simulator() -> Simulator:
             likes=2_500 + n * 450,
             comments=16 + n * 55,
         )
-    for n, video_id in enumerate(DEMO_RECENT_VIDEO_IDS):
-        simulator.add_video(
-            "demo-minvws", str(video_id), views=48_000 + n * 21_000, likes=1_900 + n * 600, comments=120, shares=85
-        )
+    for video_id, (views, likes, comments, shares) in zip(DEMO_RECENT_VIDEO_IDS, DEMO_RECENT_FIGURES, strict=True):
+        simulator.add_video("demo-minvws", str(video_id), views=views, likes=likes, comments=comments, shares=shares)
     return simulator
 
 

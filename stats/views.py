@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +35,7 @@ from .selectors import PILOT_BANDS, default_period, latest_figures, median, vide
 
 OAUTH_SESSION_KEY = "tiktok_oauth"
 PULL_NOW_SECONDS = 60
-SCOPES = ["user.info.basic", "user.info.stats", "video.list"]
+SCOPES = ["user.info.basic", "user.info.profile", "user.info.stats", "video.list"]
 
 
 @capability_required(Capability.VIEW_RESULTS)
@@ -225,9 +225,13 @@ def callback(request):
     except TikTokError as error:
         messages.error(request, _("Connecting failed: %(error)s") % {"error": error})
         return redirect("stats_channel", channel.pk)
-    services.connection_save(
-        actor=request.user, channel=channel, tokens=tokens, now=timezone.now(), origin=Origin.from_request(request)
-    )
+    try:
+        services.connection_save(
+            actor=request.user, channel=channel, tokens=tokens, now=timezone.now(), origin=Origin.from_request(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("stats_channel", channel.pk)
     _queue_pull(channel)  # the first figures arrive now, not at the next scheduled pull
     messages.success(request, _("The channel is connected to TikTok. The first figures are being pulled."))
     return redirect("stats_channel", channel.pk)

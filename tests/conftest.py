@@ -160,7 +160,7 @@ def simulator(settings):
     settings.TIKTOK_API_BASE_URL = url
     settings.TIKTOK_CLIENT_KEY = sim.client_key
     settings.TIKTOK_CLIENT_SECRET = sim.client_secret
-    sim.add_account(SIMULATED_OPEN_ID, "Ministerie van VWS", follower_count=14_500)
+    sim.add_account(SIMULATED_OPEN_ID, "Ministerie van VWS", follower_count=14_500, username="ministry_channel")
     yield sim
     server.shutdown()
     server.server_close()

@@ -141,7 +141,7 @@ MAY = dict.fromkeys(CASES, "team_social") | {
     "build_for_briefs": "org_admin",
 }
 # Refused for a reason of its own when nothing is over budget; connecting to TikTok needs its stand-in.
-NO_POSITIVE_CASE = {"cost_line_approve_overrun", "connection_revoke"}
+NO_POSITIVE_CASE = {"cost_line_approve_overrun", "connection_revoke", "connection_save"}
 
 
 def _services_with_an_actor():

@@ -40,8 +40,8 @@ CREATORS = [
     ("dansmetdaan", "Daantje Danst", 412_000, True, ""),
     ("lotte.lacht", "Lotte Lacht", 268_000, True, ""),
     ("sportiefsem", "Sportieve Sem", 155_000, True, ""),
-    ("thuiszorgteam.west", "Thuiszorgteam West", 3_200, False, "home care"),
-    ("brandweer.vlog", "Brandweer Vlog", 12_800, False, "firefighters"),
+    ("thuiszorgteam.west", "Thuiszorgteam West", 3_200, False, "thuiszorg"),
+    ("brandweer.vlog", "Brandweer Vlog", 12_800, False, "brandweer"),
 ]
 
 PILOT = [
@@ -63,6 +63,10 @@ PILOT = [
     ("Vaccinatie", "De prik en je vrienden", "Samen weer naar festivals: haal je prik.", 25),
 ]
 
+SHOT_LIST = {
+    "nl": "1. Hook in de eerste 2 seconden\n2. Boodschap\n3. Verwijzing naar de bron",
+    "sv": "1. Krok under de första 2 sekunderna\n2. Budskap\n3. Hänvisning till källan",
+}
 CONSTRAINTS = ["Ondertiteling aan", "Verwijst naar Rijksoverheid.nl", "Geen alcohol in beeld", "Duur 3 tot 60 seconden"]
 FIRST_PILOT_POST = datetime(2020, 11, 10, 15, 0, tzinfo=UTC)  # a Tuesday; then Tuesdays and Thursdays
 PILOT_VIDEO_IDS = 7_000_000_000_000_000_001
@@ -143,7 +147,7 @@ class _Demo:
             actor=self.agency_user,
             brief=brief,
             text=text,
-            shot_list="1. Hook in de eerste 2 seconden\n2. Boodschap\n3. Verwijzing naar de bron",
+            shot_list=SHOT_LIST[self.organisation.language],
             duration_target=seconds,
             creators=[self.creators[n % len(self.creators)]],
         )

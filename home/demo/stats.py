@@ -13,6 +13,7 @@ from accounts.models import Organisation
 from content.models import Posting
 from stats.models import FollowerSnapshot, VideoSnapshot
 from stats.services import bucket_for
+from stats.simulator import DEMO_RECENT_FIGURES, DEMO_RECENT_VIDEO_IDS
 
 # When, after posting, the history has a snapshot, and how much of the final count it had reached.
 CURVE = [
@@ -53,8 +54,18 @@ def seed_demo_stats(*, now: datetime) -> None:
     rng = random.Random(2021)  # noqa: S311 - demo figures, not security
     vws = Organisation.objects.get(slug="vws")
     snapshots = []
+    # The recent posts climb towards what the demo's TikTok (the simulator) has for them now, so the first
+    # pull after connecting continues their history instead of jumping back.
+    now_at_tiktok = {
+        str(video_id): figures for video_id, figures in zip(DEMO_RECENT_VIDEO_IDS, DEMO_RECENT_FIGURES, strict=True)
+    }
     for posting in Posting.objects.filter(brief__organisation=vws).order_by("posted_at"):
-        snapshots += _history(posting, _final_figures(rng), now)
+        final = _final_figures(rng)
+        if posting.tiktok_video_id in now_at_tiktok:
+            final = dict(
+                zip(("views", "likes", "comments", "shares"), now_at_tiktok[posting.tiktok_video_id], strict=True)
+            )
+        snapshots += _history(posting, final, now)
     nykvarn = Posting.objects.filter(brief__organisation__slug="nykvarn").first()
     if nykvarn is not None:
         for after, views in ((timedelta(days=1), 310), (timedelta(days=2), 600)):

@@ -1,5 +1,7 @@
 """The admin shows an organisation admin only their own organisation's rows."""
 
+import re
+
 from django.urls import reverse
 
 from accounts import access
@@ -190,3 +192,20 @@ def test_a_change_that_concerns_no_organisation_goes_into_the_platforms_chain(wo
     event = AuditEvent.objects.get(action="admin.added", object_type="accounts.agency")
     assert event.organisation is None and event.actor == operator
     assert verify_chain(None) == []
+
+
+def test_the_audit_trail_in_the_admin_is_in_words_and_filters_only_own_organisations(world, client_for):
+    from audit.trail import record
+
+    record(organisation=world.ministry, actor=world.people["adviser"], action="topic.created", obj=world.ministry)
+    record(organisation=world.municipality, actor=None, action="topic.created", obj=world.municipality)
+    client = client_for(world.people["org_admin"])
+    page = client.get(reverse("admin:audit_auditevent_changelist")).content.decode()
+    text = re.sub(r"<[^>]+>", " ", page)  # what people read, not the links' addresses
+    assert "Topic created" in text and "Communication adviser" in text
+    assert "topic.created" not in text and not re.search(r">\s*(adviser|team_social)\s*<", page)
+    assert world.municipality.name not in page  # not even as a filter choice
+    filtered = client.get(reverse("admin:audit_auditevent_changelist"), {"organisation": world.ministry.pk})
+    assert filtered.status_code == 200
+    topics = client.get(reverse("admin:content_topic_changelist")).content.decode()
+    assert world.municipality.name not in topics

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_team_social_connects_the_channel_to_tiktok(browser, live_server, settings):
     simulator = Simulator()
-    simulator.add_account("demo-minvws", "Ministerie van VWS", 14_500)
+    simulator.add_account("demo-minvws", "Ministerie van VWS", 14_500, username="minvws")
     server, url = serve(simulator)
     settings.TIKTOK_API_BASE_URL = url
     settings.TIKTOK_AUTHORIZE_URL = f"{url}/v2/auth/authorize/"

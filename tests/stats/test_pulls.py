@@ -179,6 +179,48 @@ def test_connecting_a_channel_through_the_browser_flow(world, simulator, setting
     assert "Connected: figures arrive by themselves" in page
 
 
+def test_another_tiktok_account_is_refused_and_its_token_revoked(world, simulator, settings, client_for):
+    """Logged in to TikTok as another account (here: the other organisation's), the consent gives that
+    account's token: it must not pour its figures into this channel."""
+    from audit.models import AuditEvent
+
+    simulator.add_account("open-nykvarn", "Nykvarns kommun", follower_count=1_250, username="nykvarn_channel")
+    settings.TIKTOK_AUTHORIZE_URL = settings.TIKTOK_API_BASE_URL + "/v2/auth/authorize/"
+    client = client_for(world.people["team_social"])
+    chooser = _authorize_page(client, settings.TIKTOK_API_BASE_URL, world.channel)
+    assert "@ministry_channel" in chooser.text and "@nykvarn_channel" in chooser.text  # TikTok asks who logs in
+    callback = _choose(chooser, settings.TIKTOK_API_BASE_URL, "nykvarn_channel")
+    page = client.get(callback.replace("http://testserver", ""), follow=True).content.decode()
+    assert "You gave access as @nykvarn_channel, but this channel is @ministry_channel." in page
+    assert not ChannelConnection.objects.exists()
+    assert not any(owner == "open-nykvarn" for owner, _ in simulator.access_tokens.values())  # revoked
+    refused = AuditEvent.objects.get(action="tiktok.connected", result="refused")
+    assert refused.details == {"username": "nykvarn_channel"}
+    # The channel's own account is accepted.
+    chooser = _authorize_page(client, settings.TIKTOK_API_BASE_URL, world.channel)
+    callback = _choose(chooser, settings.TIKTOK_API_BASE_URL, "ministry_channel")
+    client.get(callback.replace("http://testserver", ""))
+    assert ChannelConnection.objects.get().open_id == OPEN_ID
+
+
+def _authorize_page(client, simulator_url, channel):
+    import httpx
+
+    response = client.post(f"/results/channels/{channel.pk}/connect/")
+    return httpx.get(response.url.replace("https://www.tiktok.com", simulator_url), follow_redirects=False)
+
+
+def _choose(chooser, simulator_url, username) -> str:
+    import html
+    import re
+
+    import httpx
+
+    link = re.search(rf'href="([^"]+)">@{username} ', chooser.text).group(1)
+    answer = httpx.get(simulator_url + html.unescape(link), follow_redirects=False)
+    return answer.headers["Location"]
+
+
 def test_a_callback_with_a_foreign_state_is_refused(world, simulator, settings, client_for):
     settings.TIKTOK_AUTHORIZE_URL = settings.TIKTOK_API_BASE_URL + "/v2/auth/authorize/"
     client = client_for(world.people["team_social"])
