@@ -47,11 +47,15 @@ assets: node_modules/.installed
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt
+	@echo "Building the name detector's lookup lists (once per install, a minute or two) ..."
+	$(PY) -c "import logging, deduce; logging.disable(logging.INFO); deduce.Deduce()"
 	touch $@
 
 $(VENV)/.dev-installed: requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	@echo "Building the name detector's lookup lists (once per install, a minute or two) ..."
+	$(PY) -c "import logging, deduce; logging.disable(logging.INFO); deduce.Deduce()"
 	touch $@ $(VENV)/.base-installed
 
 node_modules/.installed: package.json package-lock.json

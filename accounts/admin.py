@@ -193,16 +193,20 @@ class AgencyAdmin(ScopedAdmin):
 
 @admin.register(Membership, site=admin_site)
 class MembershipAdmin(ScopedAdmin):
-    list_display = ["user", "organisation", "role", "agency", "is_active"]
+    list_display = ["user", "organisation", "role", "agency", "is_active", "ended_on"]
     list_filter = ["organisation", "role", "is_active"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     autocomplete_fields = ["user"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a leaver's membership is ended, never deleted (Membership.delete refuses too)
 
 
 class MembershipInline(OrganisationAdminPermissions, ScopedChoices, admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ["organisation", "role", "agency", "is_active"]
+    fields = ["organisation", "role", "agency", "is_active", "ended_on"]
+    can_delete = False
 
     def get_queryset(self, request):
         # Only the memberships in organisations this admin manages; others are not theirs to see.

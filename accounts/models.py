@@ -206,11 +206,13 @@ class AgencyEngagement(models.Model):
 class Membership(models.Model):
     """A person's role in one organisation. Agency members also name the agency they work for."""
 
+    # Never deleted (a leaver's membership is ended): who worked where stays known, so a Woo export can still
+    # find and remove a former colleague's name, and their decisions stay attributable.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+        Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation")
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     agency = models.ForeignKey(
@@ -223,6 +225,9 @@ class Membership(models.Model):
         help_text=_("Only for agency members: the agency this person works for."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    ended_on = models.DateField(
+        _("ended on"), null=True, blank=True, help_text=_("The day the person stopped working here in this role.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -238,12 +243,24 @@ class Membership(models.Model):
                 | (~Q(role=Role.AGENCY_MEMBER) & Q(agency__isnull=True)),
                 name="membership_agency_iff_agency_role",
             ),
+            # An ended membership says when it ended; an active one has not ended.
+            models.CheckConstraint(
+                condition=Q(is_active=True, ended_on__isnull=True) | Q(is_active=False, ended_on__isnull=False),
+                name="membership_ended_iff_inactive",
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
+    def delete(self, *args, **kwargs):
+        raise ValueError("A membership is ended (not active, with the day it ended), never deleted.")
+
     def clean(self):
+        if not self.is_active and self.ended_on is None:
+            raise ValidationError({"ended_on": _("Give the day the person stopped working here.")})
+        if self.is_active and self.ended_on is not None:
+            raise ValidationError({"ended_on": _("An active membership has not ended: leave the day empty.")})
         if self.role == Role.AGENCY_MEMBER and not self.agency_id:
             raise ValidationError({"agency": _("Choose the agency this person works for.")})
         if self.role != Role.AGENCY_MEMBER and self.agency_id:

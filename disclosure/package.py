@@ -15,20 +15,20 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import require_in
-from accounts.models import Membership
+from accounts.models import Agency, AgencyEngagement, Membership
 from accounts.roles import Capability, Role
 from approvals.models import Decision
 from audit import trail
 from audit.actions import AuditAction
 from audit.timeline import timeline_for
-from content.models import Creator
+from content.models import Creator, Topic, WebcareTask
 
+from . import names
 from .redaction import REDACTION_MARK, Person, Redactor
 
 
@@ -43,23 +43,51 @@ class Document:
     html: str
 
 
-def redactor_for(briefs) -> Redactor:
-    """Everyone whose name could appear: the organisations' people, the agencies' people, creators."""
-    organisation_ids = {b.organisation_id for b in briefs}
-    agency_ids = {b.agency_id for b in briefs}
-    users = (
-        get_user_model()
-        .objects.filter(Q(memberships__organisation_id__in=organisation_ids) | Q(memberships__agency_id__in=agency_ids))
+def redactor_for(organisations) -> Redactor:
+    """Everyone whose name could appear in the organisations' documents, whatever is exported from them, so one
+    document reads the same in a package of one brief as in one of a whole period:
+
+    * everyone who ever worked for the organisations (memberships are never deleted, only ended);
+    * everyone of every agency that ever worked for them, and those agencies' creators;
+    * everyone in the organisations' audit trail (every writer is there, whoever they are now);
+    * topic owners and webcare assignees (named, not acting).
+    """
+    from audit.models import AuditEvent
+
+    organisation_ids = {organisation.pk for organisation in organisations}
+    agency_ids = set(
+        AgencyEngagement.objects.filter(organisation_id__in=organisation_ids).values_list("agency_id", flat=True)
+    )
+    user_ids = set(Membership.objects.filter(organisation_id__in=organisation_ids).values_list("user_id", flat=True))
+    user_ids |= set(Membership.objects.filter(agency_id__in=agency_ids).values_list("user_id", flat=True))
+    user_ids |= set(
+        AuditEvent.objects.filter(organisation_id__in=organisation_ids, actor__isnull=False)
+        .values_list("actor_id", flat=True)
         .distinct()
     )
+    user_ids |= set(
+        Topic.objects.filter(organisation_id__in=organisation_ids, owner__isnull=False).values_list(
+            "owner_id", flat=True
+        )
+    )
+    user_ids |= set(
+        WebcareTask.objects.filter(posting__brief__organisation_id__in=organisation_ids, assignee__isnull=False)
+        .values_list("assignee_id", flat=True)
+        .distinct()
+    )
+    users = get_user_model().objects.filter(pk__in=user_ids)
     people = [Person(u.first_name, u.last_name, u.username, u.email) for u in users]
     people += [
         Person(first_name=c.display_name, handles=(c.handle,)) for c in Creator.objects.filter(agency_id__in=agency_ids)
     ]
     keep = {str(label) for label in Role.labels}
-    for brief in briefs:
-        keep.update(brief.organisation.name.split())
-        keep.update(brief.agency.name.split())
+    for organisation in organisations:
+        keep.update(organisation.name.split())
+    keep.update(
+        word
+        for name in Agency.objects.filter(pk__in=agency_ids).values_list("name", flat=True)
+        for word in name.split()
+    )
     return Redactor(people, keep=keep)
 
 
@@ -118,12 +146,37 @@ def _documents_for(brief, roles, start_number: int, now) -> list[Document]:
     return docs
 
 
+def _readme(title: str, finds: list) -> str:
+    lines = [
+        _(
+            "Disclosure package %(title)s. The names of everyone who worked on these documents (the organisation's "
+            "staff, former staff included, the agencies' people and their creators) are replaced by %(mark)s "
+            "(Woo article 5.1.2e). inventory.csv lists every document."
+        )
+        % {"title": title, "mark": REDACTION_MARK},
+        "",
+    ]
+    if not names.enabled():
+        lines.append(_("No name detector ran: read the documents for names of others (a citizen in a webcare note)."))
+    elif finds:
+        lines.append(
+            _(
+                "A name detector found these possible names of others. They are NOT removed: decide for each one "
+                "before the package is released."
+            )
+        )
+        lines += [f"- {find.document}: {find.text}" for find in finds]
+    else:
+        lines.append(_("A name detector found no other names. It can miss some: read the documents before release."))
+    return "\n".join(lines) + "\n"
+
+
 def build_for_briefs(briefs, *, actor, title: str, now):
     """The ZIP as a file object (spooled to disk when large), positioned at its start; ``now`` dates the
     timeline documents, which show the history up to the moment of disclosure."""
     for organisation_id in {brief.organisation_id for brief in briefs}:
         require_in(actor, organisation_id, Capability.DISCLOSE)
-    redactor = redactor_for(briefs)
+    redactor = redactor_for({brief.organisation for brief in briefs})
     roles = dict(
         Membership.objects.filter(organisation_id__in={b.organisation_id for b in briefs}).values_list(
             "user_id", "role"
@@ -139,20 +192,16 @@ def build_for_briefs(briefs, *, actor, title: str, now):
         inventory = io.StringIO()
         writer = csv.writer(inventory)
         writer.writerow([_("number"), _("brief"), _("date"), _("title"), _("type"), _("file")])
+        finds = []
         for doc in documents:
             writer.writerow(
                 [doc.number, doc.brief_reference, doc.date, redactor.redact(doc.title), doc.kind, doc.filename]
             )
-            archive.writestr(doc.filename, redactor.redact_html(doc.html))
+            redacted = redactor.redact_html(doc.html)
+            archive.writestr(doc.filename, redacted)
+            finds += names.possible_names(doc.filename, names.plain_text(redacted), redactor.kept_words)
         archive.writestr("inventory.csv", inventory.getvalue())
-        archive.writestr(
-            "README.txt",
-            _(
-                "Disclosure package %(title)s. Personal names are replaced by %(mark)s (Woo article 5.1.2e). "
-                "inventory.csv lists every document."
-            )
-            % {"title": title, "mark": REDACTION_MARK},
-        )
+        archive.writestr("README.txt", _readme(title, finds))
     for brief in briefs:
         trail.record(
             organisation=brief.organisation,

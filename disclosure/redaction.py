@@ -292,6 +292,7 @@ class Redactor:
             # A kept phrase is a term of its own, so it wins from a shorter name it starts with.
             _insert(root, word, genitive=False)
         self._keep = {_key(word) for word in kept}
+        self.kept_words = {part for word in kept for part in word.split()}
         pattern = rf"(?P<email>{_EMAIL})"
         if root.children:
             pattern += rf"|{_NOT_AFTER_WORD}(?:{_trie_regex(root)}){_NOT_BEFORE_WORD}"

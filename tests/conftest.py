@@ -94,6 +94,14 @@ def _english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _name_detector_only_where_asked(request, settings):
+    """The disclosure's name detector takes a gigabyte and seconds to load: tests of it say so (marker
+    ``name_detector``); the others make packages without it, as a server with DISCLOSURE_NAME_DETECTOR="" does."""
+    if request.node.get_closest_marker("name_detector") is None:
+        settings.DISCLOSURE_NAME_DETECTOR = ""
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -317,6 +317,9 @@ if PRODUCTION and not AUDIT_SIGNING_KEY:
     raise ImproperlyConfigured("Set AUDIT_SIGNING_KEY in production (a long random text) to sign the audit trail.")
 # Where each day's signed checkpoints are also mailed (a records address), besides the log; empty: log only.
 AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
+# Looks for personal names the system cannot know in a disclosure package, and lists them for review
+# (disclosure/names.py): "deduce", or empty to switch it off (it needs about 1 GB of memory while it runs).
+DISCLOSURE_NAME_DETECTOR = env.str("DISCLOSURE_NAME_DETECTOR", default="deduce")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk above FILE_UPLOAD_MAX_MEMORY_SIZE
 
 # --- E-mail ----------------------------------------------------------------------------------------

@@ -170,3 +170,51 @@ def test_no_raw_event_code_on_the_timeline_or_in_the_woo_zip(staged, client_for)
     assert "Approval attempt refused: Tick every constraint of the brief before you approve." in " ".join(
         english.split()
     )
+
+
+def test_a_former_reviewer_stays_unnamed_and_both_exports_read_the_same(staged, client_for):
+    """A reviewer who left (membership ended) wrote a comment: her name is still removed, in the brief's own
+    package and in the period's, which give the same document."""
+    from datetime import date
+
+    from accounts.models import Membership
+    from content import services
+
+    brief = staged.stages.posted
+    reviewer = staged.people["reviewer"]
+    services.comment_add(actor=reviewer, brief=brief, text=f"Juridisch akkoord. {reviewer.first_name}")
+    Membership.objects.filter(user=reviewer).update(is_active=False, ended_on=date(2026, 11, 24))
+    with pytest.raises(ValueError, match="never deleted"):
+        Membership.objects.get(user=reviewer).delete()
+    client = client_for(staged.people["team_social"])
+    one = download(client, reverse("brief_disclosure", args=[brief.pk]))
+    today = STAGED_AT.astimezone(staged.ministry.zone).date()
+    period = download(client, reverse("period_disclosure") + f"?start={today}&end={today}")
+    (comments,) = [name for name in one.namelist() if name.endswith("-comments.html")]
+    text = one.read(comments).decode()
+    assert reviewer.first_name not in text and reviewer.last_name not in text
+    (same,) = [name for name in period.namelist() if name.endswith(comments.split("/", 1)[1].split("-", 1)[1])
+               and name.startswith(brief.reference)]  # fmt: skip
+    assert period.read(same).decode() == text
+
+
+@pytest.mark.name_detector
+def test_names_the_system_cannot_know_are_listed_for_review(staged, client_for, settings):
+    from content import services
+
+    brief = staged.stages.posted
+    services.webcare_update(
+        actor=staged.people["team_social"],
+        task=staged.stages.webcare,
+        assignee=staged.people["team_social"],
+        notes="Mevrouw Annelies Vermeulen vroeg waar ze de prik kan halen; doorverwezen naar de GGD.",
+        done=False,
+    )
+    services.comment_add(
+        actor=staged.people["adviser"], brief=brief, text="Reactie van Pieter de Groot uit Utrecht meegenomen."
+    )
+    archive = download(client_for(staged.people["team_social"]), reverse("brief_disclosure", args=[brief.pk]))
+    readme = archive.read("README.txt").decode()
+    assert "NOT removed" in readme
+    assert "Pieter de Groot" in readme
+    assert staged.people["adviser"].last_name not in readme  # a colleague's name is removed, not listed
