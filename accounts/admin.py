@@ -264,3 +264,17 @@ class UserAdmin(OrganisationAdminPermissions, DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         # Leavers are deactivated (membership or account), so their decisions stay attributable.
         return request.user.is_superuser
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if user.is_active and not user.is_superuser and not user.memberships.filter(is_active=True).exists():
+            # Nobody is active without an organisation: such an account would be invisible to every org admin.
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            self.message_user(
+                request,
+                _("%(user)s has no active membership, so the account is switched off until they get one.")
+                % {"user": user.get_username()},
+                messages.WARNING,
+            )

@@ -73,3 +73,37 @@ class SecondFactorMiddleware:
                     response["Location"] += "?" + urlencode({"next": request.get_full_path()})
                 return response
         return self.get_response(request)
+
+
+def stamp_activity(sender, request, user, **kwargs):
+    """A log-in is activity: the idle clock starts at the log-in (connected in AccountsConfig.ready)."""
+    if getattr(request, "session", None) is not None:
+        request.session[InactivityTimeoutMiddleware.SESSION_KEY] = timezone.now().timestamp()
+
+
+class InactivityTimeoutMiddleware:
+    """Logged out after SESSION_INACTIVITY_MINUTES without a request, besides the absolute SESSION_COOKIE_AGE: a
+    computer left unlocked doesn't stay logged in for the rest of the day."""
+
+    SESSION_KEY = "last_request_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now().timestamp()
+            last = request.session.get(self.SESSION_KEY)
+            if last is not None and now - last > settings.SESSION_INACTIVITY_MINUTES * 60:
+                logout(request)
+                target = f"{reverse('login')}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
+                return redirect(target)
+            if last is None or now - last > 60:  # a minute's precision is plenty, and saves a write a request
+                request.session[self.SESSION_KEY] = now
+        return self.get_response(request)

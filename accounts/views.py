@@ -2,8 +2,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,8 +14,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access
+from . import access, signals
 from . import second_factor as second_factor_service
+from .client_address import client_address
 from .decorators import capability_required
 from .forms import AccountSettingsForm, EnrolmentForm, SecondFactorForm
 from .middleware import CURRENT_ORGANISATION_SESSION_KEY
@@ -48,6 +51,10 @@ def account_settings(request):
     form = AccountSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if form.changed_data:
+            signals.account_changed.send(
+                sender=request.user.__class__, user=request.user, request=request, fields=sorted(form.changed_data)
+            )
         messages.success(request, _("Your settings have been saved."))
         return redirect("account_settings")
     enrolled = second_factor_service.is_enrolled(request.user)
@@ -147,3 +154,37 @@ def second_factor_recovery_codes(request):
     if codes is None:
         return redirect("account_settings")
     return render(request, "registration/recovery_codes.html", {"codes": codes, "next": request.GET.get("next") or ""})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        signals.password_changed.send(sender=self.request.user.__class__, user=self.request.user, request=self.request)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset, with a limit on the mails: three per address and twenty per client address an hour. Past
+    the limit the page says the same ("if the address is known, a mail is on its way") and sends nothing, so it
+    neither floods an inbox nor tells whether an address exists."""
+
+    PER_ADDRESS, PER_CLIENT = 3, 20
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        client = client_address(self.request)
+        signals.password_reset_requested.send(sender=self.__class__, email=email, request=self.request)
+        if _over_limit(f"reset-mail-{email}", self.PER_ADDRESS) or _over_limit(
+            f"reset-client-{client}", self.PER_CLIENT
+        ):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+def _over_limit(key: str, limit: int, seconds: int = 3600) -> bool:
+    cache.add(key, 0, timeout=seconds)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:
+        cache.set(key, 1, timeout=seconds)
+        return False

@@ -10,6 +10,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts import second_factor
+from accounts import signals as account_signals
 from accounts.access import active_memberships
 
 from .actions import AuditAction, Result
@@ -97,3 +98,20 @@ def _enrolled(sender, user, request, **kwargs):
 @receiver(second_factor.reset, dispatch_uid="audit-second-factor-reset")
 def _reset(sender, user, request, by, **kwargs):
     record_about_person(user, AuditAction.SECOND_FACTOR_RESET, request=request, actor=by)
+
+
+@receiver(account_signals.account_changed, dispatch_uid="audit-account-changed")
+def _account_changed(sender, user, request, fields, **kwargs):
+    record_about_person(user, AuditAction.ACCOUNT_CHANGED, request=request, fields=fields)
+
+
+@receiver(account_signals.password_changed, dispatch_uid="audit-password-changed")
+def _password_changed(sender, user, request, **kwargs):
+    record_about_person(user, AuditAction.PASSWORD_CHANGED, request=request)
+
+
+@receiver(account_signals.password_reset_requested, dispatch_uid="audit-password-reset")
+def _password_reset_requested(sender, email, request, **kwargs):
+    person = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    if person is not None:
+        record_about_person(person, AuditAction.PASSWORD_RESET_REQUESTED, request=request, actor=None)

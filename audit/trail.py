@@ -32,8 +32,10 @@ class Origin:
 
     @classmethod
     def from_request(cls, request) -> Origin:
-        # Behind a proxy, REMOTE_ADDR is set correctly by the server's proxy configuration.
-        return cls(address=request.META.get("REMOTE_ADDR", "")[:64])
+        # The same client address django-axes locks out (behind PROXY_COUNT proxies: the one they saw).
+        from accounts.client_address import client_address
+
+        return cls(address=client_address(request)[:64])
 
     @classmethod
     def system(cls, job: str) -> Origin:
@@ -162,3 +164,17 @@ def verify_chain(organisation: Organisation | None) -> list[str]:
         expected_previous = event.hash
         expected_sequence = event.sequence + 1
     return problems
+
+
+def record_export(request, *, kind: str, obj, organisation, subject=None, **details) -> AuditEvent:
+    """Who took what out of the system (a spreadsheet, a PDF, a calendar, an attachment): one event per download.
+    ``kind`` names the export (e.g. "budget.xlsx")."""
+    return record(
+        organisation=organisation,
+        actor=request.user,
+        action=AuditAction.EXPORT_DOWNLOADED,
+        obj=obj,
+        subject=subject,
+        origin=Origin.from_request(request),
+        details={"export": kind, **details},
+    )

@@ -1,6 +1,5 @@
 """Budget pages. Periods are looked up within the current organisation; the MT reads and approves."""
 
-import csv
 from io import BytesIO
 
 from django.contrib import messages
@@ -17,8 +16,10 @@ from openpyxl.styles import Font
 from accounts import access
 from accounts.decorators import capability_required
 from accounts.roles import Capability
+from audit import trail
 from audit.trail import Origin
-from core import charts
+from core import charts, spreadsheets
+from core.spreadsheets import SafeWriter
 
 from . import selectors, services
 from .forms import AdvanceForm, CostLineForm, OverrideForm, PeriodForm
@@ -270,9 +271,10 @@ def export_csv(request, pk):
         BudgetPeriod.objects.visible_to(request.membership).select_related("channel", "owner"), pk=pk
     )
     f = selectors.figures(period)
+    trail.record_export(request, kind="budget.csv", obj=period, organisation=period.organisation)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="budget-{period.pk}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow([_(h) for h in HEADER])
     for row in _rows(period):
         writer.writerow(row)
@@ -296,7 +298,7 @@ def export_xlsx(request, pk):
     for cell in lines_sheet[1]:
         cell.font = Font(bold=True)
     for row in _rows(period):
-        lines_sheet.append(row)
+        spreadsheets.append(lines_sheet, row)
     money_format = "#,##0.00"
     for column in ("G", "I", "J"):
         for cell in lines_sheet[column][1:]:
@@ -304,7 +306,7 @@ def export_xlsx(request, pk):
     figures_sheet = book.create_sheet(_("Figures"))
     figures_sheet.append([_("figure"), _("excl. VAT"), _("VAT"), _("incl. VAT")])
     for row in _figure_rows(f):
-        figures_sheet.append(row)
+        spreadsheets.append(figures_sheet, row)
     figures_sheet.append([_("currency"), period.currency])
     output = BytesIO()
     book.save(output)
@@ -312,4 +314,5 @@ def export_xlsx(request, pk):
         output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="budget-{period.pk}.xlsx"'
+    trail.record_export(request, kind="budget.xlsx", obj=period, organisation=period.organisation)
     return response

@@ -324,6 +324,46 @@ _ATTACHMENT_SIGNATURES = [
 _OOXML_MARKER = b"[Content_Types].xml"
 
 
+_OFFICE_TYPES = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    _OFFICE_TYPES["word/"]: ".docx",
+    _OFFICE_TYPES["xl/"]: ".xlsx",
+    _OFFICE_TYPES["ppt/"]: ".pptx",
+}
+
+
+def _office_type(uploaded_file) -> str:
+    """Which Office document a package is, by the folder its parts are in."""
+    import zipfile
+
+    uploaded_file.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded_file) as package:
+            names = package.namelist()
+    except zipfile.BadZipFile:
+        names = []
+    finally:
+        uploaded_file.seek(0)
+    for folder, content_type in _OFFICE_TYPES.items():
+        if any(name.startswith(folder) for name in names):
+            return content_type
+    raise ValidationError(_("This Office package is not a Word, Excel or PowerPoint file."), code="not_allowed")
+
+
+def name_for(name: str, content_type: str) -> str:
+    """The file's name with the extension of what it really is ("invoice.html" holding a PDF is "invoice.pdf"), so
+    whoever downloads it opens it with the right program."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return (stem or "attachment")[:190] + EXTENSIONS[content_type]
+
+
 def inspect_attachment(uploaded_file, *, max_bytes: int) -> str:
     """The content type of an acceptable attachment (PDF, PNG, JPEG, Office document), judged by its
     bytes; a ValidationError with a clear message otherwise."""
@@ -341,7 +381,7 @@ def inspect_attachment(uploaded_file, *, max_bytes: int) -> str:
         if head.startswith(signature):
             return content_type
     if head.startswith(b"PK\x03\x04") and _OOXML_MARKER in head:
-        return "application/vnd.openxmlformats-officedocument"
+        return _office_type(uploaded_file)
     raise ValidationError(
         _("“%(name)s” is not a PDF, PNG, JPEG or Office document, whatever its name says."),
         code="not_allowed",

@@ -202,6 +202,8 @@ class Attachment(models.Model):
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=private_upload_path)
     name = models.CharField(_("name"), max_length=200)
+    # What the bytes are (content.media), which is what it is served as; the name's extension follows it.
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -21,7 +21,7 @@ from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
 
-from . import states
+from . import media, states
 from .models import (
     Attachment,
     Brief,
@@ -230,7 +230,13 @@ def webcare_update(*, actor, task: WebcareTask, assignee, notes: str, done: bool
 def attachment_add(*, actor, brief: Brief, file, content_type: str, origin: Origin | None = None) -> Attachment:
     """A document or picture for the agency (checked by ``media.inspect_attachment`` first)."""
     require_act(actor, brief, Act.ATTACH)
-    attachment = Attachment(brief=brief, file=file, name=file.name[:200], uploaded_by=actor)
+    attachment = Attachment(
+        brief=brief,
+        file=file,
+        name=media.name_for(file.name, content_type),
+        content_type=content_type,
+        uploaded_by=actor,
+    )
     attachment.save()
     trail.record_about(
         brief,

@@ -14,6 +14,7 @@ from accounts import access
 from accounts.decorators import capability_required
 from accounts.models import Membership
 from accounts.roles import Capability, Role
+from audit import trail
 from audit.timeline import timeline_for
 from audit.trail import Origin
 from core import hooks
@@ -185,7 +186,15 @@ def attachment_file(request, pk, attachment_pk):
     """Download an attachment, only for people who may see the brief."""
     brief = get_brief_for_user(request.user, pk)
     attachment = get_object_or_404(Attachment, brief=brief, pk=attachment_pk)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    trail.record_export(
+        request, kind="attachment", obj=attachment, organisation=brief.organisation, subject=brief, name=attachment.name
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -304,7 +313,11 @@ def topic_list(request):
                 return redirect("topic_list")
     elif request.method == "POST":
         raise PermissionDenied
-    return render(request, "content/topic_list.html", {"topics": topics, "form": form})
+    # The agency never sees the organisation's staff by name (so not as topic owners either).
+    can_see_people = access.has_capability(request.membership, Capability.VIEW_PEOPLE)
+    return render(
+        request, "content/topic_list.html", {"topics": topics, "form": form, "can_see_people": can_see_people}
+    )
 
 
 @capability_required(Capability.PRODUCE_CONTENT)

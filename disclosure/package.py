@@ -7,7 +7,6 @@ over the finished HTML of each document, so nothing rendered can slip past it.
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 import zipfile
@@ -27,6 +26,7 @@ from audit import trail
 from audit.actions import AuditAction
 from audit.timeline import timeline_for
 from content.models import Creator, Topic, WebcareTask
+from core.spreadsheets import SafeWriter
 
 from . import names
 from .redaction import REDACTION_MARK, Person, Redactor
@@ -190,7 +190,7 @@ def build_for_briefs(briefs, *, actor, title: str, now):
     package = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
     with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         inventory = io.StringIO()
-        writer = csv.writer(inventory)
+        writer = SafeWriter(inventory)
         writer.writerow([_("number"), _("brief"), _("date"), _("title"), _("type"), _("file")])
         finds = []
         for doc in documents:

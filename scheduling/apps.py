@@ -7,3 +7,13 @@ class SchedulingConfig(AppConfig):
 
     name = "scheduling"
     verbose_name = _("Posting calendar")
+
+    def ready(self):
+        from accounts.sessions import access_ended
+
+        from .services import feed_tokens_of_leaver_revoke
+
+        def _revoke(sender, user, organisation, **kwargs):
+            feed_tokens_of_leaver_revoke(user, organisation)
+
+        access_ended.connect(_revoke, dispatch_uid="feed-tokens-of-a-leaver", weak=False)

@@ -258,3 +258,25 @@ def feed_token_revoke(*, actor, channel, origin: Origin | None = None) -> None:
     trail.record(
         organisation=channel.organisation, actor=actor, action=AuditAction.FEED_REVOKED, obj=channel, origin=origin
     )
+
+
+def feed_tokens_of_leaver_revoke(user, organisation=None) -> int:
+    """A calendar address dies with its maker's access (they may have it in a private calendar): revoke the
+    addresses ``user`` made, in ``organisation`` (None: everywhere), each on record as done by the system."""
+    tokens = FeedToken.objects.filter(created_by=user, revoked_at__isnull=True).select_related("channel__organisation")
+    if organisation is not None:
+        tokens = tokens.filter(channel__organisation=organisation)
+    revoked = 0
+    for token in tokens:
+        with transaction.atomic():
+            FeedToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+            trail.record(
+                organisation=token.channel.organisation,
+                actor=None,
+                action=AuditAction.FEED_REVOKED,
+                obj=token.channel,
+                origin=Origin.system("access-ended"),
+                details={"made_by_leaver": user.pk},
+            )
+        revoked += 1
+    return revoked

@@ -1,6 +1,5 @@
 """The posting calendar's pages. Slots are looked up within the user's organisation's channels."""
 
-import csv
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,8 +17,10 @@ from accounts import access
 from accounts.decorators import capability_required
 from accounts.models import Channel
 from accounts.roles import Capability
+from audit import trail
 from audit.trail import Origin
 from content.models import Brief, BriefStatus, Topic
+from core.spreadsheets import SafeWriter
 
 from . import days, feed, health, services
 from .forms import CadenceForm, SlotAddForm, SlotFillForm, SlotMoveForm
@@ -313,9 +314,10 @@ def calendar_csv(request):
         Slot.objects.filter(channel=channel).select_related("brief__topic", "video_version").order_by("starts_at")
     )
     _decorate(request, slots, organisation)
+    trail.record_export(request, kind="calendar.csv", obj=channel, organisation=organisation)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="calendar-{channel.handle}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(
         [_("date"), _("time"), _("time zone"), _("type"), _("brief"), _("status"), _("video"), _("at risk")]
     )

@@ -21,6 +21,7 @@ from accounts import access
 from accounts.decorators import capability_required
 from accounts.models import Channel
 from accounts.roles import Capability
+from audit import trail
 from audit.trail import Origin
 from content.models import Posting
 from core import charts
@@ -187,6 +188,7 @@ def results_report_pdf(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"results-{channel.handle}-{timezone.localdate(context['generated_at'], channel.organisation.zone)}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    trail.record_export(request, kind="results.pdf", obj=channel, organisation=channel.organisation)
     return response
 
 

@@ -1,6 +1,8 @@
 """Fixtures for the whole suite: the world of personas (tests/world.py), the clock option, the TikTok
 simulator and the staged briefs."""
 
+import itertools
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -73,6 +75,20 @@ def _keys_of_this_worker():
     caches = {name: {**config, "KEY_PREFIX": prefix} for name, config in settings.CACHES.items()}
     with override_settings(REDIS_KEY_PREFIX=prefix, CACHES=caches):
         yield
+
+
+_cache_generation = itertools.count()
+_RUN = uuid.uuid4().hex[:8]  # this run's: a file or Redis cache outlives the run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test its own cache keys: rate-limit counters, lock-outs and cached figures of one test never reach the
+    next (a prefix of its own, because clearing a shared Redis would pull them from under the other worker)."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-{_RUN}-{next(_cache_generation)}"}
+        for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)

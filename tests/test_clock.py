@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [*sorted(path.parent.name for path in ROOT.glob("*/apps.py")), "tiktokplanner"]
-ENTRY_POINTS = ("views.py", "tasks.py", "management/commands/", "celery.py", "settings.py")
+ENTRY_POINTS = ("views.py", "tasks.py", "middleware.py", "management/commands/", "celery.py", "settings.py")
 OUTSIDE_WORLD = {"stats/simulator.py"}  # the stand-in for TikTok's servers keeps its own time, as they do
 
 # (module, function) → why it may read the clock.
@@ -25,6 +25,7 @@ STAMPS = {
     ("content/states.py", "apply"): "the brief's updated_at, as auto_now would",
     ("scheduling/services.py", "feed_token_regenerate"): "the moment the old address was revoked",
     ("scheduling/services.py", "feed_token_revoke"): "the moment the address was revoked",
+    ("scheduling/services.py", "feed_tokens_of_leaver_revoke"): "the moment a leaver's addresses were revoked",
     ("stats/imports.py", "import_studio_csv"): "the moment the import run finished",
     ("stats/services.py", "pull_video_stats"): "the moment the pull run finished",
     ("stats/services.py", "pull_followers"): "the moment the pull run finished",

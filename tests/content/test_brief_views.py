@@ -1,5 +1,7 @@
 """Bad input gets a clear message and loses nothing; uploads are checked by content."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -162,3 +164,43 @@ def test_an_attachment_is_checked_by_content_and_kept_private(world, client_for,
     assert b"".join(download.streaming_content).startswith(b"%PDF-1.7")
     outsider = client_for(world.other_admin).get(reverse("attachment_file", args=[brief.pk, attachment.pk]))
     assert outsider.status_code == 404
+
+
+def test_an_attachment_is_named_and_served_as_what_it_is(world, client_for, settings, tmp_path):
+    import stat
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audit.models import AuditEvent
+    from content.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    brief = brief_with_agency(world)
+    client = client_for(world.people["adviser"])
+    disguised = SimpleUploadedFile("invoice.html", b"%PDF-1.7\n1 0 obj\n", content_type="text/html")
+    assert client.post(reverse("attachment_create", args=[brief.pk]), {"file": disguised}).status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.name, attachment.content_type) == ("invoice.pdf", "application/pdf")
+    # Only the app's own user can read the stored file (and list its folder).
+    path = Path(attachment.file.path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    agency = client_for(world.people["agency_member"])
+    download = agency.get(reverse("attachment_file", args=[brief.pk, attachment.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert 'filename="invoice.pdf"' in download["Content-Disposition"]
+    event = AuditEvent.objects.get(action="export.downloaded")
+    assert (event.actor, event.details["export"], event.details["name"]) == (
+        world.people["agency_member"],
+        "attachment",
+        "invoice.pdf",
+    )
+
+
+def test_the_agency_sees_topics_without_the_organisations_staff(world, client_for):
+    TopicFactory(organisation=world.ministry, name="Vaccination", owner=world.people["adviser"])
+    owner = world.people["adviser"].get_full_name()
+    assert owner in client_for(world.people["team_social"]).get(reverse("topic_list")).content.decode()
+    body = client_for(world.people["agency_member"]).get(reverse("topic_list")).content.decode()
+    assert "Vaccination" in body and owner not in body and world.people["adviser"].last_name not in body

@@ -104,6 +104,16 @@ def test_the_readme_production_path_serves_the_login_page_with_its_css(productio
             css = httpx.get(f"{base}{href}", headers=headers, timeout=10)
             assert css.status_code == 200 and css.headers["content-type"].startswith("text/css"), href
             assert "immutable" in css.headers["cache-control"]  # WhiteNoise's answer for a hashed file
+        # __Host- cookies: only from this host, over HTTPS, for the whole site.
+        cookies = login.headers.get_list("set-cookie")
+        assert any(c.startswith("__Host-csrftoken=") and "Secure" in c and "Path=/" in c for c in cookies), cookies
+        # A body that claims 300 MB is refused before it is read (and the documented proxy caps it before that).
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(
+                b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 314572800\r\n\r\nusername=x"
+            )
+            assert raw.recv(64).startswith(b"HTTP/1.1 413")
         plain = httpx.get(f"{base}/accounts/login/", timeout=10)
         assert plain.status_code == 301 and plain.headers["location"].startswith("https://")
     finally:

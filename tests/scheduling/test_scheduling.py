@@ -326,6 +326,25 @@ def test_the_csv_export_lists_every_slot(planned, client_for):
     assert ready.title in lines[1]
 
 
+def test_the_csv_export_keeps_a_formula_as_text_and_is_audited(planned, client_for):
+    import csv
+    import io
+
+    from audit.models import AuditEvent
+    from content.models import Brief
+
+    world, ready, slots = planned
+    Brief.objects.filter(pk=ready.pk).update(title='=cmd|" /C calc"!A0')
+    ready.refresh_from_db()
+    services.slot_fill(actor=world.people["team_social"], slot=slots[0], brief=ready, now=STAGED_AT)
+    response = client_for(world.people["management"]).get(reverse("calendar_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert "'" + ready.title in rows[1]
+    assert ready.title not in [cell for row in rows for cell in row]
+    event = AuditEvent.objects.get(action="export.downloaded")
+    assert (event.actor, event.details["export"]) == (world.people["management"], "calendar.csv")
+
+
 def test_swedish_slots_use_stockholm_time(db):
     organisation = SwedishOrganisationFactory()
     channel = ChannelFactory(organisation=organisation)

@@ -298,6 +298,10 @@ def test_the_pdf_report_renders_and_holds_the_key_figures(channel_videos, client
     text = " ".join(text.split())
     assert f"Results to date: @{world.channel.handle}" in text
     assert "600,000" in text  # total views
+    from audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="export.downloaded")
+    assert (event.actor, event.details["export"]) == (world.people["management"], "results.pdf")
     assert "14,500 (+400)" in text  # followers and growth
     assert "Which topics reach the audience" in text and "Most viewed videos" in text
     assert postings[1].brief.title in text  # the top video
