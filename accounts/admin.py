@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core import hooks
+from core import hooks, outbox
+from core.models import MailStatus, OutgoingMail
 
 from . import access, second_factor
 from .models import Agency, AgencyEngagement, Channel, Membership, Organisation, User
@@ -266,15 +267,53 @@ class UserAdmin(OrganisationAdminPermissions, DjangoUserAdmin):
         return request.user.is_superuser
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
         user = form.instance
-        if user.is_active and not user.is_superuser and not user.memberships.filter(is_active=True).exists():
+        was_active = user.is_active  # ending the last membership below switches the account off (accounts.sessions)
+        super().save_related(request, form, formsets, change)
+        if was_active and not user.is_superuser and not user.memberships.filter(is_active=True).exists():
             # Nobody is active without an organisation: such an account would be invisible to every org admin.
-            user.is_active = False
-            user.save(update_fields=["is_active"])
+            if user.is_active:
+                user.is_active = False
+                user.save(update_fields=["is_active"])
             self.message_user(
                 request,
                 _("%(user)s has no active membership, so the account is switched off until they get one.")
                 % {"user": user.get_username()},
                 messages.WARNING,
             )
+
+
+@admin.register(OutgoingMail, site=admin_site)
+class OutgoingMailAdmin(ScopedAdmin):
+    """The outbox, for the organisation's admins: what was sent, what waits and what could not be sent (with the
+    mail server's answer), and "send again" for the last. Bodies are not shown: a reset link is a secret."""
+
+    list_display = ["created_at", "what", "to", "subject", "status", "attempts", "last_error", "sent_at"]
+    list_filter = ["status", "organisation"]
+    search_fields = ["to", "subject"]
+    fields = ["created_at", "what", "to", "subject", "status", "attempts", "next_attempt_at", "last_error", "sent_at"]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    @admin.display(description=_("what"))
+    def what(self, mail):
+        return outbox.KINDS.get(mail.kind, mail.kind)
+
+    @admin.action(description=_("Send again (mails that could not be sent)"))
+    def send_again(self, request, queryset):
+        from django.utils import timezone
+
+        failed = list(queryset.filter(status=MailStatus.FAILED))
+        count = outbox.send_again(OutgoingMail.objects.filter(pk__in=[mail.pk for mail in failed]), now=timezone.now())
+        for mail in failed:
+            self.log_change(request, mail, [{"changed": {"fields": ["status"]}}])
+        self.message_user(request, _("%(count)d mail(s) will be sent again.") % {"count": count}, messages.SUCCESS)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,6 +9,22 @@ class AccountSettingsForm(forms.ModelForm):
         model = User
         fields = ["first_name", "last_name", "email", "language"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Notifications, lock-out warnings and password resets go to this address: it can't be left empty.
+        self.fields["email"].required = True
+        language = self.fields["language"]
+        language.choices = [("", _("The organisation's language")), *[c for c in language.choices if c[0]]]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Another account uses this address. Each person needs their own: ask your administrator."),
+                code="taken",
+            )
+        return email
+
 
 class SecondFactorForm(forms.Form):
     token = forms.CharField(

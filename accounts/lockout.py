@@ -7,20 +7,14 @@ authentication backend placed before the password check, so a locked account's r
 
 from __future__ import annotations
 
-import logging
-
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.dispatch import receiver
-from django.template.loader import render_to_string
-from django.utils import translation
 
-logger = logging.getLogger(__name__)
+from core import counters, outbox
 
 
 def _cooloff_seconds() -> int:
@@ -32,7 +26,7 @@ def _key(username: str) -> str:
 
 
 def is_locked(username: str) -> bool:
-    return bool(username) and cache.get(f"account-locked-{username.lower()}") is not None
+    return bool(username) and counters.get(f"account-locked-{username.lower()}") is not None
 
 
 class AccountLockBackend:
@@ -53,14 +47,9 @@ def _count_failure(sender, credentials, request=None, **kwargs):
     username = str((credentials or {}).get("username", ""))
     if not username or is_locked(username):
         return
-    cache.add(_key(username), 0, timeout=_cooloff_seconds())
-    try:
-        failures = cache.incr(_key(username))
-    except ValueError:
-        cache.set(_key(username), 1, timeout=_cooloff_seconds())
-        failures = 1
-    if failures >= settings.ACCOUNT_FAILURE_LIMIT:
-        cache.set(f"account-locked-{username.lower()}", True, timeout=_cooloff_seconds())
+    failures = counters.hit(_key(username), _cooloff_seconds())
+    if failures is not None and failures >= settings.ACCOUNT_FAILURE_LIMIT:
+        counters.put(f"account-locked-{username.lower()}", True, _cooloff_seconds())
         user_locked_out.send(sender=__name__, request=request, username=username, ip_address=None)
 
 
@@ -68,18 +57,18 @@ def _count_failure(sender, credentials, request=None, **kwargs):
 def _tell_the_owner(sender, request, username, ip_address, **kwargs):
     """Mail the account's owner: if it wasn't them, they should know (and may reset their password)."""
     person = get_user_model().objects.filter(username=username, is_active=True).exclude(email="").first()
-    if person is None or not cache.add(f"account-lock-mailed-{username.lower()}", True, timeout=_cooloff_seconds()):
+    if person is None or not counters.set_once(f"account-lock-mailed-{username.lower()}", True, _cooloff_seconds()):
         return  # nobody to tell, or told already during this lock
-    context = {
-        "person": person,
-        "minutes": _cooloff_seconds() // 60,
-        "address": ip_address or "",
-        "reset_url": settings.SITE_URL.rstrip("/") + "/accounts/password_reset/",
-    }
-    with translation.override(person.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("registration/email/locked_subject.txt", context).strip()
-        body = render_to_string("registration/email/locked_body.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-    except OSError:  # the lock stands; the mail is what fails, and the log says so
-        logger.exception("Could not mail %s about the lock-out of their account", username)
+    membership = person.memberships.filter(is_active=True).select_related("organisation").first()
+    outbox.send(
+        kind="account.locked",
+        template="registration/email/locked",
+        context={
+            "person": person,
+            "minutes": _cooloff_seconds() // 60,
+            "address": ip_address or "",
+            "reset_url": settings.SITE_URL.rstrip("/") + "/accounts/password_reset/",
+        },
+        person=person,
+        organisation=membership.organisation if membership else None,
+    )

@@ -49,7 +49,16 @@ class SecondFactorMiddleware:
     """A logged-in person who must use a second factor and has not given it in this session sees only the
     second step (or, the first time, the enrolment), logging out, the language switch and the health check."""
 
-    OPEN = {"second_factor", "second_factor_setup", "second_factor_recovery_codes", "logout", "set_language", "health"}
+    OPEN = {
+        "second_factor",
+        "second_factor_setup",
+        "second_factor_recovery_codes",
+        "logout",
+        "set_language",
+        "health",
+        "health_ready",
+        "health_live",
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response

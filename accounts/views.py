@@ -4,15 +4,18 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.signals import user_login_failed
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core import counters, outbox
 
 from . import access, signals
 from . import second_factor as second_factor_service
@@ -48,9 +51,13 @@ def channel_detail(request, pk):
 
 @login_required
 def account_settings(request):
+    old_email = request.user.email
     form = AccountSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if "email" in form.changed_data and old_email:
+            # Told at the old address: if someone else changed it, the owner still hears of it.
+            _tell_the_owner(request.user, old_email, "email")
         if form.changed_data:
             signals.account_changed.send(
                 sender=request.user.__class__, user=request.user, request=request, fields=sorted(form.changed_data)
@@ -101,7 +108,8 @@ def second_factor(request):
         if second_factor_service.verify(request, form.cleaned_data["token"]):
             return redirect(_next_url(request))
         # A wrong code counts towards the lock-out like a wrong password (django-axes).
-        user_login_failed.send(sender=__name__, credentials={"username": request.user.get_username()}, request=request)
+        credentials = {"username": request.user.get_username()}
+        user_login_failed.send(sender=second_factor_service.__name__, credentials=credentials, request=request)
         if getattr(request, "axes_locked_out", False):
             logout(request)
             return render(request, "registration/locked_out.html", status=429)
@@ -160,7 +168,35 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         signals.password_changed.send(sender=self.request.user.__class__, user=self.request.user, request=self.request)
+        _tell_the_owner(self.request.user, self.request.user.email, "password")
         return response
+
+
+def _tell_the_owner(user, address: str, what: str) -> None:
+    """A mail about a change to the account's e-mail address or password (ASVS: the owner hears of it)."""
+    membership = user.memberships.filter(is_active=True).select_related("organisation").first()
+    outbox.send(
+        kind="account.changed",
+        template="registration/email/account_changed",
+        context={"person": user, "what": what, "new_email": user.email},
+        person=user,
+        address=address,
+        organisation=membership.organisation if membership else None,
+    )
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its mail queued in the outbox like every other (a mail server that is down doesn't
+    turn the page into an error; the link goes out when it is back)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        outbox.queue(
+            kind="account.password_reset",
+            to=to_email,
+            subject=render_to_string(subject_template_name, context),
+            body=render_to_string(email_template_name, context),
+            recipient=context.get("user"),
+        )
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -169,22 +205,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     neither floods an inbox nor tells whether an address exists."""
 
     PER_ADDRESS, PER_CLIENT = 3, 20
+    form_class = OutboxPasswordResetForm
 
     def form_valid(self, form):
         email = form.cleaned_data["email"].strip().lower()
         client = client_address(self.request)
         signals.password_reset_requested.send(sender=self.__class__, email=email, request=self.request)
-        if _over_limit(f"reset-mail-{email}", self.PER_ADDRESS) or _over_limit(
-            f"reset-client-{client}", self.PER_CLIENT
-        ):
+        too_many_for_address = counters.over(f"reset-mail-{email}", self.PER_ADDRESS, 3600)
+        too_many_from_client = counters.over(f"reset-client-{client}", self.PER_CLIENT, 3600)
+        if too_many_for_address or too_many_from_client:
             return redirect(self.get_success_url())
         return super().form_valid(form)
-
-
-def _over_limit(key: str, limit: int, seconds: int = 3600) -> bool:
-    cache.add(key, 0, timeout=seconds)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:
-        cache.set(key, 1, timeout=seconds)
-        return False

@@ -1,12 +1,21 @@
-"""E-mail notifications: queued after the transaction commits, sent by a Celery task with retries.
+"""E-mail notifications of the approval workflow, through the outbox (core.outbox): services call these inside
+their transaction, so the mails are on record exactly when the change is, and nothing is sent if it rolls back.
 
-Services call these inside their transaction; nothing is sent if the transaction rolls back.
+Each mail's key says what it is about (the run, the step, the person), so the same news is never queued twice.
 """
 
 import threading
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import Membership
+from accounts.roles import Role
+from core import outbox
+
+from . import rules
+from .models import ApprovalRun
 
 _state = threading.local()
 
@@ -22,19 +31,71 @@ def muted():
         _state.muted = previous
 
 
-def _queue(run_id: int, kind: str, position) -> None:
-    if getattr(_state, "muted", False):
-        return
-    from .tasks import send_run_notification
-
-    transaction.on_commit(lambda: send_run_notification.delay(run_id, kind, position))
+def _muted() -> bool:
+    return getattr(_state, "muted", False)
 
 
-def approvers_waiting(run) -> None:
-    """Tell the approvers of the run's current step that a version waits for them."""
-    _queue(run.pk, "waiting", run.current_position)
+def brief_url(run) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("brief_detail", args=[run.brief_id])
 
 
-def feedback_for_agency(run) -> None:
+def approvers_waiting(run, *, reminder_on=None) -> int:
+    """Tell the approvers of the run's current step that a version waits for them (``reminder_on``: the day of
+    the daily reminder, which is news once a day). Returns how many mails were queued."""
+    if _muted():
+        return 0
+    step = run.current_step()
+    decided = set(step.decisions.values_list("actor_id", flat=True))
+    context = {"run": run, "brief": run.brief, "url": brief_url(run), "step": step, "reminder": bool(reminder_on)}
+    queued = 0
+    for person in rules.approvers_for(run, step).exclude(pk__in=decided):
+        kind = "approval.reminder" if reminder_on else "approval.waiting"
+        key = f"{kind}:{run.pk}:{step.position}:{person.pk}" + (f":{reminder_on}" if reminder_on else "")
+        mail = outbox.send(
+            kind=kind,
+            template="approvals/email/waiting",
+            context=context,
+            person=person,
+            organisation=run.brief.organisation,
+            key=key,
+            details={"run": run.pk, "position": step.position},
+        )
+        queued += mail is not None
+    return queued
+
+
+def feedback_for_agency(run) -> int:
     """Tell the agency's people how the review of their version ended."""
-    _queue(run.pk, "finished", None)
+    if _muted():
+        return 0
+    members = Membership.objects.filter(
+        organisation=run.brief.organisation, role=Role.AGENCY_MEMBER, agency=run.brief.agency, is_active=True
+    ).select_related("user")
+    context = {
+        "run": run,
+        "brief": run.brief,
+        "url": brief_url(run),
+        "decision": run.decisions.order_by("-decided_at").first(),
+    }
+    queued = 0
+    for membership in members:
+        if not membership.user.is_active:
+            continue
+        mail = outbox.send(
+            kind="approval.finished",
+            template="approvals/email/finished",
+            context=context,
+            person=membership.user,
+            organisation=run.brief.organisation,
+            key=f"approval.finished:{run.pk}:{membership.user_id}",
+        )
+        queued += mail is not None
+    return queued
+
+
+@outbox.still_needed("approval.waiting")
+@outbox.still_needed("approval.reminder")
+def _step_still_open(mail) -> bool:
+    """A version waits for the step only until the step is decided: after that the mail is no news."""
+    run = ApprovalRun.objects.filter(pk=mail.details.get("run")).first()
+    return run is not None and run.is_open and run.current_position == mail.details.get("position")

@@ -7,7 +7,6 @@ state change; the database's unique constraints are the second line of defence.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -22,6 +21,7 @@ from audit.trail import Origin
 from content import states
 from content.models import Brief, ScriptVersion, VideoVersion
 from content.permissions import Act, require_act
+from core import counters
 
 from . import notifications, rules
 from .models import (
@@ -328,13 +328,8 @@ REFUSALS_RECORDED_PER_MINUTE = 10
 def _record_refusal(run: ApprovalRun, actor, verdict: str, reason: rules.Reason, origin) -> None:
     """A refused attempt goes into the trail, up to ten a minute per person: a script or a stuck button
     resubmitting the form must not flood the chain (the attempts themselves are refused all the same)."""
-    key = f"audit-refusals-{getattr(actor, 'pk', 'anonymous')}"
-    cache.add(key, 0, timeout=60)
-    try:
-        if cache.incr(key) > REFUSALS_RECORDED_PER_MINUTE:
-            return
-    except ValueError:  # the counter expired between add and incr: count this one as the first
-        cache.set(key, 1, timeout=60)
+    if counters.over(f"audit-refusals-{getattr(actor, 'pk', 'anonymous')}", REFUSALS_RECORDED_PER_MINUTE, 60):
+        return
     trail.record(
         organisation=run.brief.organisation,
         actor=actor,

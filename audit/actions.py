@@ -59,13 +59,15 @@ class AuditAction(models.TextChoices):
     # Results
     TIKTOK_CONNECTED = "tiktok.connected", _("Channel connected to TikTok")
     TIKTOK_DISCONNECTED = "tiktok.disconnected", _("Channel disconnected from TikTok")
+    TIKTOK_RECONNECT_NEEDED = "tiktok.reconnect_needed", _("TikTok no longer accepts the channel's authorisation")
     STATS_IMPORTED = "stats.imported", _("Figures imported from TikTok Studio")
     STATS_ENTERED = "stats.entered", _("Figures entered by hand")
     # Logging in and the account
     LOGIN = "auth.login", _("Logged in")
+    PASSWORD_ACCEPTED = "auth.password_ok", _("Password accepted; the second step is asked")
     LOGOUT = "auth.logout", _("Logged out")
     LOCKED_OUT = "auth.locked_out", _("Locked out after too many failed attempts")
-    SECOND_FACTOR = "auth.second_factor", _("Second step passed")
+    SECOND_FACTOR = "auth.second_factor", _("Logged in: second step passed")
     RECOVERY_CODE_USED = "auth.recovery_code", _("Logged in with a recovery code")
     SECOND_FACTOR_ENROLLED = "auth.second_factor_enrolled", _("Authenticator app set up")
     SECOND_FACTOR_RESET = "auth.second_factor_reset", _("Second factor reset by an administrator")
@@ -97,7 +99,17 @@ class Result(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-def label_for(action: str, result: str = Result.OK) -> str:
+# What was downloaded, in words (details["export"] of an EXPORT_DOWNLOADED event).
+EXPORT_LABELS = {
+    "budget.csv": _("Budget downloaded (CSV)"),
+    "budget.xlsx": _("Budget downloaded (Excel)"),
+    "calendar.csv": _("Posting calendar downloaded (CSV)"),
+    "results.pdf": _("Results report downloaded (PDF)"),
+    "attachment": _("Attachment downloaded: %(name)s"),
+}
+
+
+def label_for(action: str, result: str = Result.OK, details: dict | None = None) -> str:
     """The words for an event, in the active language; an unknown code (never written by this version)
     is shown as "Other event" rather than as a code."""
     if result == Result.REFUSED:
@@ -105,6 +117,8 @@ def label_for(action: str, result: str = Result.OK) -> str:
         if label is None:
             label = gettext("Attempt refused: %(action)s") % {"action": label_for(action)}
         return str(label)
+    if action == AuditAction.EXPORT_DOWNLOADED and details and details.get("export") in EXPORT_LABELS:
+        return str(EXPORT_LABELS[details["export"]]) % {"name": details.get("name", "")}
     try:
         return str(AuditAction(action).label)
     except ValueError:

@@ -17,10 +17,10 @@ import logging
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 
 from accounts.models import Organisation
+from core import outbox
 
 from .models import AuditCheckpoint, AuditEvent
 
@@ -79,13 +79,16 @@ def write(*, now: datetime) -> list[AuditCheckpoint]:
         written.append(checkpoint)
     if written and settings.AUDIT_CHECKPOINT_EMAIL:
         body = "\n".join(as_line(checkpoint) for checkpoint in written)
-        send_mail(
-            f"TikTok Planner audit checkpoints {now:%Y-%m-%d}",
-            "Keep these lines: `manage.py verify_audit --checkpoints FILE` checks the audit trail against them.\n\n"
-            + body,
-            settings.DEFAULT_FROM_EMAIL,
-            settings.AUDIT_CHECKPOINT_EMAIL,
-        )
+        which = "-".join(str(checkpoint.pk) for checkpoint in written)
+        for address in settings.AUDIT_CHECKPOINT_EMAIL:
+            outbox.queue(
+                kind="audit.checkpoint",
+                to=address,
+                subject=f"TikTok Planner audit checkpoints {now:%Y-%m-%d}",
+                body="Keep these lines: `manage.py verify_audit --checkpoints FILE` checks the audit trail against "
+                "them.\n\n" + body,
+                key=f"audit.checkpoint:{which}:{address}"[:200],
+            )
     return written
 
 

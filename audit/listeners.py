@@ -39,7 +39,9 @@ def _user_named(username: str):
 
 @receiver(user_logged_in, dispatch_uid="audit-login")
 def _logged_in(sender, request, user, **kwargs):
-    record_about_person(user, AuditAction.LOGIN, request=request)
+    # With a second factor, the password is only the first step: "logged in" is written when the second passes.
+    action = AuditAction.PASSWORD_ACCEPTED if second_factor.required_for(user) else AuditAction.LOGIN
+    record_about_person(user, action, request=request)
 
 
 @receiver(user_logged_out, dispatch_uid="audit-logout")

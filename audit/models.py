@@ -92,7 +92,7 @@ class AuditEvent(models.Model):
 
     @property
     def label(self) -> str:
-        return label_for(self.action, self.result)
+        return label_for(self.action, self.result, self.details)
 
     @property
     def reason(self) -> str:

@@ -274,6 +274,7 @@ def export_csv(request, pk):
     trail.record_export(request, kind="budget.csv", obj=period, organisation=period.organisation)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="budget-{period.pk}.csv"'
+    response.write("\ufeff")  # a byte-order mark: Excel then reads the file as UTF-8 (ë, å, ö stay themselves)
     writer = SafeWriter(response)
     writer.writerow([_(h) for h in HEADER])
     for row in _rows(period):

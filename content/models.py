@@ -209,6 +209,8 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def __str__(self):
         return self.name

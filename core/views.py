@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils import timezone
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -25,16 +26,34 @@ def set_language(request):
 
 @never_cache
 @require_GET
+def health_live(request):
+    """Liveness: the process answers. Nothing else is asked, so a restart is never caused by a service it uses."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
 def health_view(request):
-    """200 when the database and the broker answer, 503 otherwise (for load balancers and `make run`)."""
+    """Readiness, for the load balancer (also at /health/ready/): 503 only when the database doesn't answer, since
+    no page works without it. Without the queue (Redis) every page still works (mails wait in the outbox, pulls
+    run at their next time), so that is 200 "degraded", with the broker's state in the body for monitoring; so
+    is the age of the worker's last heartbeat (a web-only node has no worker, which is no reason to pull it)."""
     database = health.database_ok()
     broker = health.broker_ok()
     heartbeat = WorkerHeartbeat.objects.filter(name=HEARTBEAT_NAME).first() if database else None
+    if not database:
+        status = "unavailable"
+    elif not broker:
+        status = "degraded"
+    else:
+        status = "ok"
     body = {
-        "status": "ok" if database and broker else "unavailable",
+        "status": status,
         "database": "ok" if database else "unavailable",
         "broker": "ok" if broker else "unavailable",
-        # Informational: a web-only deployment has no worker, which is not a reason to fail.
         "worker_last_seen": heartbeat.last_seen.isoformat() if heartbeat else None,
+        "worker_heartbeat_age_seconds": (
+            round((timezone.now() - heartbeat.last_seen).total_seconds()) if heartbeat else None
+        ),
     }
-    return JsonResponse(body, status=200 if database and broker else 503)
+    return JsonResponse(body, status=200 if database else 503)

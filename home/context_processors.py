@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import access
+from accounts import access, second_factor
 from accounts.roles import Capability
 
 
@@ -15,7 +15,15 @@ def navigation(request):
     membership = getattr(request, "membership", None)
     user = getattr(request, "user", None)
     items = []
-    if user is not None and user.is_authenticated:
+    # Until the second step is done nothing else opens, so the menu isn't shown either.
+    second_step_pending = (
+        user is not None
+        and user.is_authenticated
+        and hasattr(user, "is_verified")
+        and not user.is_verified()
+        and second_factor.required_for(user)
+    )
+    if user is not None and user.is_authenticated and not second_step_pending:
         items.append(_item("home", _("Home"), {"home"}))
         if membership is not None:
             items.append(_item("inbox", _("Inbox"), {"inbox"}))

@@ -3,14 +3,14 @@ minimum or have slots at risk."""
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.access import people_with_role
 from accounts.models import Channel
 from accounts.roles import Role
+from core import outbox
 
 from . import health, services
 from .models import Cadence
@@ -30,24 +30,28 @@ def extend_slots() -> int:
     return created
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=60, retry_jitter=True, max_retries=5)
+@shared_task(acks_late=True)
 def mail_weeks_at_risk() -> int:
-    sent = 0
+    """Daily: queue the at-risk mail for team social (once per channel, day and person, whoever runs it twice)."""
+    queued = 0
     now = timezone.now()
     for channel in (
         Channel.objects.filter(is_active=True, cadences__isnull=False).distinct().select_related("organisation")
     ):
-        state = health.summary(channel, today=timezone.localdate(now, channel.organisation.zone))
+        today = timezone.localdate(now, channel.organisation.zone)
+        state = health.summary(channel, today=today)
         if not state["weak_weeks"] and not state["at_risk"]:
             continue
         url = settings.SITE_URL.rstrip("/") + reverse("calendar_agenda") + f"?channel={channel.pk}"
-        for person in people_with_role(channel.organisation, Role.TEAM_SOCIAL):
-            if not person.email:
-                continue
-            with translation.override(person.language or channel.organisation.language):
-                context = {"state": state, "channel": channel, "url": url}
-                subject = render_to_string("scheduling/email/at_risk_subject.txt", context).strip()
-                body = render_to_string("scheduling/email/at_risk_body.txt", context)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-            sent += 1
-    return sent
+        with transaction.atomic():
+            for person in people_with_role(channel.organisation, Role.TEAM_SOCIAL):
+                mail = outbox.send(
+                    kind="calendar.at_risk",
+                    template="scheduling/email/at_risk",
+                    context={"state": state, "channel": channel, "url": url},
+                    person=person,
+                    organisation=channel.organisation,
+                    key=f"calendar.at_risk:{channel.pk}:{today}:{person.pk}",
+                )
+                queued += mail is not None
+    return queued

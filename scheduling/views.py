@@ -317,6 +317,7 @@ def calendar_csv(request):
     trail.record_export(request, kind="calendar.csv", obj=channel, organisation=organisation)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="calendar-{channel.handle}.csv"'
+    response.write("\ufeff")  # a byte-order mark: Excel then reads the file as UTF-8 (ë, å, ö stay themselves)
     writer = SafeWriter(response)
     writer.writerow(
         [_("date"), _("time"), _("time zone"), _("type"), _("brief"), _("status"), _("video"), _("at risk")]

@@ -20,10 +20,18 @@ USER_STATS_FIELDS = "open_id,display_name,follower_count,likes_count,video_count
 USER_PROFILE_FIELDS = "open_id,display_name,username"
 
 
+# Faults that pass even though TikTok's status doesn't say so: an answer we could not read (a 200 with broken
+# JSON), and a token TikTok refused right after renewing it.
+PASSING_CODES = {"bad_response", "token_refused_after_refresh"}
+# Ours: the pull cannot start until someone connects the channel; trying again changes nothing.
+FINAL_CODES = {"not_connected"}
+
+
 class TikTokError(Exception):
     def __init__(self, code: str, message: str = "", status: int = 0, retry_after: float | None = None):
         super().__init__(f"{code}: {message}" if message else code)
         self.code, self.message, self.status, self.retry_after = code, message, status, retry_after
+        self.run = None  # the PullRun this error failed (set by stats.services), for the task to note its retry
 
     @property
     def token_invalid(self) -> bool:
@@ -31,8 +39,10 @@ class TikTokError(Exception):
 
     @property
     def retryable(self) -> bool:
-        """429 and 5xx (and network trouble, status 0) may succeed later; the rest won't."""
-        return self.status == 429 or self.status >= 500 or self.status == 0
+        """429, 5xx, network trouble (status 0) and the passing faults may succeed later; the rest won't."""
+        if self.code in FINAL_CODES:
+            return False
+        return self.code in PASSING_CODES or self.status == 429 or self.status >= 500 or self.status == 0
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,10 @@ class OAuthClient:
         if "error" in payload and isinstance(payload["error"], str):
             raise TikTokError(payload["error"], payload.get("error_description", ""), response.status_code)
         if response.status_code != 200:
-            raise TikTokError("server_error", "", response.status_code, _retry_after(response))
+            # Not one of OAuth's own (flat) errors, so it says nothing about the grant: a server's fault, or an
+            # answer we can't read (never taken for a dead authorisation).
+            code = "server_error" if response.status_code >= 500 else "bad_response"
+            raise TikTokError(code, f"HTTP {response.status_code}", response.status_code, _retry_after(response))
         return payload
 
     def _tokens(self, payload: dict) -> Tokens:

@@ -29,13 +29,18 @@ def needing_attention(channels, *, now) -> list[Attention]:
         .annotate(
             last_status=Subquery(video_runs.order_by("-started_at").values("status")[:1]),
             last_error=Subquery(video_runs.order_by("-started_at").values("error")[:1]),
+            last_retry_at=Subquery(video_runs.order_by("-started_at").values("retry_at")[:1]),
+            last_gave_up=Subquery(video_runs.order_by("-started_at").values("gave_up")[:1]),
             last_success=Subquery(succeeded.values("started_at")[:1]),
         )
         .order_by("channel__handle")
     )
     found = []
     for connection in connections:
-        connection.last_problem = PullRun(error=connection.last_error or "").problem
+        last_run = PullRun(
+            error=connection.last_error or "", retry_at=connection.last_retry_at, gave_up=bool(connection.last_gave_up)
+        )
+        connection.last_problem = last_run.problem
         if connection.status == ConnectionStatus.RECONNECT:
             message = _("TikTok no longer accepts the authorisation: connect the channel again.")
         elif connection.last_status == PullStatus.FAILED:

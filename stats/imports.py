@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,6 +70,21 @@ def day_bucket(captured_at: datetime, zone) -> datetime:
     day's local midnight), so importing or entering that day's figures again replaces them."""
     day = captured_at.astimezone(zone).date()
     return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def before_posting(posting: Posting, captured_at: datetime, zone) -> str | None:
+    """Why figures as of ``captured_at`` can't be this video's (that day, in ``zone``, lies before the day it was
+    posted), or None."""
+    day, posted = captured_at.astimezone(zone).date(), posting.posted_at.astimezone(zone).date()
+    if day >= posted:
+        return None
+    return _("Video %(id)s (%(reference)s “%(title)s”) was posted on %(posted)s, after the figures' day %(day)s.") % {
+        "id": posting.tiktok_video_id,
+        "reference": posting.brief.reference,
+        "title": posting.brief.title,
+        "posted": formats.date_format(posted, "SHORT_DATE_FORMAT"),
+        "day": formats.date_format(day, "SHORT_DATE_FORMAT"),
+    }
 
 
 def _decode(raw: bytes) -> str | None:
@@ -154,7 +170,8 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
         return result
 
     ids = {_video_id(row[where["video"]]) for _line, row in numbered[1:] if len(row) > where["video"]}
-    postings = {p.tiktok_video_id: p for p in Posting.objects.filter(brief__channel=channel, tiktok_video_id__in=ids)}
+    postings = Posting.objects.filter(brief__channel=channel, tiktok_video_id__in=ids).select_related("brief")
+    postings = {p.tiktok_video_id: p for p in postings}
     bucket, seen = day_bucket(captured_at, channel.organisation.zone), set()
     for number, row in numbered[1:]:
         if len(row) <= max(where.values()):
@@ -176,6 +193,9 @@ def parse_studio_csv(raw: bytes, channel, captured_at: datetime) -> ImportResult
             result.errors.append(_("Row %(row)d: video %(id)s appears twice.") % {"row": number, "id": video_id})
             continue
         seen.add(video_id)
+        if too_early := before_posting(postings[video_id], captured_at, channel.organisation.zone):
+            result.errors.append(_("Row %(row)d: %(problem)s") % {"row": number, "problem": too_early})
+            continue
         figures = {}
         for key in FIGURES:
             value = _whole(row[where[key]])
@@ -232,8 +252,11 @@ def import_studio_csv(channel, raw: bytes, *, actor, captured_at: datetime, orig
 
 
 def record_figures(posting: Posting, *, actor, captured_at: datetime, origin=None, **figures: int) -> VideoSnapshot:
-    """Figures for one video, entered by hand (e.g. read off TikTok Studio)."""
+    """Figures for one video, entered by hand (e.g. read off TikTok Studio). Refused for a day before the video
+    was posted."""
     require_in(actor, posting.brief.organisation_id, Capability.RECORD_RESULTS)
+    if too_early := before_posting(posting, captured_at, posting.brief.organisation.zone):
+        raise ValidationError(too_early, code="before_posting")
     bucket = day_bucket(captured_at, posting.brief.organisation.zone)
     snapshot = VideoSnapshot(posting=posting, bucket=bucket, captured_at=captured_at, source=Source.MANUAL, **figures)
     with transaction.atomic():

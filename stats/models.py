@@ -7,6 +7,8 @@ from content.models import Posting
 
 from . import crypto
 
+REVOKE_FAILED = "revoke_failed"
+
 
 class ConnectionStatus(models.TextChoices):
     CONNECTED = "connected", _("Connected")
@@ -48,6 +50,11 @@ class ChannelConnection(models.Model):
     @property
     def is_disconnected(self) -> bool:
         return self.status == ConnectionStatus.DISCONNECTED
+
+    @property
+    def revoke_failed(self) -> bool:
+        """Disconnected here, but TikTok did not confirm that it revoked the access (status_message says why)."""
+        return self.is_disconnected and self.status_message.startswith(REVOKE_FAILED)
 
     @property
     def access_token(self) -> str:
@@ -135,6 +142,14 @@ class PullRun(models.Model):
     snapshots_written = models.PositiveIntegerField(default=0)
     requests_made = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # TikTok ids asked for but absent from TikTok's answer: deleted, or made private.
+    missing_videos = models.JSONField(default=list, blank=True)
+    # TikTok ids TikTok's answer held more than once: no figures were stored for them from this run.
+    duplicate_videos = models.JSONField(default=list, blank=True)
+    # What happens after a failure, as the task decided it: a retry queued for retry_at, or it gave up after its
+    # last retry (then the next scheduled pull tries again). Neither: nothing was queued for this run.
+    retry_at = models.DateTimeField(null=True, blank=True)
+    gave_up = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at"]
@@ -152,30 +167,57 @@ class PullRun(models.Model):
 
     @property
     def problem(self) -> str:
-        """What went wrong, in the reader's language (the stored error is the technical record)."""
+        """What went wrong and what happens next, in the reader's language (the stored error is the technical
+        record). "Tried again" only when the task has really queued a retry."""
         if not self.error:
             return ""
-        for codes, text in RUN_PROBLEMS:
+        for codes, text, passing in RUN_PROBLEMS:
             if self.error_code in codes:
-                return str(text)
+                return f"{text} {self.next_attempt}" if passing else str(text)
         return str(_("Something went wrong; the details are on record for the administrator."))
 
+    @property
+    def next_attempt(self) -> str:
+        if self.retry_at is not None:
+            return str(_("The pull will be tried again in a few minutes."))
+        if self.gave_up:
+            return str(_("The pull gave up after several attempts; the next scheduled pull will try again."))
+        return str(_("The next scheduled pull will try again."))
 
+
+# (codes, what went wrong, whether it passes: then the text says what happens next)
 RUN_PROBLEMS = [
-    ({"rate_limit_exceeded", "rate_limited"}, _("TikTok's rate limit was reached; the pull is tried again.")),
+    ({"rate_limit_exceeded", "rate_limited"}, _("TikTok's rate limit was reached."), True),
     (
         {"access_token_invalid", "invalid_grant", "not_connected"},
         _("TikTok does not accept this channel's authorisation: connect the channel again."),
+        False,
     ),
-    ({"internal_error", "server_error", "network_error"}, _("TikTok could not be reached; the pull is tried again.")),
-    ({"bad_response"}, _("TikTok sent an answer that could not be read; nothing was stored from it.")),
+    (
+        {"token_refused_after_refresh"},
+        _("TikTok refused the access token it had just renewed; the connection itself is fine."),
+        True,
+    ),
+    ({"internal_error", "server_error", "network_error"}, _("TikTok could not be reached."), True),
+    ({"bad_response"}, _("TikTok sent an answer that could not be read; nothing was stored from it."), True),
     (
         {"incomplete_figures"},
         _("TikTok sent no valid figures for some videos; they are asked for again in the next pull."),
+        False,
     ),
-    (
-        {"refresh_busy", "rate_limiter_unavailable", "database_unavailable"},
-        _("A passing problem on our side; the pull is tried again."),
-    ),
-    ({"scope_not_authorized"}, _("The channel did not give the permission this needs: connect it again.")),
+    ({"refresh_busy", "rate_limiter_unavailable", "database_unavailable"}, _("A passing problem on our side."), True),
+    ({"scope_not_authorized"}, _("The channel did not give the permission this needs: connect it again."), False),
+    ({"worker_lost"}, _("The worker stopped during this pull."), True),
 ]
+
+
+class MissingVideo(models.Model):
+    """A posted video TikTok stopped returning (deleted, or made private): its last figures are stale. Removed
+    when TikTok returns the video again."""
+
+    posting = models.OneToOneField(Posting, on_delete=models.CASCADE, related_name="missing_at_tiktok")
+    since = models.DateTimeField()  # the first pull that missed it
+    last_run = models.ForeignKey(PullRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self):
+        return f"{self.posting.tiktok_video_id} not returned since {self.since:%Y-%m-%d %H:%M}"

@@ -12,6 +12,8 @@ JOBS = {
     "pull-fresh-video-stats": _("Figures of videos posted in the last 7 days"),
     "pull-all-video-stats": _("Figures of every video posted in the last 365 days"),
     "pull-followers": _("Follower count of each connected channel"),
+    "reap-stuck-pull-runs": _("Pulls a stopped worker left unfinished: closed and done again"),
+    "warn-expiring-tiktok-connections": _("Warning to team social 14 days before a channel's TikTok access expires"),
 }
 
 
@@ -22,6 +24,9 @@ class Job:
 
 
 def _when(schedule) -> str:
+    if isinstance(schedule, timedelta) and schedule < timedelta(hours=1):
+        minutes = int(schedule.total_seconds() // 60)
+        return ngettext("every minute", "every %(minutes)d minutes", minutes) % {"minutes": minutes}
     if isinstance(schedule, timedelta):
         hours = int(schedule.total_seconds() // 3600)
         return ngettext("every hour", "every %(hours)d hours", hours) % {"hours": hours}

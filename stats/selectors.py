@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from content.models import Posting
@@ -55,10 +55,16 @@ class VideoFigures:
     comments: int | None
     shares: int | None
     measured_at: datetime | None
+    # Since when TikTok no longer returns the video (deleted or made private): its last figures are stale.
+    missing_since: datetime | None = None
 
     @property
     def brief(self):
         return self.posting.brief
+
+    @property
+    def stale(self) -> bool:
+        return self.missing_since is not None
 
     @property
     def has_figures(self) -> bool:
@@ -92,10 +98,14 @@ def latest_figures(channel, start: date | None = None, end: date | None = None) 
             last_comments=Subquery(latest.values("comments")[:1]),
             last_shares=Subquery(latest.values("shares")[:1]),
             last_measured=Subquery(latest.values("captured_at")[:1]),
+            missing_since=F("missing_at_tiktok__since"),
         )
         .order_by("-posted_at", "-pk")
     )
-    return [VideoFigures(p, p.last_views, p.last_likes, p.last_comments, p.last_shares, p.last_measured) for p in rows]
+    return [
+        VideoFigures(p, p.last_views, p.last_likes, p.last_comments, p.last_shares, p.last_measured, p.missing_since)
+        for p in rows
+    ]
 
 
 def _start_of(day: date, channel) -> datetime:
@@ -146,6 +156,11 @@ class ChannelResults:
     @property
     def measured(self) -> list[VideoFigures]:
         return [video for video in self.videos if video.has_figures]
+
+    @property
+    def stale(self) -> list[VideoFigures]:
+        """Videos whose figures are counted at their last measurement: TikTok no longer returns them."""
+        return [video for video in self.videos if video.stale]
 
     @property
     def follower_growth(self) -> int | None:

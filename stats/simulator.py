@@ -4,7 +4,8 @@ Tests run the client against it over real HTTP on loopback; `make run` can point
 nobody needs a TikTok developer account to see stats arrive. It knows OAuth (code exchange, refresh
 with rotation, revoke), /v2/user/info/, /v2/video/list/ (cursor paging) and /v2/video/query/ (at most
 20 ids), stats that grow each time they are read, and faults switched on from Python or over HTTP:
-429 (with or without Retry-After), 401 token expiry, 500, and slow answers.
+429 (with or without Retry-After), 401 token expiry, 500, slow answers, a fault on one endpoint only, a 200 whose
+body is not JSON, a video deleted or made private (absent from the answers) and a video answered twice.
 
     python -m stats.simulator --port 8765
 """
@@ -36,6 +37,8 @@ class Video:
     comment_count: int
     share_count: int
     growth: int = 1_000  # views added each time the stats are read
+    hidden: bool = False  # deleted or made private: absent from every answer, as TikTok leaves it out
+    answered_twice: bool = False  # /v2/video/query/ holds it twice, the second time with other figures
 
 
 @dataclass
@@ -52,7 +55,8 @@ class Fault:
     status: int
     code: str
     retry_after: int | None = None
-    payload: dict | None = None  # a 200 answer with this body instead (a malformed answer)
+    payload: dict | str | None = None  # a 200 answer with this body instead (a malformed answer; str: sent as is)
+    path: str | None = None  # only the next request to this endpoint; None: the next request to any
 
 
 class Simulator:
@@ -87,12 +91,24 @@ class Simulator:
         self.codes[code] = open_id
         return code
 
-    def fail_next(self, status: int, code: str, times: int = 1, retry_after: int | None = None) -> None:
-        self.faults.extend(Fault(status, code, retry_after) for _ in range(times))
+    def fail_next(
+        self, status: int, code: str, times: int = 1, retry_after: int | None = None, path: str | None = None
+    ) -> None:
+        """The next requests (to ``path`` only, if given) get this error."""
+        self.faults.extend(Fault(status, code, retry_after, path=path) for _ in range(times))
 
-    def answer_next(self, payload: dict, times: int = 1) -> None:
-        """The next data requests get 200 with this body, e.g. one that breaks the documented shape."""
-        self.faults.extend(Fault(200, "ok", payload=payload) for _ in range(times))
+    def answer_next(self, payload: dict | str, times: int = 1, path: str | None = None) -> None:
+        """The next requests get 200 with this body, e.g. one that breaks the documented shape (a str is sent as
+        it is: not JSON at all)."""
+        self.faults.extend(Fault(200, "ok", payload=payload, path=path) for _ in range(times))
+
+    def _take_fault(self, path: str) -> Fault | None:
+        if path.startswith("/control/"):
+            return None
+        for index, fault in enumerate(self.faults):
+            if fault.path is None or fault.path == path:
+                return self.faults.pop(index)
+        return None
 
     def expire_access_tokens(self) -> None:
         self.access_tokens = {token: (open_id, 0.0) for token, (open_id, _) in self.access_tokens.items()}
@@ -102,7 +118,7 @@ class Simulator:
         path = environ.get("PATH_INFO", "")
         with self.lock:
             self.requests.append(path)
-            fault = self.faults.pop(0) if self.faults and not path.startswith("/control/") else None
+            fault = self._take_fault(path)
         if self.delay:
             time.sleep(self.delay)
         if fault is not None:
@@ -222,7 +238,8 @@ class Simulator:
         count = int(body.get("max_count", 20))
         if not 1 <= count <= 20:
             raise ValueError("max_count must be 1..20")
-        videos = sorted(self.accounts[open_id].videos, key=lambda v: v.create_time, reverse=True)
+        public = [video for video in self.accounts[open_id].videos if not video.hidden]
+        videos = sorted(public, key=lambda v: v.create_time, reverse=True)
         cursor = int(body.get("cursor") or 0)
         page = videos[cursor : cursor + count]
         data = {
@@ -239,25 +256,29 @@ class Simulator:
         wanted = set(ids)
         found = []
         for video in self.accounts[open_id].videos:
-            if video.id in wanted:
+            if video.id in wanted and not video.hidden:
                 video.view_count += video.growth
                 video.like_count += video.growth // 40
-                found.append(
-                    {
-                        "id": video.id,
-                        "view_count": video.view_count,
-                        "like_count": video.like_count,
-                        "comment_count": video.comment_count,
-                        "share_count": video.share_count,
-                    }
-                )
+                answer = {
+                    "id": video.id,
+                    "view_count": video.view_count,
+                    "like_count": video.like_count,
+                    "comment_count": video.comment_count,
+                    "share_count": video.share_count,
+                }
+                found.append(answer)
+                if video.answered_twice:  # as seen from TikTok: the same id again, with a bogus count
+                    found.append(answer | {"view_count": 1})
         return self._data({"videos": found}, start_response)
 
     def _control(self, body: dict, start_response):
-        """Over HTTP, for a running demo: {"fail": {"status": 429, "code": "...", "times": 2}}, {"delay": 1}."""
+        """Over HTTP, for a running demo: {"fail": {"status": 429, "code": "...", "times": 2, "path": "..."}},
+        {"delay": 1}."""
         if "fail" in body:
             fail = body["fail"]
-            self.fail_next(int(fail["status"]), fail["code"], int(fail.get("times", 1)), fail.get("retry_after"))
+            self.fail_next(
+                int(fail["status"]), fail["code"], int(fail.get("times", 1)), fail.get("retry_after"), fail.get("path")
+            )
         if "delay" in body:
             self.delay = float(body["delay"])
         return self._json(200, {"ok": True}, start_response)
@@ -280,6 +301,9 @@ class Simulator:
         return self._json(400, {"error": code, "error_description": code, "log_id": "sim"}, start_response)
 
     def _fault(self, fault: Fault, start_response):
+        if isinstance(fault.payload, str):
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [fault.payload.encode()]
         if fault.payload is not None:
             return self._json(200, fault.payload, start_response)
         headers = [("Retry-After", str(fault.retry_after))] if fault.retry_after is not None else []

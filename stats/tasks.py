@@ -2,6 +2,7 @@
 acks_late is safe: a worker killed halfway gets the task again and writes the same snapshots once."""
 
 import random
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import OperationalError
@@ -25,13 +26,22 @@ def backoff_seconds(error: TikTokError, retries: int) -> float:
 
 
 def _retry_or_raise(task, error: Exception):
-    if isinstance(error, TikTokError) and not error.retryable:
-        raise error
+    """Retry a passing fault with backoff, and say so on the failed run: a retry queued, or none left (then the
+    next scheduled pull tries again)."""
     if isinstance(error, OperationalError):  # e.g. the database was briefly unreachable or locked
         error = TikTokError("database_unavailable", str(error), 0)
-    raise task.retry(exc=error, countdown=backoff_seconds(error, task.request.retries)) from error
+    if not error.retryable:
+        raise error
+    if task.request.retries >= task.max_retries:
+        services.note_next_attempt(error.run, gave_up=True)
+        raise error
+    countdown = backoff_seconds(error, task.request.retries)
+    services.note_next_attempt(error.run, retry_at=timezone.now() + timedelta(seconds=countdown))
+    raise task.retry(exc=error, countdown=countdown) from error
 
 
+# Both pulls are safe to run twice at once (a redelivery after a lost worker, and the reaper's requeue): every
+# write is an upsert on its unique key.
 @shared_task(bind=True, acks_late=True, max_retries=6)
 def pull_channel_stats(self, channel_id: int, fresh_only: bool = False) -> int:
     channel = Channel.objects.get(pk=channel_id)
@@ -72,3 +82,15 @@ def pull_all_followers() -> int:
     for channel_id in ids:
         pull_channel_followers.delay(channel_id)
     return len(ids)
+
+
+@shared_task
+def reap_stuck_runs() -> int:
+    """Beat, every 10 minutes: runs a lost worker left "running" are failed on record and their pulls queued again."""
+    return len(services.reap_stuck_runs(now=timezone.now()))
+
+
+@shared_task(acks_late=True)
+def warn_expiring_connections() -> int:
+    """Beat, daily: mail team social 14 days before TikTok's authorisation of a channel runs out."""
+    return services.warn_expiring_connections(now=timezone.now())

@@ -6,15 +6,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -24,12 +22,12 @@ from accounts.roles import Capability
 from audit import trail
 from audit.trail import Origin
 from content.models import Posting
-from core import charts
+from core import charts, counters, queue
 
 from . import imports, services, tasks
 from .client import TikTokError
 from .forms import FiguresForm, PeriodForm, StudioImportForm
-from .models import ChannelConnection, ConnectionStatus, RunKind
+from .models import ChannelConnection, ConnectionStatus, MissingVideo, RunKind
 from .report import PdfUnavailable, render_pdf, results_context
 from .schedule import stats_jobs
 from .selectors import PILOT_BANDS, default_period, latest_figures, median, video_history
@@ -37,6 +35,10 @@ from .selectors import PILOT_BANDS, default_period, latest_figures, median, vide
 OAUTH_SESSION_KEY = "tiktok_oauth"
 PULL_NOW_SECONDS = 60
 SCOPES = ["user.info.basic", "user.info.profile", "user.info.stats", "video.list"]
+REVOKE_FAILED_NOTE = gettext_lazy(
+    "The channel is disconnected here, but TikTok did not confirm that it revoked the planner's access. Remove the "
+    "planner's access in the TikTok account's settings too."
+)
 
 
 @capability_required(Capability.VIEW_RESULTS)
@@ -58,8 +60,15 @@ def channel_stats(request, pk=None):
         "query": request.GET.urlencode(),
         "connection": connection,
         "missing_scopes": missing,
-        "runs": channel.pull_runs.all()[:15] if can_connect else [],
+        "runs": _runs_with_named_videos(channel) if can_connect else [],
         "unrecorded": _unrecorded(channel, connection) if can_connect else [],
+        "missing": _missing(channel) if can_connect else [],
+        "expires_soon": bool(
+            connection
+            and connection.is_connected
+            and connection.refresh_expires_at
+            and connection.refresh_expires_at <= timezone.now() + services.EXPIRY_WARNING
+        ),
         "last_run": channel.pull_runs.exclude(kind=RunKind.CSV_IMPORT).first() if can_connect else None,
         "can_connect": can_connect,
         "can_record": access.has_capability(request.membership, Capability.RECORD_RESULTS),
@@ -79,6 +88,24 @@ def _period_presets(channel, today) -> list[dict]:
         {"label": label, "query": urlencode({"start": default.start, "end": default.end})},
         {"label": _("Since the first post"), "query": urlencode({"start": "", "end": ""})},
     ]
+
+
+def _runs_with_named_videos(channel, count: int = 15) -> list:
+    """The recent runs, each with the videos TikTok didn't return or returned twice named by their brief."""
+    runs = list(channel.pull_runs.all()[:count])
+    ids = {video_id for run in runs for video_id in (*run.missing_videos, *run.duplicate_videos)}
+    postings = Posting.objects.filter(brief__channel=channel, tiktok_video_id__in=ids).select_related("brief")
+    names = {p.tiktok_video_id: f"{p.brief.reference} “{p.brief.title}”" for p in postings}
+    for run in runs:
+        run.missing_named = [names.get(video_id, video_id) for video_id in run.missing_videos]
+        run.duplicates_named = [names.get(video_id, video_id) for video_id in run.duplicate_videos]
+    return runs
+
+
+def _missing(channel) -> list[MissingVideo]:
+    """Posted videos TikTok no longer returns: deleted or made private (or recorded with a wrong link)."""
+    missing = MissingVideo.objects.filter(posting__brief__channel=channel).select_related("posting__brief")
+    return list(missing.order_by("since"))
 
 
 def _unrecorded(channel, connection) -> list[dict]:
@@ -106,15 +133,19 @@ def video_stats(request, pk):
     if can_record:
         form = FiguresForm(request.POST or None, organisation=request.organisation, now=timezone.now())
         if request.method == "POST" and form.is_valid():
-            imports.record_figures(
-                posting,
-                actor=request.user,
-                captured_at=form.captured_at(),
-                origin=Origin.from_request(request),
-                **form.figures(),
-            )
-            messages.success(request, _("The figures are saved."))
-            return redirect("stats_video", posting.pk)
+            try:
+                imports.record_figures(
+                    posting,
+                    actor=request.user,
+                    captured_at=form.captured_at(),
+                    origin=Origin.from_request(request),
+                    **form.figures(),
+                )
+            except ValidationError as error:  # e.g. a day before the video was posted
+                form.add_error("as_of", error)
+            else:
+                messages.success(request, _("The figures are saved."))
+                return redirect("stats_video", posting.pk)
     elif request.method == "POST":
         raise PermissionDenied
     return render(
@@ -234,16 +265,27 @@ def callback(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("stats_channel", channel.pk)
-    _queue_pull(channel)  # the first figures arrive now, not at the next scheduled pull
-    messages.success(request, _("The channel is connected to TikTok. The first figures are being pulled."))
+    # The first figures arrive now, not at the next scheduled pull.
+    if _queue_pull(channel):
+        messages.success(request, _("The channel is connected to TikTok. The first figures are being pulled."))
+    else:
+        messages.success(request, _("The channel is connected to TikTok."))
+        messages.warning(request, QUEUE_DOWN)
     return redirect("stats_channel", channel.pk)
 
 
-def _queue_pull(channel) -> None:
-    """Queue a pull of the videos and the followers once the request's changes are committed."""
-    # robust: with the broker down the connection still stands; the scheduled pulls catch up.
-    transaction.on_commit(lambda: tasks.pull_channel_stats.delay(channel.pk), robust=True)
-    transaction.on_commit(lambda: tasks.pull_channel_followers.delay(channel.pk), robust=True)
+def _queue_pull(channel) -> bool:
+    """Queue a pull of the videos and the followers (views run without a transaction, so the request's changes
+    are committed). False when the queue can't be reached: the scheduled pulls catch up."""
+    videos = queue.enqueue(tasks.pull_channel_stats, channel.pk)
+    followers = queue.enqueue(tasks.pull_channel_followers, channel.pk)
+    return videos and followers
+
+
+QUEUE_DOWN = gettext_lazy(
+    "The job queue can't be reached right now, so no pull was started. The scheduled pulls run as soon as it is "
+    "back; try again in a few minutes."
+)
 
 
 @capability_required(Capability.CONNECT_CHANNEL)
@@ -255,10 +297,12 @@ def pull_now(request, pk):
         messages.error(request, _("Connect the channel to TikTok first."))
         return redirect("stats_channel", channel.pk)
     # Each click would spend the channel's share of TikTok's rate limit: one pull a minute is plenty.
-    if not cache.add(f"tiktok-pull-now-{channel.pk}", "1", timeout=PULL_NOW_SECONDS):
+    if not counters.set_once(f"tiktok-pull-now-{channel.pk}", "1", PULL_NOW_SECONDS):
         messages.info(request, _("A pull was queued less than a minute ago. Reload this page in a minute."))
         return redirect("stats_channel", channel.pk)
-    _queue_pull(channel)
+    if not _queue_pull(channel):
+        messages.warning(request, QUEUE_DOWN)
+        return redirect("stats_channel", channel.pk)
     messages.success(request, _("A pull is queued. Reload this page in a minute to see the new figures."))
     return redirect("stats_channel", channel.pk)
 
@@ -268,6 +312,11 @@ def pull_now(request, pk):
 def disconnect(request, pk):
     channel = get_object_or_404(Channel.objects.visible_to(request.membership), pk=pk)
     connection = get_object_or_404(ChannelConnection, channel=channel)
-    services.connection_revoke(actor=request.user, connection=connection, origin=Origin.from_request(request))
-    messages.success(request, _("The channel is disconnected from TikTok."))
+    connection = services.connection_revoke(
+        actor=request.user, connection=connection, origin=Origin.from_request(request)
+    )
+    if connection.revoke_failed:
+        messages.warning(request, REVOKE_FAILED_NOTE)
+    else:
+        messages.success(request, _("The channel is disconnected from TikTok."))
     return redirect("stats_channel", channel.pk)

@@ -50,6 +50,8 @@ MEMBERS_ONLY = expect(200, anonymous=302, no_membership=403)
 MATRIX = {
     "home": ("get", None, LOGIN_REQUIRED),
     "health": ("get", None, expect(200)),
+    "health_ready": ("get", None, expect(200)),
+    "health_live": ("get", None, expect(200)),
     "set_language": ("post", None, expect(302)),
     "account_settings": ("get", None, LOGIN_REQUIRED),
     "login": ("get", None, expect(302, anonymous=200)),

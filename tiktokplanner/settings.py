@@ -179,9 +179,27 @@ CELERY_QUEUE_DIR = DATA_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than any countdown we schedule, so a delayed task is not delivered twice.
-        "visibility_timeout": 3600,
+        # A task taken by a worker that then died whole (not only a pool process) goes back to the queue after
+        # this long. It must exceed the longest countdown we schedule (stats.tasks.MAX_BACKOFF_SECONDS, 10
+        # minutes) plus the longest task, or a delayed task is delivered twice; a shorter one brings lost work
+        # back sooner.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60),
+        # Workers look for such tasks every 10 seconds (a small sorted-set query), not every 100.
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+        # A web request that queues a task while Redis is down gives up in seconds (the outbox keeps the mail).
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
     }
+    # One scheduler: celery-redbeat keeps the schedule in Redis and holds a lock while it runs, so a second beat
+    # process (a second server, a restart that overlaps) stands by instead of sending every job twice. It takes
+    # over within REDBEAT_LOCK_TIMEOUT when the first one dies.
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    CELERY_REDBEAT_KEY_PREFIX = f"{REDIS_KEY_PREFIX}:redbeat"
+    CELERY_REDBEAT_LOCK_TIMEOUT = 60
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 10
 else:
     # kombu's filesystem transport: producer and worker share one folder, so a real worker and
     # beat run on one machine with nothing else installed.
@@ -197,6 +215,13 @@ else:
     for _folder in ("queue", "processed", "control"):
         (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
+# Tasks marked acks_late (the idempotent ones: pulls, mail delivery, sweeps) are acknowledged when they finish,
+# and a pool process killed under them (out of memory, a deploy) puts them back in the queue instead of losing them.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one task it isn't running, not four
+# Publishing gives up quickly when the broker is down: the caller (a page, beat) carries on and the outbox or the
+# next scheduled run makes up for it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -204,7 +229,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": timedelta(minutes=1)},
+    "worker-heartbeat": {
+        "task": "core.tasks.record_heartbeat",
+        "schedule": timedelta(seconds=env.int("WORKER_HEARTBEAT_SECONDS", default=60)),
+    },
+    # The outbox: mails whose hand-over to the queue was lost, and those due for another attempt.
+    "sweep-outbox": {"task": "core.tasks.sweep_outbox", "schedule": timedelta(minutes=1)},
     # Fresh videos every three hours, all videos of the last year daily; followers daily.
     "pull-fresh-video-stats": {
         "task": "stats.tasks.pull_all_channels",
@@ -213,6 +243,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     "pull-all-video-stats": {"task": "stats.tasks.pull_all_channels", "schedule": crontab(hour=5, minute=10)},
     "pull-followers": {"task": "stats.tasks.pull_all_followers", "schedule": crontab(hour=5, minute=20)},
+    # Pulls a killed worker left "running" are closed and queued again; a warning 14 days before a channel's
+    # TikTok authorisation expires.
+    "reap-stuck-pull-runs": {"task": "stats.tasks.reap_stuck_runs", "schedule": timedelta(minutes=10)},
+    "warn-expiring-tiktok-connections": {
+        "task": "stats.tasks.warn_expiring_connections",
+        "schedule": crontab(hour=7, minute=50),
+    },
     # The audit trail's signed checkpoints, written to the database, the log and (optionally) a mailbox.
     "audit-checkpoints": {"task": "audit.tasks.write_checkpoints", "schedule": crontab(hour=0, minute=5)},
     # The cadence's slots stay 26 weeks ahead (saving a cadence makes them; each day adds the new last day's).
@@ -404,7 +441,7 @@ if PRODUCTION:
         # Only behind a proxy that sets this header itself; otherwise a client could fake HTTPS.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # The health endpoint is polled over plain HTTP by the load balancer inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_REDIRECT_EXEMPT = [r"^health/(ready/|live/)?$"]
 
 LOGGING = {
     "version": 1,

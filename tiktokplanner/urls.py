@@ -15,6 +15,8 @@ from stats import views as stats_views
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("health/", core_views.health_view, name="health"),
+    path("health/ready/", core_views.health_view, name="health_ready"),
+    path("health/live/", core_views.health_live, name="health_live"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/settings/", accounts_views.account_settings, name="account_settings"),
     # Django's own authentication views, with our templates.

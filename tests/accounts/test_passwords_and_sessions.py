@@ -171,3 +171,41 @@ def test_an_account_made_without_a_membership_is_switched_off(world, client_for)
     person = User.objects.get(username="nobodys-person")
     assert not person.is_active
     assert "no active membership" in response.content.decode()
+
+
+def test_the_owner_hears_of_a_new_address_at_the_old_one_and_of_a_new_password(world, client_for, mailoutbox):
+    from tests.mail import deliver
+
+    adviser = world.people["adviser"]
+    old = adviser.email
+    client = client_for(adviser)
+    fields = {"first_name": adviser.first_name, "last_name": adviser.last_name, "language": adviser.language}
+    taken = client.post(reverse("account_settings"), fields | {"email": world.people["team_social"].email.upper()})
+    assert taken.status_code == 200 and "Another account uses this address" in taken.content.decode()
+    empty = client.post(reverse("account_settings"), fields | {"email": ""})
+    assert empty.status_code == 200 and "This field is required" in empty.content.decode()
+    client.post(reverse("account_settings"), fields | {"email": "anouk.new@example.org"})
+    new = "kettle-orbit-lantern-57"
+    client.post(reverse("password_change"), {"old_password": TEST_PASSWORD, "new_password1": new, "new_password2": new})
+    deliver()
+    told = {(m.to[0], m.subject) for m in mailoutbox}
+    assert (old, "The e-mail address of your TikTok Planner account was changed") in told
+    assert ("anouk.new@example.org", "The password of your TikTok Planner account was changed") in told
+
+
+def test_ending_someones_last_membership_in_the_admin_says_the_account_is_off(world, client_for):
+    adviser = world.people["adviser"]
+    membership = Membership.objects.get(user=adviser)
+    response = client_for(world.people["org_admin"]).post(
+        reverse("admin:accounts_user_change", args=[adviser.pk]),
+        {"username": adviser.username, "first_name": adviser.first_name, "last_name": adviser.last_name,
+         "email": adviser.email, "language": "", "is_active": "on",
+         "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1", "memberships-MIN_NUM_FORMS": "1",
+         "memberships-MAX_NUM_FORMS": "1000", "memberships-0-id": membership.pk, "memberships-0-user": adviser.pk,
+         "memberships-0-organisation": world.ministry.pk, "memberships-0-role": membership.role,
+         "memberships-0-ended_on": "2026-11-24"},
+        follow=True,
+    )  # fmt: skip
+    adviser.refresh_from_db()
+    assert not adviser.is_active
+    assert "no active membership, so the account is switched off" in response.content.decode()

@@ -51,9 +51,10 @@ def test_the_first_log_in_sets_up_the_authenticator_app_and_gives_recovery_codes
     assert client.get(reverse("brief_list")).status_code == 200
     assert client.get(reverse("second_factor_recovery_codes")).status_code == 302  # shown once only
     assert set(AuditEvent.objects.filter(actor=adviser).values_list("action", flat=True)) >= {
-        "auth.login",
+        "auth.password_ok",  # the password alone is not "logged in"
         "auth.second_factor_enrolled",
     }
+    assert not AuditEvent.objects.filter(actor=adviser, action="auth.login").exists()
 
 
 @pytest.fixture
@@ -69,10 +70,11 @@ def test_every_log_in_asks_for_the_code_and_returns_to_where_one_was_going(enrol
     response = password_step(client, adviser.username, next_url=reverse("brief_list"))
     assert response.redirect_chain[-1][0].startswith(reverse("second_factor"))
     assert response.context["next"] == reverse("brief_list")
+    assert 'aria-label="Main menu"' not in response.content.decode()  # nothing else opens yet: no menu either
     done = client.post(reverse("second_factor"), {"token": code_for(device), "next": reverse("brief_list")})
     assert done.status_code == 302 and done.url == reverse("brief_list")
     event = AuditEvent.objects.filter(action="auth.second_factor").latest("sequence")
-    assert (event.actor, event.result, event.label) == (adviser, "ok", "Second step passed")
+    assert (event.actor, event.result, event.label) == (adviser, "ok", "Logged in: second step passed")
     # A code works once: the same one again (another session) is refused.
     client.logout()
     password_step(client, adviser.username)
@@ -105,6 +107,9 @@ def test_wrong_codes_are_throttled_and_lock_the_account_like_wrong_passwords(enr
     assert again.status_code == 429  # the password alone doesn't get past the lock-out either
     refused = AuditEvent.objects.filter(action="auth.second_factor", result="refused", actor=adviser)
     assert refused.count() == 3 and refused.first().label == "Second step refused: wrong code"
+    # Each wrong code once, as what it was (no "wrong password" beside it): the one refused log-in is the
+    # password tried during the lock-out.
+    assert AuditEvent.objects.filter(action="auth.login", result="refused").count() == 1
     assert AuditEvent.objects.filter(action="auth.locked_out").exists()
 
 

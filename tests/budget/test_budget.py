@@ -418,5 +418,6 @@ def test_who_took_the_budget_out_is_in_the_audit_trail(world, period, client_for
     client.get(reverse("budget_export_csv", args=[period.pk]))
     events = AuditEvent.objects.filter(action="export.downloaded").order_by("sequence")
     assert [event.details["export"] for event in events] == ["budget.xlsx", "budget.csv"]
+    assert [event.label for event in events] == ["Budget downloaded (Excel)", "Budget downloaded (CSV)"]
     assert {event.actor for event in events} == {world.people["management"]}
     assert {event.object_id for event in events} == {str(period.pk)}

@@ -191,6 +191,7 @@ def test_an_attachment_is_named_and_served_as_what_it_is(world, client_for, sett
     assert download["X-Content-Type-Options"] == "nosniff"
     assert 'filename="invoice.pdf"' in download["Content-Disposition"]
     event = AuditEvent.objects.get(action="export.downloaded")
+    assert event.label == "Attachment downloaded: invoice.pdf"
     assert (event.actor, event.details["export"], event.details["name"]) == (
         world.people["agency_member"],
         "attachment",

@@ -279,16 +279,16 @@ def test_figures_entered_by_hand_and_the_apis_stay_side_by_side(connected):
 
 def test_failed_runs_say_what_went_wrong_in_the_readers_language(connected, simulator, client_for):
     world, _, _ = connected
-    simulator.fail_next(429, "rate_limit_exceeded")
+    simulator.fail_next(401, "scope_not_authorized")
     with pytest.raises(TikTokError):
         services.pull_video_stats(world.channel, now=STAGED_AT)
     client = client_for(world.people["team_social"])
     page = client.get(f"/results/channels/{world.channel.pk}/").content.decode()
-    assert "TikTok&#x27;s rate limit was reached; the pull is tried again." in page
+    assert "The channel did not give the permission this needs: connect it again." in page
     world.people["team_social"].language = "nl"
     world.people["team_social"].save()
     page = client_for(world.people["team_social"]).get(f"/results/channels/{world.channel.pk}/").content.decode()
-    assert "rate limit was reached" not in page and "(rate_limit_exceeded)" in page
+    assert "did not give the permission" not in page and "(scope_not_authorized)" in page
 
 
 @pytest.mark.skipif(not django_settings.REDIS_URL, reason="the Redis lock runs where REDIS_URL is set (CI)")
@@ -351,7 +351,8 @@ def test_a_failed_last_pull_is_flagged_on_the_results_page(
     with pytest.raises(TikTokError):
         services.pull_video_stats(world.channel, now=STAGED_AT)
     page = client.get(f"/results/channels/{world.channel.pk}/").content.decode()
-    assert "failed: TikTok could not be reached; the pull is tried again." in page
+    # Pulled here, not by the task: no retry is queued, and the page doesn't claim one.
+    assert "failed: TikTok could not be reached. The next scheduled pull will try again." in page
     services.pull_video_stats(world.channel, now=STAGED_AT)
     assert "failed:" not in client.get(f"/results/channels/{world.channel.pk}/").content.decode()
 
@@ -377,7 +378,8 @@ def test_team_social_home_says_when_figures_stop_arriving(connected, simulator, 
         services.pull_video_stats(world.channel, now=STAGED_AT)
     page = home.get("/").content.decode()
     assert "TikTok figures" in page
-    assert "The last pull from TikTok failed: TikTok could not be reached; the pull is tried again." in page
+    failed = "The last pull from TikTok failed: TikTok could not be reached. The next scheduled pull will try again."
+    assert failed in page
     connection.status = "reconnect"
     connection.save()
     assert "connect the channel again" in needing_attention(channels, now=soon)[0].message

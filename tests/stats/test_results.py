@@ -32,6 +32,11 @@ def channel_videos(connected, simulator):
     return world, postings
 
 
+def posted_days_earlier(postings, days: int = 10) -> None:
+    """The videos were posted ``days`` before STAGED_AT: figures as of an earlier day than today fit them."""
+    Posting.objects.filter(pk__in=[p.pk for p in postings]).update(posted_at=STAGED_AT - timedelta(days=days))
+
+
 def csv_bytes(rows, delimiter=",", encoding="utf-8-sig"):
     return "\n".join(delimiter.join(str(cell) for cell in row) for row in rows).encode(encoding)
 
@@ -126,6 +131,7 @@ def test_a_video_of_another_channel_is_unknown_here(channel_videos):
 
 def test_the_import_page_lists_every_problem_and_keeps_the_date(channel_videos, client_for):
     world, postings = channel_videos
+    posted_days_earlier(postings)
     rows = studio_rows(postings)
     rows[1][4], rows[2][5] = "-1", "abc"
     client = client_for(world.people["team_social"])
@@ -349,6 +355,7 @@ def test_over_more_than_half_a_year_posts_are_counted_per_month(channel_videos, 
 
 def test_the_same_days_figures_imported_again_hours_later_replace_themselves(channel_videos):
     world, postings = channel_videos
+    posted_days_earlier(postings)
     raw = csv_bytes(studio_rows(postings))
     morning = timezone.make_aware(timezone.datetime(2026, 11, 20, 8), world.ministry.zone)
     for moment in (morning, morning + timedelta(hours=7)):
@@ -409,6 +416,7 @@ def test_an_empty_channel_has_a_report_too(world, client_for):
 def test_a_days_import_never_replaces_the_apis_evening_figures(channel_videos, client_for):
     """Amsterdam's midnight is 23:00 UTC: the day's snapshot must not land on the API's 21:00 UTC bucket."""
     world, postings = channel_videos
+    posted_days_earlier(postings)
     zone = world.ministry.zone
     evening = timezone.make_aware(timezone.datetime(2026, 11, 20, 22, 30), zone)
     services.pull_video_stats(world.channel, now=evening)
