@@ -11,6 +11,7 @@ from content.forms import ScriptForm, VideoForm
 from content.models import Brief
 from content.permissions import Act, brief_actions, get_brief_for_user
 from content.views import brief_page
+from core.pagination import paginate
 
 from . import inbox, services
 from .forms import DecisionForm
@@ -24,8 +25,10 @@ def inbox_view(request):
         request,
         "approvals/inbox.html",
         {
-            "waiting_for_me": inbox.waiting_for(request.user, request.membership, now=now),
-            "waiting_for_others": inbox.waiting_for_others(request.user, request.membership, now=now),
+            "waiting_for_me": paginate(request, inbox.waiting_for(request.user, request.membership, now=now)),
+            "waiting_for_others": paginate(
+                request, inbox.waiting_for_others(request.user, request.membership, now=now), parameter="others"
+            ),
         },
     )
 

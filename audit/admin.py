@@ -28,6 +28,8 @@ class AuditEventAdmin(ScopedAdmin):
     list_filter = ["organisation", ActionFilter, "result"]
     search_fields = ["object_id", "actor__username", "actor__last_name"]
     list_select_related = ["actor", "organisation"]
+    # The trail grows forever: no second count of every event on each page (the filtered count is enough).
+    show_full_result_count = False
     readonly_fields = ["sequence", "created_at", "what", "about", "actor", "role", "result", "origin", "details",
                        "organisation", "hash", "previous_hash"]  # fmt: skip
     fields = readonly_fields

@@ -19,6 +19,7 @@ from accounts.roles import Capability
 from audit import trail
 from audit.trail import Origin
 from core import charts, spreadsheets
+from core.pagination import paginate
 from core.spreadsheets import SafeWriter
 
 from . import selectors, services
@@ -142,7 +143,7 @@ def cost_lines(request, pk):
         "budget/cost_lines.html",
         {
             "period": period,
-            "lines": lines,
+            "lines": paginate(request, lines),
             "form": form,
             "advance_form": AdvanceForm(),
             "can_manage": can_manage,
@@ -209,7 +210,7 @@ def allocations(request, pk):
                     messages.success(request, _("The plan has been changed; the other posts share the rest."))
                     return redirect("budget_allocations", period.pk)
         status = 400
-    rows = period.allocations.select_related("brief").order_by("position")
+    rows = paginate(request, period.allocations.select_related("brief").order_by("position"), per_page=60)
     return render(request, "budget/allocations.html", {"period": period, "rows": rows, "form": form}, status=status)
 
 
@@ -217,7 +218,7 @@ def allocations(request, pk):
 def agency_costs(request):
     """An agency sees the cost lines of which it is the supplier, and nothing else of the budget."""
     lines = CostLine.objects.visible_to(request.membership).select_related("brief", "period").order_by("-created_at")
-    return render(request, "budget/agency_costs.html", {"lines": lines})
+    return render(request, "budget/agency_costs.html", {"lines": paginate(request, lines)})
 
 
 # Marked for the catalogues here, translated when written (in the downloader's language).

@@ -141,6 +141,12 @@ class Brief(models.Model):
                 name="brief_posting_window_ordered",
             ),
         ]
+        # The brief list: an organisation's (or an agency's) briefs, newest change first, by status or not.
+        indexes = [
+            models.Index(fields=["organisation", "-updated_at"], name="brief_list"),
+            models.Index(fields=["organisation", "status", "-updated_at"], name="brief_list_by_status"),
+            models.Index(fields=["agency", "-updated_at"], name="brief_list_of_agency"),
+        ]
 
     def __str__(self):
         return self.title

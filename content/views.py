@@ -18,6 +18,7 @@ from audit import trail
 from audit.timeline import timeline_for
 from audit.trail import Origin
 from core import hooks
+from core.pagination import paginate
 
 from . import services, states
 from .forms import (
@@ -48,7 +49,7 @@ def brief_list(request):
         request,
         "content/brief_list.html",
         {
-            "briefs": briefs,
+            "briefs": paginate(request, briefs),
             "statuses": BriefStatus.choices,
             "status": status,
             "can_create": access.has_capability(request.membership, Capability.DRAFT_BRIEFS),
@@ -268,7 +269,7 @@ def webcare_list(request):
         .select_related("posting__brief", "assignee", "done_by")
         .order_by("done_at", "ends_at")
     )
-    return render(request, "content/webcare_list.html", {"tasks": tasks})
+    return render(request, "content/webcare_list.html", {"tasks": paginate(request, tasks)})
 
 
 @capability_required(Capability.CHECK_BRIEFS)

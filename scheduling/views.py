@@ -138,11 +138,18 @@ def _fill_choices(request, slot):
     )
 
 
+MOVE_CHOICES = 60  # about half a year at two posts a week: the list stays short however far slots reach
+
+
 def _move_choices(slot, now):
-    """Empty future slots of the same channel (the form shows them in the organisation's zone)."""
-    return Slot.objects.filter(
-        channel=slot.channel, starts_at__gt=now, brief__isnull=True, video_version__isnull=True
-    ).exclude(pk=slot.pk)
+    """The next empty future slots of the same channel (the form shows them in the organisation's zone)."""
+    nearest = (
+        Slot.objects.filter(channel=slot.channel, starts_at__gt=now, brief__isnull=True, video_version__isnull=True)
+        .exclude(pk=slot.pk)
+        .order_by("starts_at")
+        .values_list("pk", flat=True)[:MOVE_CHOICES]
+    )
+    return Slot.objects.filter(pk__in=list(nearest)).order_by("starts_at")
 
 
 @capability_required(Capability.VIEW_CALENDAR)

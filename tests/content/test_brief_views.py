@@ -1,5 +1,6 @@
 """Bad input gets a clear message and loses nothing; uploads are checked by content."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,20 @@ def test_the_agency_sees_topics_without_the_organisations_staff(world, client_fo
     assert owner in client_for(world.people["team_social"]).get(reverse("topic_list")).content.decode()
     body = client_for(world.people["agency_member"]).get(reverse("topic_list")).content.decode()
     assert "Vaccination" in body and owner not in body and world.people["adviser"].last_name not in body
+
+
+def test_the_brief_list_comes_a_page_at_a_time_and_keeps_its_filter(world, client_for):
+    from content.models import BriefStatus
+    from tests.workflow import new_brief
+
+    for _ in range(53):
+        new_brief(world)
+    client = client_for(world.people["adviser"])
+    first = client.get(reverse("brief_list"), {"status": BriefStatus.DRAFT})
+    body = first.content.decode()
+    assert len(re.findall(r'href="/briefs/\d+/"', body)) == 50
+    assert "1\u201350 of 53" in body
+    assert 'href="?status=draft&amp;page=2"' in body  # the filter stays on the next page
+    second = client.get(reverse("brief_list"), {"status": BriefStatus.DRAFT, "page": 2}).content.decode()
+    assert "51\u201353 of 53" in second and 'aria-current="page"' in second
+    assert client.get(reverse("brief_list"), {"page": 99}).status_code == 200  # an old bookmark: the last page
