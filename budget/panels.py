@@ -9,7 +9,7 @@ from accounts.roles import Capability
 from core.hooks import Panel
 
 from .models import BudgetPeriod
-from .selectors import brief_budget, figures
+from .selectors import brief_budget, period_figures
 
 
 def brief_budget_panel(request, brief, membership, forms) -> Panel | None:
@@ -34,7 +34,8 @@ def results_budget_panel(channel, start, end, membership) -> Panel | None:
         periods = periods.filter(ends_on__gte=start)
     if end:
         periods = periods.filter(starts_on__lte=end)
-    rows = [figures(period) for period in periods.order_by("starts_on")]
+    # All periods' figures in a fixed number of queries: the years the results cover hold many periods.
+    rows = period_figures(periods.order_by("starts_on"))
     return Panel("budget/panels/results.html", "results", {"budget": rows}) if rows else None
 
 

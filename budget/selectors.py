@@ -6,17 +6,18 @@ exports show the same numbers to the cent.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import BigIntegerField, Count, F, Func, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from content.models import BriefStatus
 from core.templatetags.planner import money
-from stats.selectors import reach_of_briefs
+from stats.models import LatestFigures
 
 from .models import COMMITTED, BudgetPeriod, CostLine, CostStatus, PostAllocation
 from .money import CENT, vat_on
@@ -72,34 +73,10 @@ def _pair(rows, statuses) -> Pair:
 
 
 def figures(period: BudgetPeriod) -> Figures:
+    """Everything the dashboard and the exports show for one period. A fixed number of queries."""
+    result = period_figures([period])[0]
     lines = CostLine.objects.filter(period=period)
-    by_status = list(lines.values("status").annotate(excl=Sum("amount_excl_vat"), vat=Sum("vat_amount")))
-    committed = _pair(by_status, COMMITTED)
-    amount = Pair(period.amount_excl_vat, vat_on(period.amount_excl_vat, period.vat_rate))
-    remaining_excl = period.amount_excl_vat - committed.excl
-    remaining = Pair(remaining_excl, amount.vat - committed.vat)
-    # Posts delivered under this budget: posted briefs with committed costs in this period.
-    delivered = lines.filter(status__in=COMMITTED, brief__status=BriefStatus.POSTED).values("brief").distinct().count()
     post_costs = lines.filter(status__in=COMMITTED, brief__isnull=False)
-    delivered_cost = post_costs.filter(brief__status=BriefStatus.POSTED).aggregate(total=Sum("amount_excl_vat"))
-    delivered_spent = cents(delivered_cost["total"])
-    cost_per_post = forecast = None
-    if delivered:
-        cost_per_post = (delivered_spent / delivered).quantize(CENT, rounding=ROUND_HALF_UP)
-        overhead = lines.filter(status__in=COMMITTED, brief__isnull=True).aggregate(total=Sum("amount_excl_vat"))
-        forecast = (cost_per_post * period.planned_posts + cents(overhead["total"])).quantize(CENT)
-    result = Figures(
-        period=period,
-        amount=amount,
-        planned=_pair(by_status, (CostStatus.PLANNED,)),
-        committed=committed,
-        invoiced=_pair(by_status, INVOICED),
-        paid=_pair(by_status, (CostStatus.PAID,)),
-        remaining=remaining,
-        delivered_posts=delivered,
-        cost_per_post=cost_per_post,
-        forecast=forecast,
-    )
     result.by_topic = [
         row | {"excl": cents(row["excl"])}
         for row in post_costs.values("brief__topic__name")
@@ -113,18 +90,97 @@ def figures(period: BudgetPeriod) -> Figures:
         .annotate(excl=Sum("amount_excl_vat"))
         .order_by("-excl", "supplier")
     ]
-    _value_for_money(result, post_costs, delivered_spent)
     result.by_month = _by_month(period, lines)
     result.posts_over_plan = _posts_over_plan(period)
     result.warnings = _warnings(result)
     return result
 
 
-def _value_for_money(result: Figures, post_costs, spent: Decimal) -> None:
+def period_figures(periods) -> list[Figures]:
+    """The totals of each period (amounts, delivered posts, cost per post, forecast, value for money), in the
+    order given, in three grouped queries however many periods there are (the results page shows every
+    period of the years it covers). The per-topic, per-agency and per-month rows are left empty: ``figures``
+    adds them for the one period of the dashboard."""
+    periods = list(periods)
+    ids = [period.pk for period in periods]
+    by_status = defaultdict(list)
+    for row in (
+        CostLine.objects.filter(period__in=ids)
+        .values("period", "status")
+        .annotate(excl=Sum("amount_excl_vat"), vat=Sum("vat_amount"))
+        .order_by()
+    ):
+        by_status[row["period"]].append(row)
+    posted = Q(brief__status=BriefStatus.POSTED)
+    committed_rows = {
+        row["period"]: row
+        for row in CostLine.objects.filter(period__in=ids, status__in=COMMITTED)
+        .values("period")
+        .annotate(
+            # Posts delivered under a budget: posted briefs with committed costs in the period.
+            delivered=Count("brief", distinct=True, filter=posted),
+            delivered_spent=Sum("amount_excl_vat", filter=posted),
+            overhead=Sum("amount_excl_vat", filter=Q(brief__isnull=True)),
+        )
+        .order_by()
+    }
+    reach = _reach_per_period(ids)
+    results = []
+    for period in periods:
+        rows = by_status[period.pk]
+        row = committed_rows.get(period.pk, {})
+        committed = _pair(rows, COMMITTED)
+        amount = Pair(period.amount_excl_vat, vat_on(period.amount_excl_vat, period.vat_rate))
+        delivered = row.get("delivered", 0)
+        delivered_spent = cents(row.get("delivered_spent"))
+        cost_per_post = forecast = None
+        if delivered:
+            cost_per_post = (delivered_spent / delivered).quantize(CENT, rounding=ROUND_HALF_UP)
+            forecast = (cost_per_post * period.planned_posts + cents(row.get("overhead"))).quantize(CENT)
+        result = Figures(
+            period=period,
+            amount=amount,
+            planned=_pair(rows, (CostStatus.PLANNED,)),
+            committed=committed,
+            invoiced=_pair(rows, INVOICED),
+            paid=_pair(rows, (CostStatus.PAID,)),
+            remaining=Pair(period.amount_excl_vat - committed.excl, amount.vat - committed.vat),
+            delivered_posts=delivered,
+            cost_per_post=cost_per_post,
+            forecast=forecast,
+        )
+        _value_for_money(result, delivered_spent, *reach.get(period.pk, (0, 0)))
+        results.append(result)
+    return results
+
+
+def _reach_per_period(ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Views and engagements (likes + comments + shares) per period of the posted videos it paid for (posted
+    briefs with committed costs in it), each video counted once at its latest figures. One query: per period
+    row, a sum over LatestFigures (one row per video) of the period's briefs, found through the cost lines'
+    period index and kept within the period's organisation. No subquery runs per snapshot or per video."""
+    paid_for = CostLine.objects.filter(period=OuterRef(OuterRef("pk")), status__in=COMMITTED).values("brief")
+    videos = LatestFigures.objects.filter(
+        posting__brief__in=paid_for,
+        posting__brief__status=BriefStatus.POSTED,
+        posting__brief__organisation=OuterRef("organisation"),
+    )
+
+    def total(expression):
+        # SUM as a plain function, not an aggregate: the subquery gets no GROUP BY and gives one row.
+        summed = videos.annotate(total=Func(expression, function="SUM", output_field=BigIntegerField()))
+        return Subquery(summed.values("total")[:1])
+
+    rows = BudgetPeriod.objects.filter(pk__in=ids).values_list(
+        "pk", total(F("views")), total(F("likes") + F("comments") + F("shares"))
+    )
+    return {pk: (int(views or 0), int(engagements or 0)) for pk, views, engagements in rows}
+
+
+def _value_for_money(result: Figures, spent: Decimal, views: int, engagements: int) -> None:
     """Cost per 1,000 views and per engagement (likes + comments + shares), over the posted videos this
-    period paid for, each counted at its latest snapshot."""
-    reach = reach_of_briefs(post_costs.filter(brief__status=BriefStatus.POSTED).values("brief"))
-    result.views, result.engagements = reach["views"], reach["engagements"]
+    period paid for, each counted at its latest figures."""
+    result.views, result.engagements = views, engagements
     if result.views:
         result.cost_per_thousand_views = (spent * 1000 / result.views).quantize(CENT, rounding=ROUND_HALF_UP)
     if result.engagements:

@@ -105,6 +105,28 @@ class VideoSnapshot(models.Model):
         return f"{self.posting.tiktok_video_id} @ {self.bucket:%Y-%m-%d %H:%M}: {self.views} views"
 
 
+class LatestFigures(models.Model):
+    """Each posted video's latest snapshot (by captured_at, then bucket), kept by every path that writes
+    snapshots in the same transaction (``stats.selectors.rebuild_latest_figures``). The results pages and
+    dashboards read one row per video here instead of searching millions of snapshots for the latest."""
+
+    # The posting is the key: the database holds at most one row per video.
+    posting = models.OneToOneField(Posting, on_delete=models.CASCADE, primary_key=True, related_name="latest_figures")
+    views = models.PositiveBigIntegerField()
+    likes = models.PositiveBigIntegerField()
+    comments = models.PositiveBigIntegerField()
+    shares = models.PositiveBigIntegerField()
+    measured_at = models.DateTimeField()  # the snapshot's captured_at
+    bucket = models.DateTimeField()
+    source = models.CharField(max_length=8, choices=Source.choices)
+
+    class Meta:
+        verbose_name_plural = "latest figures"
+
+    def __str__(self):
+        return f"{self.posting_id} @ {self.measured_at:%Y-%m-%d %H:%M}: {self.views} views"
+
+
 class FollowerSnapshot(models.Model):
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="follower_snapshots")
     day = models.DateField()

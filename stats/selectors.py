@@ -1,8 +1,10 @@
 """The figures behind the results pages and the report.
 
-Every function runs a fixed number of queries however many videos and snapshots there are: the latest
-snapshot per video comes from one query with subqueries, and medians, bands, topics, top and bottom are
-computed from that one list in Python.
+Every function runs a fixed number of queries however many videos and snapshots there are. The latest
+figures per video are kept in ``LatestFigures`` (one row per video, rebuilt by every write of snapshots), so
+no page searches the snapshots for the latest. Medians over a whole channel are computed by the database
+(PostgreSQL's percentile_cont); the period's figures for the results page are computed from its one list of
+videos in Python.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db import NotSupportedError, connections, transaction
+from django.db.models import Aggregate, Case, Exists, F, FloatField, OuterRef, Subquery, Sum, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from content.models import Posting
 from core import hooks
 
-from .models import FollowerSnapshot, VideoSnapshot
+from .models import FollowerSnapshot, LatestFigures, VideoSnapshot
 
 # The pilot's ranges per video (DOMAIN.md): reach 105,000-225,000, likes 2,500-9,500, comments 16-850.
 PILOT_BANDS = {"views": (105_000, 225_000), "likes": (2_500, 9_500), "comments": (16, 850)}
@@ -84,28 +88,142 @@ class VideoFigures:
 def latest_figures(channel, start: date | None = None, end: date | None = None) -> list[VideoFigures]:
     """The channel's posted videos (posted between start and end, inclusive) with their latest figures.
     One query."""
-    latest = VideoSnapshot.objects.filter(posting=OuterRef("pk")).order_by("-captured_at", "-bucket")
     postings = Posting.objects.filter(brief__channel=channel)
     if start:
         postings = postings.filter(posted_at__gte=_start_of(start, channel))
     if end:
         postings = postings.filter(posted_at__lt=_start_of(end + timedelta(days=1), channel))
-    rows = (
-        postings.select_related("brief__topic")
-        .annotate(
-            last_views=Subquery(latest.values("views")[:1]),
-            last_likes=Subquery(latest.values("likes")[:1]),
-            last_comments=Subquery(latest.values("comments")[:1]),
-            last_shares=Subquery(latest.values("shares")[:1]),
-            last_measured=Subquery(latest.values("captured_at")[:1]),
-            missing_since=F("missing_at_tiktok__since"),
-        )
-        .order_by("-posted_at", "-pk")
+    return [_video(p) for p in _with_latest(postings).order_by("-posted_at", "-pk")]
+
+
+def video_figures(posting: Posting) -> VideoFigures:
+    """One video's latest figures. One query, whatever the channel's other videos hold."""
+    return _video(_with_latest(Posting.objects.filter(pk=posting.pk)).get())
+
+
+def _with_latest(postings):
+    # A left join on the one LatestFigures row per video: videos without figures yet stay in the list.
+    return postings.select_related("brief__topic").annotate(
+        last_views=F("latest_figures__views"),
+        last_likes=F("latest_figures__likes"),
+        last_comments=F("latest_figures__comments"),
+        last_shares=F("latest_figures__shares"),
+        last_measured=F("latest_figures__measured_at"),
+        missing_since=F("missing_at_tiktok__since"),
     )
-    return [
-        VideoFigures(p, p.last_views, p.last_likes, p.last_comments, p.last_shares, p.last_measured, p.missing_since)
-        for p in rows
-    ]
+
+
+def _video(p: Posting) -> VideoFigures:
+    return VideoFigures(p, p.last_views, p.last_likes, p.last_comments, p.last_shares, p.last_measured, p.missing_since)
+
+
+REBUILD_CHUNK = 500  # postings per statement: IN lists stay well within SQLite's and PostgreSQL's limits
+LATEST_COLUMNS = ("posting_id", "views", "likes", "comments", "shares", "measured_at", "bucket", "source")
+
+
+def rebuild_latest_figures(posting_ids, *, deleted: bool = True) -> None:
+    """Make LatestFigures of these postings equal to their latest snapshot (by captured_at, then bucket, then
+    id), in set-based SQL: per chunk one INSERT ... SELECT ... ON CONFLICT (the latest snapshot of each
+    posting found along the (posting, -captured_at) index) and, unless ``deleted`` is False (the caller just
+    wrote a snapshot of each), one DELETE for postings left without snapshots.
+
+    Every path that writes snapshots calls it in the same transaction. An upsert rather than delete and
+    insert, so that two writers of the same video (a pull and a hand entry) never collide on the key."""
+    ids = sorted({int(pk) for pk in posting_ids})
+    if not ids:
+        return
+    connection = connections[LatestFigures.objects.db]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in LATEST_COLUMNS)
+    updates = ", ".join(f"{quote(column)} = excluded.{quote(column)}" for column in LATEST_COLUMNS[1:])
+    newest = VideoSnapshot.objects.filter(posting=OuterRef("pk")).order_by("-captured_at", "-bucket", "-pk")
+    # No savepoint of its own: inside the caller's transaction it adds no statements; alone, it is one.
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        for first in range(0, len(ids), REBUILD_CHUNK):
+            chunk = ids[first : first + REBUILD_CHUNK]
+            latest_ids = Posting.objects.filter(pk__in=chunk).values(latest=Subquery(newest.values("pk")[:1]))
+            rows = (
+                VideoSnapshot.objects.filter(pk__in=latest_ids)
+                .order_by()
+                .values_list("posting_id", "views", "likes", "comments", "shares", "captured_at", "bucket", "source")
+            )
+            select, params = rows.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {quote(LatestFigures._meta.db_table)} ({columns}) {select} "
+                    f"ON CONFLICT ({quote('posting_id')}) DO UPDATE SET {updates}",
+                    params,
+                )
+            if deleted:
+                without = VideoSnapshot.objects.filter(posting=OuterRef("posting"))
+                LatestFigures.objects.filter(posting_id__in=chunk).exclude(Exists(without)).delete()
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's ``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)``: the value at ``fraction``
+    of the ordered values, interpolated between the two nearest (0.5: the median). NULLs are left out. Other
+    databases: use ``percentiles``, which falls back to the same computation in Python."""
+
+    function = "PERCENTILE_CONT"
+    name = "Percentile"
+    output_field = FloatField()
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float = 0.5, **extra):
+        fraction = float(fraction)
+        if not 0 <= fraction <= 1:
+            raise ValueError(f"A percentile is a fraction from 0 to 1, not {fraction}")
+        # A float's repr is a plain number: safe to put in the SQL as it is.
+        super().__init__(expression, fraction=repr(fraction), **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("percentile_cont needs PostgreSQL; use stats.selectors.percentiles")
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def percentile_cont(values, fraction: float = 0.5) -> float | None:
+    """What PostgreSQL's percentile_cont computes, in Python: first + (second - first) * (position - floor)."""
+    ordered = sorted(v for v in values if v is not None)
+    if not ordered:
+        return None
+    position = fraction * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def percentiles(queryset, fraction: float = 0.5, **expressions) -> dict[str, float | None]:
+    """The ``fraction`` percentile of each expression over ``queryset``: by the database on PostgreSQL
+    (one query, one row back), elsewhere (SQLite, in development and tests) from the expression's values in
+    Python, the same computation."""
+    # Aliases apart from the field names: aggregate(views=Percentile(F("views"))) would refer to itself.
+    names = {name: f"percentile_{name}" for name in expressions}
+    if connections[queryset.db].vendor == "postgresql":
+        aggregates = {names[name]: Percentile(expression, fraction) for name, expression in expressions.items()}
+        values = queryset.aggregate(**aggregates)
+        return {name: values[alias] for name, alias in names.items()}
+    rows = queryset.annotate(**{names[name]: e for name, e in expressions.items()}).values_list(*names.values())
+    columns = list(zip(*rows, strict=True)) or [() for _ in names]
+    return {name: percentile_cont(column, fraction) for name, column in zip(names, columns, strict=True)}
+
+
+# Likes, comments and shares as a percentage of views, in the same order of operations as engagement_rate
+# (so the database and Python give the same float); NULL without views, like engagement_rate's None.
+ENGAGEMENT_RATE = Case(
+    When(
+        views__gt=0,
+        then=Cast(F("likes") + F("comments") + F("shares"), FloatField()) / Cast(F("views"), FloatField()) * 100,
+    ),
+    output_field=FloatField(),
+)
+
+
+def channel_medians(channel) -> dict[str, float | None]:
+    """The median views and engagement rate per video of all the channel's videos with figures, computed by
+    the database from LatestFigures (one row per video): it never reads the snapshots. One query."""
+    rows = LatestFigures.objects.filter(posting__brief__channel=channel)
+    return percentiles(rows, 0.5, views=F("views"), engagement=ENGAGEMENT_RATE)
 
 
 def _start_of(day: date, channel) -> datetime:
@@ -268,13 +386,14 @@ def default_period(channel, *, today: date) -> Period:
     return Period(months_before(today, DEFAULT_MONTHS) + timedelta(days=1), today)
 
 
-def reach_of_briefs(briefs) -> dict:
+def reach_of_briefs(briefs, *, organisation=None) -> dict:
     """Views and engagements (likes + comments + shares) of the posted videos of ``briefs`` (a queryset of
-    briefs or their ids), each video counted at its latest snapshot. One query."""
-    latest = VideoSnapshot.objects.filter(posting=OuterRef("posting")).order_by("-captured_at", "-bucket")
-    totals = VideoSnapshot.objects.filter(posting__brief__in=briefs, pk=Subquery(latest.values("pk")[:1])).aggregate(
-        views=Sum("views"), likes=Sum("likes"), comments=Sum("comments"), shares=Sum("shares")
-    )
+    briefs or their ids), each video counted at its latest figures. One query, reading one LatestFigures row
+    per video; ``organisation`` keeps the search within that organisation's videos."""
+    latest = LatestFigures.objects.filter(posting__brief__in=briefs)
+    if organisation is not None:
+        latest = latest.filter(posting__brief__organisation=organisation)
+    totals = latest.aggregate(views=Sum("views"), likes=Sum("likes"), comments=Sum("comments"), shares=Sum("shares"))
     return {
         "views": int(totals["views"] or 0),
         "engagements": int((totals["likes"] or 0) + (totals["comments"] or 0) + (totals["shares"] or 0)),

@@ -43,6 +43,7 @@ from .models import (
     VideoSnapshot,
 )
 from .ratelimit import Limiter
+from .selectors import rebuild_latest_figures
 
 BUCKET_HOURS = 3  # "every few hours": snapshots of one video are at most one per 3-hour bucket
 FRESH_DAYS = 7
@@ -407,14 +408,19 @@ API_FIGURES = {"views": "view_count", "likes": "like_count", "comments": "commen
 
 def upsert_snapshots(snapshots: list[VideoSnapshot]) -> None:
     """Write snapshots as one bulk upsert on their unique key (video, bucket, source): a rerun or a
-    duplicate delivery updates the figures instead of adding rows. Pulls, imports and entries all use it."""
-    VideoSnapshot.objects.bulk_create(
-        snapshots,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["posting", "bucket", "source"],
-        update_fields=[*API_FIGURES, "captured_at"],
-    )
+    duplicate delivery updates the figures instead of adding rows. Pulls, imports and entries all use it, and
+    it keeps the videos' LatestFigures in the same transaction, so the pages never see one without the other."""
+    with transaction.atomic(savepoint=False):
+        VideoSnapshot.objects.bulk_create(
+            snapshots,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["posting", "bucket", "source"],
+            update_fields=[*API_FIGURES, "captured_at"],
+        )
+        # Recomputed from the snapshots rather than taken from these: an import of an earlier day must not
+        # replace later figures, and an upsert may move an existing snapshot's captured_at.
+        rebuild_latest_figures({snapshot.posting_id for snapshot in snapshots}, deleted=False)
 
 
 def _is_count(value) -> bool:

@@ -23,6 +23,7 @@ from audit import trail
 from audit.trail import Origin
 from content.models import Posting
 from core import charts, counters, queue
+from core.pagination import paginate
 
 from . import imports, services, tasks
 from .client import TikTokError
@@ -30,7 +31,7 @@ from .forms import FiguresForm, PeriodForm, StudioImportForm
 from .models import ChannelConnection, ConnectionStatus, MissingVideo, RunKind
 from .report import PdfUnavailable, render_pdf, results_context
 from .schedule import stats_jobs
-from .selectors import PILOT_BANDS, default_period, latest_figures, median, video_history
+from .selectors import PILOT_BANDS, channel_medians, default_period, video_figures, video_history
 
 OAUTH_SESSION_KEY = "tiktok_oauth"
 PULL_NOW_SECONDS = 60
@@ -53,14 +54,17 @@ def channel_stats(request, pk=None):
     connection = ChannelConnection.objects.filter(channel=channel).first()
     can_connect = access.has_capability(request.membership, Capability.CONNECT_CHANNEL)
     missing = [scope for scope in SCOPES if connection and scope not in connection.scopes.split(",")]
-    context = results_context(channel, start, end, request.membership, today=today) | {
+    context = results_context(channel, start, end, request.membership, today=today)
+    context |= {
+        # The period's figures count every video; the table shows them a page at a time.
+        "videos": paginate(request, context["results"].videos),
         "channels": channels,
         "period_form": period,
         "presets": _period_presets(channel, today),
         "query": request.GET.urlencode(),
         "connection": connection,
         "missing_scopes": missing,
-        "runs": _runs_with_named_videos(channel) if can_connect else [],
+        "runs": _runs_with_named_videos(request, channel) if can_connect else None,
         "unrecorded": _unrecorded(channel, connection) if can_connect else [],
         "missing": _missing(channel) if can_connect else [],
         "expires_soon": bool(
@@ -90,16 +94,18 @@ def _period_presets(channel, today) -> list[dict]:
     ]
 
 
-def _runs_with_named_videos(channel, count: int = 15) -> list:
-    """The recent runs, each with the videos TikTok didn't return or returned twice named by their brief."""
-    runs = list(channel.pull_runs.all()[:count])
+def _runs_with_named_videos(request, channel, per_page: int = 15):
+    """A page of the runs, newest first, each with the videos TikTok didn't return or returned twice named by
+    their brief (the run log grows by several runs a day)."""
+    page = paginate(request, channel.pull_runs.all(), per_page=per_page, parameter="runs")
+    page.object_list = runs = list(page.object_list)
     ids = {video_id for run in runs for video_id in (*run.missing_videos, *run.duplicate_videos)}
     postings = Posting.objects.filter(brief__channel=channel, tiktok_video_id__in=ids).select_related("brief")
     names = {p.tiktok_video_id: f"{p.brief.reference} “{p.brief.title}”" for p in postings}
     for run in runs:
         run.missing_named = [names.get(video_id, video_id) for video_id in run.missing_videos]
         run.duplicates_named = [names.get(video_id, video_id) for video_id in run.duplicate_videos]
-    return runs
+    return page
 
 
 def _missing(channel) -> list[MissingVideo]:
@@ -126,8 +132,9 @@ def video_stats(request, pk):
     postings = Posting.objects.visible_to(request.membership).select_related("brief__topic", "brief__channel")
     posting = get_object_or_404(postings, pk=pk)
     history = video_history(posting)
-    channel_videos = latest_figures(posting.brief.channel)
-    this = next(video for video in channel_videos if video.posting.pk == posting.pk)
+    this = video_figures(posting)
+    # From LatestFigures, one row per video: the page no longer reads the other videos' snapshots.
+    medians = channel_medians(posting.brief.channel)
     can_record = access.has_capability(request.membership, Capability.RECORD_RESULTS)
     form = None
     if can_record:
@@ -156,8 +163,8 @@ def video_stats(request, pk):
             "video": this,
             "history": history,
             "bands": PILOT_BANDS,
-            "channel_median_views": median(v.views for v in channel_videos),
-            "channel_median_engagement": median(v.engagement_rate for v in channel_videos),
+            "channel_median_views": medians["views"],
+            "channel_median_engagement": medians["engagement"],
             "views_chart": charts.line([(s.captured_at, s.views) for s in history]),
             "reactions_chart": charts.line([(s.captured_at, s.likes, s.comments, s.shares) for s in history], lines=3),
             "form": form,

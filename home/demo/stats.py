@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from content.models import Posting
 from stats.models import FollowerSnapshot, VideoSnapshot
+from stats.selectors import rebuild_latest_figures
 from stats.services import bucket_for
 from stats.simulator import DEMO_RECENT_FIGURES, DEMO_RECENT_VIDEO_IDS
 
@@ -81,6 +82,7 @@ def seed_demo_stats(*, now: datetime) -> None:
                 )
             )
     VideoSnapshot.objects.bulk_create(snapshots)
+    rebuild_latest_figures({snapshot.posting_id for snapshot in snapshots})  # in this transaction too
     channel = vws.channels.order_by("pk").first()
     start, end = date(2020, 11, 1), date(2021, 3, 30)
     days = (end - start).days

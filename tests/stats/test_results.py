@@ -214,6 +214,8 @@ def _figures(postings, rows):
                 comments=int(comments * share),
                 shares=int(shares * share),
             )
+    # Written here directly, not through stats.services: keep the latest figures as every writer does.
+    selectors.rebuild_latest_figures([posting.pk for posting in postings])
 
 
 def test_medians_bands_top_bottom_and_topics(channel_videos):
