@@ -106,6 +106,7 @@ EXPORT_LABELS = {
     "calendar.csv": _("Posting calendar downloaded (CSV)"),
     "results.pdf": _("Results report downloaded (PDF)"),
     "attachment": _("Attachment downloaded: %(name)s"),
+    "disclosure.zip": _("Disclosure package downloaded: %(name)s"),
 }
 
 

@@ -3,6 +3,15 @@
 Every personal name of staff, agency people and creators is removed from the text itself and replaced
 by "5.1.2e" (Woo article 5.1.2e). Organisation names, roles and the content stay. The redaction runs
 over the finished HTML of each document, so nothing rendered can slip past it.
+
+Building costs a fixed number of queries, not a number per brief (issue 14: it was 14 per brief, and a busy
+channel's year of 1,664 briefs outlived the web server's timeout). Everything the documents read is fetched for
+``CHUNK`` briefs at a time with one query per kind (constraints, versions and their creators, decisions, comments,
+costs, the audit timelines), grouped in Python; each document is written to the ZIP as soon as it is rendered, so
+memory holds one chunk's rows, never the whole package (a package of more than ``CHUNK`` briefs costs the same
+queries again per further chunk). The disclosure itself goes on record with one event per brief, written
+in one transaction under one lock (``auditing.record_disclosed``). Periods are made by a worker
+(``exports``, ``tasks.build_export``); one brief's package is made in the request, on the same path.
 """
 
 from __future__ import annotations
@@ -10,10 +19,12 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
 
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,14 +33,16 @@ from accounts.access import require_in
 from accounts.models import Agency, AgencyEngagement, Membership
 from accounts.roles import Capability, Role
 from approvals.models import Decision
-from audit import trail
-from audit.actions import AuditAction
-from audit.timeline import timeline_for
-from content.models import Creator, Topic, WebcareTask
+from audit.timeline import timelines_for
+from budget.models import CostLine
+from content.models import Comment, Creator, ScriptVersion, Topic, VideoVersion, WebcareTask
 from core.spreadsheets import SafeWriter
 
-from . import names
+from . import auditing, names
 from .redaction import REDACTION_MARK, Person, Redactor
+
+# Briefs whose documents are fetched together: a fixed number of queries per chunk, and memory for one chunk only.
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -96,7 +109,39 @@ def _role_of(user_id, roles) -> str:
     return str(Role(role).label) if role in Role.values else _("Person")
 
 
-def _documents_for(brief, roles, start_number: int, now) -> list[Document]:
+def _fetch(chunk: list) -> tuple[dict, dict]:
+    """Everything the documents of ``chunk`` (briefs) read, in one query per kind: the related objects are put on
+    the briefs (``brief.script_versions.all()`` etc. read no more), decisions and timelines come back per brief."""
+    prefetch_related_objects(
+        chunk,
+        "organisation",
+        "channel",
+        "agency",
+        "topic",
+        "constraints",
+        Prefetch("script_versions", queryset=ScriptVersion.objects.order_by("number").prefetch_related("creators")),
+        Prefetch("video_versions", queryset=VideoVersion.objects.order_by("number")),
+        Prefetch("comments", queryset=Comment.objects.select_related("author").order_by("created_at", "pk")),
+        Prefetch("cost_lines", queryset=CostLine.objects.select_related("period").order_by("created_at", "pk")),
+    )
+    decisions: dict[int, list] = {}
+    for decision in (
+        Decision.objects.filter(run__brief_id__in=[brief.pk for brief in chunk])
+        .select_related("run__script_version", "run__video_version", "step", "actor")
+        .order_by("decided_at", "pk")
+    ):
+        decisions.setdefault(decision.run.brief_id, []).append(decision)
+    return decisions, timelines_for(chunk)
+
+
+def _forget(chunk: list) -> None:
+    """Let the chunk's prefetched rows go before the next chunk is fetched."""
+    for brief in chunk:
+        getattr(brief, "_prefetched_objects_cache", {}).clear()
+
+
+def _documents_for(brief, decisions: list, events: list, roles, start_number: int, now) -> list[Document]:
+    """The documents of one brief, from what ``_fetch`` put on it (no query of its own)."""
     docs = []
     number = start_number
 
@@ -108,7 +153,7 @@ def _documents_for(brief, roles, start_number: int, now) -> list[Document]:
         number += 1
 
     add("brief", _("Brief: %(title)s") % {"title": brief.title}, "brief.html", {}, brief.created_at)
-    for version in brief.script_versions.prefetch_related("creators").order_by("number"):
+    for version in brief.script_versions.all():
         add(
             f"script-v{version.number}",
             _("Script version %(number)s") % {"number": version.number},
@@ -116,7 +161,7 @@ def _documents_for(brief, roles, start_number: int, now) -> list[Document]:
             {"version": version},
             version.created_at,
         )
-    for version in brief.video_versions.order_by("number"):
+    for version in brief.video_versions.all():
         add(
             f"video-v{version.number}",
             _("Video version %(number)s (description)") % {"number": version.number},
@@ -124,23 +169,17 @@ def _documents_for(brief, roles, start_number: int, now) -> list[Document]:
             {"version": version},
             version.created_at,
         )
-    decisions = list(
-        Decision.objects.filter(run__brief=brief)
-        .select_related("run__script_version", "run__video_version", "step", "actor")
-        .order_by("decided_at")
-    )
     if decisions:
         rows = [(d, _role_of(d.actor_id, roles)) for d in decisions]
         add("decisions", _("Decisions and feedback"), "decisions.html", {"rows": rows}, decisions[-1].decided_at)
-    comments = list(brief.comments.select_related("author").order_by("created_at"))
+    comments = list(brief.comments.all())
     if comments:
         rows = [(c, _role_of(c.author_id, roles)) for c in comments]
         last = comments[-1].created_at
         add("comments", _("Comments and extra information"), "comments.html", {"rows": rows}, last)
-    costs = list(brief.cost_lines.select_related("period").order_by("created_at"))
+    costs = list(brief.cost_lines.all())
     if costs:
         add("costs", _("Costs"), "costs.html", {"costs": costs}, costs[-1].created_at)
-    events = timeline_for(brief)
     rows = [(e, e.label, _role_of(e.actor_id, roles) if e.actor_id else _("System")) for e in events]
     add("timeline", _("Timeline"), "timeline.html", {"rows": rows}, now)  # the timeline as of now
     return docs
@@ -171,45 +210,74 @@ def _readme(title: str, finds: list) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_for_briefs(briefs, *, actor, title: str, now):
-    """The ZIP as a file object (spooled to disk when large), positioned at its start; ``now`` dates the
-    timeline documents, which show the history up to the moment of disclosure."""
-    for organisation_id in {brief.organisation_id for brief in briefs}:
-        require_in(actor, organisation_id, Capability.DISCLOSE)
+def write_package(
+    briefs: Iterable,
+    *,
+    title: str,
+    now,
+    out,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[int, int]:
+    """Write the package of ``briefs`` as a ZIP into ``out`` (a binary file); returns each brief's number of
+    documents (brief pk → count). ``now`` dates the timeline documents, which show the history up to the moment of
+    disclosure. ``progress(briefs_done, documents_done)`` is called after each brief.
+
+    Guards nothing and records nothing: callers check that the actor may disclose and put the disclosure on
+    record (``build_for_briefs``, ``exports``)."""
+    briefs = list(briefs)
+    prefetch_related_objects(briefs, "organisation")
     redactor = redactor_for({brief.organisation for brief in briefs})
     roles = dict(
         Membership.objects.filter(organisation_id__in={b.organisation_id for b in briefs}).values_list(
             "user_id", "role"
         )
     )
-    documents = []
-    with timezone.override(UTC):  # documents state times in UTC, whoever downloads them
-        for brief in briefs:
-            documents += _documents_for(brief, roles, len(documents) + 1, now)
-    # Returned open to the caller (FileResponse closes it), hence no context manager here.
-    package = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
-    with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        inventory = io.StringIO()
-        writer = SafeWriter(inventory)
-        writer.writerow([_("number"), _("brief"), _("date"), _("title"), _("type"), _("file")])
-        finds = []
-        for doc in documents:
-            writer.writerow(
-                [doc.number, doc.brief_reference, doc.date, redactor.redact(doc.title), doc.kind, doc.filename]
-            )
-            redacted = redactor.redact_html(doc.html)
-            archive.writestr(doc.filename, redacted)
-            finds += names.possible_names(doc.filename, names.plain_text(redacted), redactor.kept_words)
+    documents: dict[int, int] = {}
+    inventory = io.StringIO()
+    writer = SafeWriter(inventory)
+    writer.writerow([_("number"), _("brief"), _("date"), _("title"), _("type"), _("file")])
+    finds = []
+    written = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for start in range(0, len(briefs), CHUNK):
+            chunk = briefs[start : start + CHUNK]
+            decisions, timelines = _fetch(chunk)
+            for brief in chunk:
+                with timezone.override(UTC):  # documents state times in UTC, whoever downloads them
+                    docs = _documents_for(brief, decisions.get(brief.pk, []), timelines[brief], roles, written + 1, now)
+                for doc in docs:
+                    writer.writerow(
+                        [doc.number, doc.brief_reference, doc.date, redactor.redact(doc.title), doc.kind, doc.filename]
+                    )
+                    redacted = redactor.redact_html(doc.html)
+                    archive.writestr(doc.filename, redacted)
+                    finds += names.possible_names(doc.filename, names.plain_text(redacted), redactor.kept_words)
+                documents[brief.pk] = len(docs)
+                written += len(docs)
+                if progress is not None:
+                    progress(len(documents), written)
+            del decisions, timelines
+            _forget(chunk)
         archive.writestr("inventory.csv", inventory.getvalue())
         archive.writestr("README.txt", _readme(title, finds))
-    for brief in briefs:
-        trail.record(
-            organisation=brief.organisation,
-            actor=actor,
-            action=AuditAction.BRIEF_DISCLOSED,
-            obj=brief,
-            subject=brief,
-            details={"package": title, "documents": sum(d.brief_reference == brief.reference for d in documents)},
-        )
+    return documents
+
+
+def build_for_briefs(briefs, *, actor, title: str, now, origin=None):
+    """The ZIP as a file object (spooled to disk when large), positioned at its start, with the disclosure on
+    record (one event per brief, on its timeline); ``now`` dates the timeline documents and the events.
+
+    For a package made in the request (one brief's). A period's is made by a worker: ``exports``."""
+    briefs = list(briefs)
+    for organisation_id in {brief.organisation_id for brief in briefs}:
+        require_in(actor, organisation_id, Capability.DISCLOSE)
+    # Returned open to the caller (FileResponse closes it), hence no context manager here.
+    package = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
+    try:
+        documents = write_package(briefs, title=title, now=now, out=package)
+        auditing.record_disclosed(briefs, documents, actor=actor, title=title, now=now, origin=origin)
+    except BaseException:
+        package.close()
+        raise
     package.seek(0)
     return package

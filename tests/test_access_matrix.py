@@ -12,6 +12,19 @@ ROLE_OF = {persona: role.value for role, persona in ROLE_PERSONAS.items()}
 LOGGED_IN = PERSONAS[1:]
 
 
+def _failed_export(world):
+    """The ministry's failed disclosure package of its first staged period (made once per test)."""
+    from disclosure.models import DisclosureExport, ExportStatus
+    from tests.world import STAGED_AT
+
+    return DisclosureExport.objects.get_or_create(
+        organisation=world.ministry,
+        title="bench-of-the-matrix",
+        defaults={"requested_by": world.people["team_social"], "language": "en", "created_at": STAGED_AT,
+                  "status": ExportStatus.FAILED, "parameters": {"start": "2026-01-01", "end": "2026-01-31"}},
+    )[0]  # fmt: skip
+
+
 def expect(default, **per_persona):
     table = dict.fromkeys(PERSONAS, default)
     for persona, status in per_persona.items():
@@ -120,6 +133,18 @@ MATRIX = {
     # the others get the page back with the reason (400).
     "decide": ("post", lambda w: {"pk": w.stages.run.pk}, only(400, *MEMBERS) | {"adviser": 302}),
     "period_disclosure": ("get", None, expect(403, anonymous=302, team_social=200, org_admin=200)),
+    "disclosure_exports": ("get", None, expect(403, anonymous=302, team_social=200, org_admin=200)),
+    # A package that isn't ready is not there to download, even for those who may disclose.
+    "disclosure_export_download": (
+        "get",
+        lambda w: {"pk": _failed_export(w).pk},
+        expect(403, anonymous=302, team_social=404, org_admin=404),
+    ),
+    "disclosure_export_again": (
+        "post",
+        lambda w: {"pk": _failed_export(w).pk},
+        expect(403, anonymous=302, team_social=302, org_admin=302),
+    ),
     "creator_list": ("get", None, expect(403, anonymous=302, agency_member=200)),
     "webcare_list": ("get", None, expect(403, anonymous=302, team_social=200)),
     "calendar_month": ("get", None, CALENDAR_READERS),

@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.tasks.remind_waiting_approvers",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Disclosure packages the queue lost or whose worker died are queued again; finished ones are deleted after
+    # disclosure.exports.KEEP_DAYS days.
+    "sweep-disclosure-exports": {"task": "disclosure.tasks.sweep_exports", "schedule": timedelta(minutes=1)},
+    "expire-disclosure-exports": {"task": "disclosure.tasks.expire_exports", "schedule": crontab(hour=3, minute=15)},
 }
 
 # --- Authentication --------------------------------------------------------------------------------

@@ -30,6 +30,18 @@ def download(client, url):
     return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 
 
+def download_period(client, start, end):
+    """Ask for a period's package, let the worker make it (the task, called here) and download it."""
+    from disclosure import tasks
+    from disclosure.models import DisclosureExport
+
+    response = client.post(reverse("period_disclosure"), {"start": start, "end": end})
+    assert response.status_code == 302
+    export = DisclosureExport.objects.latest("pk")
+    tasks.build_export(export.pk)
+    return download(client, reverse("disclosure_export_download", args=[export.pk]))
+
+
 def names_that_must_not_appear():
     names = set()
     for user in User.objects.all():
@@ -104,17 +116,9 @@ def test_the_package_includes_the_briefs_costs(staged, client_for):
 def test_a_period_package_holds_every_brief_of_the_period(staged, client_for):
     today = STAGED_AT.astimezone(staged.ministry.zone).date()  # the period is read in the organisation's zone
     client = client_for(staged.people["team_social"])
-    archive = download(client, reverse("period_disclosure") + f"?start={today}&end={today}")
+    archive = download_period(client, today, today)
     references = {name.split("/")[0] for name in archive.namelist() if "/" in name}
     assert len(references) == 5  # draft, with agency, in production, ready, posted
-
-
-def test_an_empty_period_says_so(staged, client_for):
-    response = client_for(staged.people["team_social"]).get(
-        reverse("period_disclosure") + "?start=2001-01-01&end=2001-01-31"
-    )
-    assert response.status_code == 200
-    assert "No briefs were made in this period." in response.content.decode()
 
 
 def test_a_disclosure_is_itself_audited(staged, client_for):
@@ -189,7 +193,7 @@ def test_a_former_reviewer_stays_unnamed_and_both_exports_read_the_same(staged, 
     client = client_for(staged.people["team_social"])
     one = download(client, reverse("brief_disclosure", args=[brief.pk]))
     today = STAGED_AT.astimezone(staged.ministry.zone).date()
-    period = download(client, reverse("period_disclosure") + f"?start={today}&end={today}")
+    period = download_period(client, today, today)
     (comments,) = [name for name in one.namelist() if name.endswith("-comments.html")]
     text = one.read(comments).decode()
     assert reviewer.first_name not in text and reviewer.last_name not in text

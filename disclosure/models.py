@@ -1,0 +1,115 @@
+"""A disclosure package made by a worker: a period's briefs can run to thousands of documents, more than a
+request may take (issue 14). The finished ZIP is a private file under MEDIA_ROOT, served only through a view that
+checks who asks and records the download; it is deleted after ``exports.KEEP_DAYS`` days."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import has_capability
+from accounts.models import Organisation
+from accounts.roles import Capability
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Deleted after its retention period")
+
+
+class ExportKind(models.TextChoices):
+    PERIOD = "period", _("Every brief made in a period")
+
+
+class ExportFailure(models.TextChoices):
+    """Why a package could not be made, in words for the status page."""
+
+    NOT_ALLOWED = "not_allowed", _("The person who asked for it may no longer disclose in this organisation.")
+    ERROR = "error", _("Something went wrong while the package was made.")
+
+
+def export_path(instance, filename):
+    """Private, under a random name per organisation; served only through the download view."""
+    return f"disclosure/org-{instance.organisation_id}/{uuid.uuid4().hex}.zip"
+
+
+class DisclosureExportQuerySet(models.QuerySet):
+    def for_discloser(self, membership):
+        """The packages a membership may see and download: its organisation's, if its role may disclose
+        (another organisation's package is not found)."""
+        if not has_capability(membership, Capability.DISCLOSE):
+            return self.none()
+        return self.filter(organisation_id=membership.organisation_id)
+
+
+class DisclosureExport(models.Model):
+    """One disclosure package asked for in the app and made by ``disclosure.tasks.build_export``."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="disclosure_exports", verbose_name=_("organisation")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked for by")
+    )
+    # Where the request came from: the origin of the disclosure's audit events, which the worker writes.
+    requested_from = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ExportKind.choices, default=ExportKind.PERIOD)
+    # For a period: {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}, read in the organisation's time zone.
+    parameters = models.JSONField(default=dict)
+    title = models.CharField(_("package"), max_length=100)
+    language = models.CharField(max_length=8)  # the documents' language: the asker's when they asked
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    # Each run of the task that takes the job on raises it; only that run may report progress or finish it, so a
+    # run that was given up for dead (and taken over) can't overwrite the newer one's work.
+    attempt = models.PositiveIntegerField(default=0)
+    briefs_total = models.PositiveIntegerField(_("briefs"), null=True, blank=True)
+    briefs_done = models.PositiveIntegerField(_("briefs done"), default=0)
+    documents = models.PositiveIntegerField(_("documents"), default=0)
+    file = models.FileField(upload_to=export_path, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    failure = models.CharField(max_length=16, choices=ExportFailure.choices, blank=True)
+    error = models.TextField(blank=True)  # the technical cause of an unexpected failure, for the administrator
+    created_at = models.DateTimeField(_("asked for"))
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the running task's last sign of life
+    requeued_at = models.DateTimeField(null=True, blank=True)  # when the sweep last handed it to the queue again
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)  # when the file was deleted
+
+    objects = DisclosureExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disclosure package")
+        verbose_name_plural = _("disclosure packages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="disclosure_export_org"),
+            models.Index(fields=["status", "finished_at"], name="disclosure_export_status"),
+        ]
+        constraints = [
+            # A finished package has its file; only a finished one has a file.
+            models.CheckConstraint(
+                condition=(Q(status=ExportStatus.DONE) & ~Q(file="")) | (~Q(status=ExportStatus.DONE) & Q(file="")),
+                name="disclosure_export_file_iff_done",
+            ),
+        ]
+
+    def __str__(self):
+        return f"woo-{self.title} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def can_start_again(self) -> bool:
+        return self.status in (ExportStatus.FAILED, ExportStatus.EXPIRED)
+
+    @property
+    def filename(self) -> str:
+        return f"woo-{self.title}.zip"
