@@ -12,7 +12,7 @@ RUN_TIKTOK = TIKTOK_API_BASE_URL=$${TIKTOK_API_BASE_URL:-$(SIMULATOR)} \
 	TIKTOK_CLIENT_KEY=$${TIKTOK_CLIENT_KEY:-sim-client} TIKTOK_CLIENT_SECRET=$${TIKTOK_CLIENT_SECRET:-sim-secret}
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test install install-dev assets format messages lock
+.PHONY: run test bench install install-dev assets format messages lock
 
 ## make run: install, migrate, compile messages, load demo data, start web + worker + beat
 run: install assets
@@ -37,8 +37,14 @@ test: install-dev assets
 	$(BIN)/pytest -n 2
 	@moments="$$($(PY) tests/clock_moments.py)" && test -n "$$moments" && for moment in $$moments; do \
 	  echo "== The non-browser tests again, with the clock at $$moment"; \
-	  $(BIN)/pytest -q -n 2 -m "not browser and not deploy and not faults" -p no:cacheprovider --clock "$$moment" || exit 1; \
+	  $(BIN)/pytest -q -n 2 -m "not browser and not deploy and not faults and not bench" -p no:cacheprovider --clock "$$moment" || exit 1; \
 	done
+
+## make bench: the main pages at 1×, 4× and 16× generated data on PostgreSQL, against Django's admin and raw
+## SQL, then under load (README, "Speed"); prints `ratio <name> <value>` lines, exits 1 when a target is missed.
+## It makes (and drops) its own database on the server of DATABASE_URL (default: the local PostgreSQL).
+bench: install-dev assets
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) manage.py bench $(BENCH_ARGS)
 
 install: $(VENV)/.base-installed
 install-dev: $(VENV)/.dev-installed

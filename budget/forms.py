@@ -1,8 +1,11 @@
+import datetime as dt
+
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Channel
-from content.models import Brief
+from content.models import Brief, BriefStatus
 from core.forms import DateInput
 
 from .models import BudgetPeriod, CostLine, CostStatus
@@ -31,6 +34,26 @@ class PeriodForm(forms.ModelForm):
         return cleaned
 
 
+# A brief posted or cancelled this long before a period still takes its costs there: the invoice for a December
+# post arrives in January.
+LATE_INVOICE_DAYS = 92
+
+
+def chargeable_briefs(period):
+    """The briefs a new cost line of ``period`` may be for: those made by the period's end that are still under
+    way, or were posted or cancelled in the period or shortly before it. Not every brief of the organisation's
+    years: a busy channel has thousands, and the choice list is for the ones a cost can belong to."""
+    zone = period.organisation.zone
+    starts = dt.datetime.combine(period.starts_on - dt.timedelta(days=LATE_INVOICE_DAYS), dt.time.min, tzinfo=zone)
+    ends = dt.datetime.combine(period.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    briefs = Brief.objects.filter(organisation=period.organisation, created_at__lt=ends).filter(
+        ~Q(status__in=(BriefStatus.POSTED, BriefStatus.CANCELLED)) | Q(updated_at__gte=starts)
+    )
+    if period.channel_id:
+        briefs = briefs.filter(channel=period.channel)
+    return briefs.order_by("-updated_at")
+
+
 class CostLineForm(forms.ModelForm):
     status = forms.ChoiceField(label=_("Status"), choices=CostStatus.choices, initial=CostStatus.PLANNED)
 
@@ -51,10 +74,7 @@ class CostLineForm(forms.ModelForm):
     def __init__(self, *args, period, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.period = period
-        briefs = Brief.objects.filter(organisation=period.organisation)
-        if period.channel_id:
-            briefs = briefs.filter(channel=period.channel)
-        self.fields["brief"].queryset = briefs.order_by("-updated_at")
+        self.fields["brief"].queryset = chargeable_briefs(period)
         self.fields["agency"].queryset = Agency.objects.filter(organisations=period.organisation)
 
     def clean_amount_excl_vat(self):

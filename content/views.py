@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -267,7 +268,8 @@ def webcare_list(request):
     tasks = (
         WebcareTask.objects.visible_to(request.membership)
         .select_related("posting__brief", "assignee", "done_by")
-        .order_by("done_at", "ends_at")
+        # Open tasks first (the database's own NULL order differs: PostgreSQL puts them last), soonest end first.
+        .order_by(F("done_at").asc(nulls_first=True), "ends_at", "pk")
     )
     return render(request, "content/webcare_list.html", {"tasks": paginate(request, tasks)})
 

@@ -11,15 +11,19 @@ from django.core.paginator import Page, Paginator
 PER_PAGE = 50
 
 
-def paginate(request, items, per_page: int = PER_PAGE, parameter: str = "page") -> Page:
+def paginate(request, items, per_page: int = PER_PAGE, parameter: str = "page", anchor: str = "") -> Page:
     """The requested page of ``items`` (a queryset or a list); an impossible page number gives the nearest page
-    instead of an error (an old bookmark after rows were removed)."""
-    page = Paginator(items, per_page).get_page(request.GET.get(parameter))
+    instead of an error (an old bookmark after rows were removed; 0 or less is the first page). ``anchor``: the
+    id the links jump to, for a list far down a page (the results' video table)."""
+    asked = request.GET.get(parameter)
+    if asked is not None and asked.lstrip("-").isdigit() and int(asked) < 1:
+        asked = 1
+    page = Paginator(items, per_page).get_page(asked)
     kept = [(key, value) for key, value in request.GET.items() if key != parameter]
     page.parameter = parameter
 
     def link(number: int) -> str:
-        return "?" + urlencode([*kept, (parameter, number)])
+        return "?" + urlencode([*kept, (parameter, number)]) + (f"#{anchor}" if anchor else "")
 
     page.link = link
     page.links = [

@@ -43,6 +43,23 @@ class EmptyPeriod(Exception):
     """No brief was made in the period: there is nothing to disclose."""
 
 
+class AlreadyAgain(Exception):
+    """The package was started again already: a later one of the same period exists (a second press of the
+    button, or two people at once, would otherwise make the same package twice)."""
+
+
+def replaced(export: DisclosureExport) -> bool:
+    """Whether a later package of the same organisation and period was asked for."""
+    return (
+        DisclosureExport.objects.filter(
+            organisation_id=export.organisation_id, title=export.title, created_at__gte=export.created_at
+        )
+        .exclude(pk=export.pk)
+        .filter(Q(created_at__gt=export.created_at) | Q(pk__gt=export.pk))
+        .exists()
+    )
+
+
 class TakenOver(Exception):
     """Another run took this job on: this one stops without writing."""
 
@@ -98,6 +115,8 @@ def export_again(*, actor, export: DisclosureExport, language: str, origin: Orig
     """ "Start again" for a failed or expired package: a new job for the same period (the old one stays listed)."""
     if not export.can_start_again:
         raise ValueError(f"Export {export.pk} is {export.status}; only a failed or expired one starts again.")
+    if replaced(export):
+        raise AlreadyAgain
     return export_request(
         actor=actor, organisation=export.organisation, period=Period.of(export), language=language, origin=origin,
         now=now,

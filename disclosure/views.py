@@ -78,6 +78,11 @@ def period_disclosure(request):
 def export_list(request):
     """The organisation's packages: how far each one got, and the finished ones to download."""
     packages = list(DisclosureExport.objects.for_discloser(request.membership)[:PACKAGES_SHOWN])
+    # A failed or expired package that was started again offers no second start: the newer one is listed above.
+    seen = set()
+    for export in packages:  # newest first
+        export.replaced = export.title in seen
+        seen.add(export.title)
     pending = any(export.is_pending for export in packages)
     return render(
         request,
@@ -116,6 +121,9 @@ def export_again(request, pk):
         )
     except exports.EmptyPeriod:
         messages.error(request, _("No briefs were made in this period any more."))
+        return redirect("disclosure_exports")
+    except exports.AlreadyAgain:
+        messages.info(request, _("This package was started again already: see the newer one in the list."))
         return redirect("disclosure_exports")
     _queue(request, again)
     return redirect("disclosure_exports")

@@ -57,7 +57,7 @@ def channel_stats(request, pk=None):
     context = results_context(channel, start, end, request.membership, today=today)
     context |= {
         # The period's figures count every video; the table shows them a page at a time.
-        "videos": paginate(request, context["results"].videos),
+        "videos": paginate(request, context["results"].videos, anchor="videos-heading"),
         "channels": channels,
         "period_form": period,
         "presets": _period_presets(channel, today),
@@ -97,7 +97,7 @@ def _period_presets(channel, today) -> list[dict]:
 def _runs_with_named_videos(request, channel, per_page: int = 15):
     """A page of the runs, newest first, each with the videos TikTok didn't return or returned twice named by
     their brief (the run log grows by several runs a day)."""
-    page = paginate(request, channel.pull_runs.all(), per_page=per_page, parameter="runs")
+    page = paginate(request, channel.pull_runs.all(), per_page=per_page, parameter="runs", anchor="pulls-heading")
     page.object_list = runs = list(page.object_list)
     ids = {video_id for run in runs for video_id in (*run.missing_videos, *run.duplicate_videos)}
     postings = Posting.objects.filter(brief__channel=channel, tiktok_video_id__in=ids).select_related("brief")

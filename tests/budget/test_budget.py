@@ -421,3 +421,31 @@ def test_who_took_the_budget_out_is_in_the_audit_trail(world, period, client_for
     assert [event.label for event in events] == ["Budget downloaded (Excel)", "Budget downloaded (CSV)"]
     assert {event.actor for event in events} == {world.people["management"]}
     assert {event.object_id for event in events} == {str(period.pk)}
+
+
+@pytest.mark.django_db
+def test_a_new_cost_line_offers_the_briefs_of_its_period_not_every_brief_of_the_years(world, period):
+    """A busy channel has thousands of briefs: the choice list holds those under way and those posted or
+    cancelled in the period or up to 92 days before it (a late invoice), and none made after it."""
+    from datetime import UTC, datetime
+
+    from budget.forms import CostLineForm
+    from content.models import Brief, BriefStatus
+    from tests.workflow import new_brief
+
+    def brief(status, created, updated):
+        made = new_brief(world)
+        Brief.objects.filter(pk=made.pk).update(
+            status=status, created_at=datetime(*created, tzinfo=UTC), updated_at=datetime(*updated, tzinfo=UTC)
+        )
+        return made.pk
+
+    under_way = brief(BriefStatus.IN_PRODUCTION, (2026, 8, 3), (2026, 8, 3))
+    long_posted = brief(BriefStatus.POSTED, (2024, 12, 1), (2025, 1, 10))
+    posted_before = brief(BriefStatus.POSTED, (2026, 4, 1), (2026, 5, 1))  # 61 days before 1 July
+    posted_in = brief(BriefStatus.POSTED, (2026, 9, 1), (2026, 9, 20))
+    cancelled_long_ago = brief(BriefStatus.CANCELLED, (2025, 1, 1), (2025, 2, 1))
+    made_after = brief(BriefStatus.DRAFT, (2027, 2, 1), (2027, 2, 1))
+    offered = set(CostLineForm(period=period).fields["brief"].queryset.values_list("pk", flat=True))
+    assert {under_way, posted_before, posted_in} <= offered
+    assert not {long_posted, cancelled_long_ago, made_after} & offered

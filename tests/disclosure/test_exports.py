@@ -239,6 +239,10 @@ def test_old_files_are_deleted_and_the_package_can_be_started_again(staged, clie
     assert response.status_code == 302
     again = DisclosureExport.objects.exclude(pk=export.pk).get()
     assert (again.status, again.parameters) == (ExportStatus.QUEUED, export.parameters)
+    # A second press (or a colleague at the same time) makes no second package; the old row says so.
+    assert client.post(reverse("disclosure_export_again", args=[export.pk])).status_code == 302
+    assert DisclosureExport.objects.count() == 2
+    assert "Started again: see above" in client.get(reverse("disclosure_exports")).content.decode()
 
 
 def test_the_status_page_shows_progress_in_words_and_refreshes_itself_while_pending(staged, client_for):
