@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BigIntegerField, Count, F, Func, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from content.models import BriefStatus
 from core.templatetags.planner import money
-from stats.models import LatestFigures
 
 from .models import COMMITTED, BudgetPeriod, CostLine, CostStatus, PostAllocation
 from .money import CENT, vat_on
@@ -156,25 +155,33 @@ def period_figures(periods) -> list[Figures]:
 
 def _reach_per_period(ids: list[int]) -> dict[int, tuple[int, int]]:
     """Views and engagements (likes + comments + shares) per period of the posted videos it paid for (posted
-    briefs with committed costs in it), each video counted once at its latest figures. One query: per period
-    row, a sum over LatestFigures (one row per video) of the period's briefs, found through the cost lines'
-    period index and kept within the period's organisation. No subquery runs per snapshot or per video."""
-    paid_for = CostLine.objects.filter(period=OuterRef(OuterRef("pk")), status__in=COMMITTED).values("brief")
-    videos = LatestFigures.objects.filter(
-        posting__brief__in=paid_for,
-        posting__brief__status=BriefStatus.POSTED,
-        posting__brief__organisation=OuterRef("organisation"),
+    briefs with committed costs in it, of the period's own organisation), each video counted once at its latest
+    figures. One query: the distinct (period, brief) pairs of the committed lines joined to the one
+    LatestFigures row of each brief's video, summed per period. No subquery runs per period, snapshot or video."""
+    pairs = (
+        CostLine.objects.filter(
+            period__in=ids,
+            status__in=COMMITTED,
+            brief__status=BriefStatus.POSTED,
+            brief__organisation=F("period__organisation"),
+            brief__posting__latest_figures__isnull=False,
+        )
+        .values_list(
+            "period",
+            "brief",
+            "brief__posting__latest_figures__views",
+            "brief__posting__latest_figures__likes",
+            "brief__posting__latest_figures__comments",
+            "brief__posting__latest_figures__shares",
+        )
+        .distinct()
+        .order_by()
     )
-
-    def total(expression):
-        # SUM as a plain function, not an aggregate: the subquery gets no GROUP BY and gives one row.
-        summed = videos.annotate(total=Func(expression, function="SUM", output_field=BigIntegerField()))
-        return Subquery(summed.values("total")[:1])
-
-    rows = BudgetPeriod.objects.filter(pk__in=ids).values_list(
-        "pk", total(F("views")), total(F("likes") + F("comments") + F("shares"))
-    )
-    return {pk: (int(views or 0), int(engagements or 0)) for pk, views, engagements in rows}
+    reach: dict[int, tuple[int, int]] = {}
+    for period, _brief, views, likes, comments, shares in pairs:
+        seen_views, seen_engagements = reach.get(period, (0, 0))
+        reach[period] = (seen_views + views, seen_engagements + likes + comments + shares)
+    return reach
 
 
 def _value_for_money(result: Figures, spent: Decimal, views: int, engagements: int) -> None:

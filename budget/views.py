@@ -116,7 +116,10 @@ def cost_lines(request, pk):
     can_manage = access.has_capability(request.membership, Capability.MANAGE_BUDGET)
     # A closed period takes no new costs: no form to add one (its lines can still move on, e.g. be paid).
     can_add = can_manage and period.status != PeriodStatus.CLOSED
-    form = CostLineForm(request.POST or None, period=period) if can_add else None
+    # The form (its brief list holds every brief of the period: thousands on a busy channel) is on the page when
+    # someone adds a line, not each time the lines are read.
+    adding = can_add and (request.method == "POST" or "add" in request.GET)
+    form = CostLineForm(request.POST or None, period=period) if adding else None
     if request.method == "POST":
         if not can_add:
             raise PermissionDenied
@@ -145,6 +148,7 @@ def cost_lines(request, pk):
             "period": period,
             "lines": paginate(request, lines),
             "form": form,
+            "can_add": can_add,
             "advance_form": AdvanceForm(),
             "can_manage": can_manage,
             "can_approve": access.has_capability(request.membership, Capability.APPROVE_BUDGET),

@@ -449,3 +449,25 @@ def test_a_new_cost_line_offers_the_briefs_of_its_period_not_every_brief_of_the_
     offered = set(CostLineForm(period=period).fields["brief"].queryset.values_list("pk", flat=True))
     assert {under_way, posted_before, posted_in} <= offered
     assert not {long_posted, cancelled_long_ago, made_after} & offered
+
+
+@pytest.mark.django_db
+def test_the_cost_lines_page_shows_the_form_when_someone_adds_a_line(world, period, client_for):
+    """Reading the lines doesn't build the form (its brief list is a period's briefs, thousands on a busy
+    channel); 'Add a cost line' opens it on the same page, and a closed period offers neither."""
+    from django.urls import reverse
+
+    client = client_for(world.people["team_social"])
+    url = reverse("budget_costs", args=[period.pk])
+    reading = client.get(url).content.decode()
+    assert 'href="?add=1#add"' in reading and 'name="supplier"' not in reading
+    adding = client.get(url, {"add": 1}).content.decode()
+    assert 'name="supplier"' in adding and 'name="brief"' in adding
+    # A form with an error comes back with what was typed (status 400).
+    refused = client.post(
+        url, {"kind": "other", "supplier": "Studio Noord", "amount_excl_vat": "-5", "status": "planned"}
+    )
+    assert refused.status_code == 400 and 'value="Studio Noord"' in refused.content.decode()
+    services.period_close(actor=world.people["team_social"], period=period)
+    closed = client.get(url, {"add": 1}).content.decode()
+    assert 'href="?add=1#add"' not in closed and 'name="supplier"' not in closed
