@@ -20,12 +20,10 @@ def paginate(request, items, per_page: int = PER_PAGE, parameter: str = "page", 
         asked = 1
     page = Paginator(items, per_page).get_page(asked)
     kept = [(key, value) for key, value in request.GET.items() if key != parameter]
-    page.parameter = parameter
 
     def link(number: int) -> str:
         return "?" + urlencode([*kept, (parameter, number)]) + (f"#{anchor}" if anchor else "")
 
-    page.link = link
     page.links = [
         {"gap": True}
         if number == Paginator.ELLIPSIS

@@ -3,10 +3,9 @@
 
 ``trail.record`` takes the organisation's row lock, reads the chain's head and inserts one event: four
 statements and a savepoint per event, so a package of 1,600 briefs held the lock 1,600 times inside the request.
-Here every organisation of the package is locked once (in key order, so two packages never wait on each other in
-a circle), its head read once, and the events are chained in memory with the trail's own ``compute_hash`` and
-inserted together. The result is exactly the chain ``record`` would have written one event at a time:
-``verify_chain`` checks it the same way, and each brief's timeline shows its disclosure.
+Here each organisation's events go in with one ``trail.append`` (its chain locked once, its head read once, the
+events hashed by the trail and inserted in batches). The result is exactly the chain ``record`` would have written
+one event at a time: ``verify_chain`` checks it the same way, and each brief's timeline shows its disclosure.
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from audit import trail
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 
-INSERT_BATCH = 1000  # events per INSERT statement (PostgreSQL takes at most 65,535 parameters in one)
-
 
 def record_disclosed(
     briefs: Sequence,
@@ -32,7 +29,6 @@ def record_disclosed(
     title: str,
     now: datetime,
     origin: trail.Origin | None = None,
-    details: Mapping | None = None,
 ) -> list[AuditEvent]:
     """Append one ``BRIEF_DISCLOSED`` event per brief (``documents``: brief pk → documents of it in the package),
     in the caller's transaction if any. ``now`` stamps the events: pass the moment they are written."""
@@ -54,31 +50,25 @@ def record_disclosed(
     )
     events = []
     with transaction.atomic():
+        # Organisations in key order, so two packages never wait on each other's locks in a circle.
         for organisation_id in sorted(by_organisation):
             organisation_briefs = by_organisation[organisation_id]
-            organisation = organisation_briefs[0].organisation
-            trail._lock_chain(organisation)  # the trail's own lock: the organisation's row
-            last = trail._chain(organisation).order_by("-sequence").only("sequence", "hash").first()
-            sequence, previous_hash = (last.sequence, last.hash) if last else (0, trail.GENESIS_HASH)
-            for brief in organisation_briefs:
-                sequence += 1
-                event = AuditEvent(
-                    organisation=organisation,
-                    sequence=sequence,
-                    actor=actor,
-                    actor_role=roles.get(organisation_id, ""),
-                    action=AuditAction.BRIEF_DISCLOSED,
-                    object_type=brief._meta.label_lower,
-                    object_id=str(brief.pk),
-                    subject_type=brief._meta.label_lower,
-                    subject_id=str(brief.pk),
-                    origin=(origin or trail.Origin()).address,
-                    created_at=now,
-                    details={"package": title, "documents": documents.get(brief.pk, 0), **(details or {})},
-                    previous_hash=previous_hash,
-                )
-                event.hash = trail.compute_hash(event)
-                previous_hash = event.hash
-                events.append(event)
-        AuditEvent.objects.bulk_create(events, batch_size=INSERT_BATCH)
+            events += trail.append(
+                organisation_briefs[0].organisation,
+                [
+                    AuditEvent(
+                        actor=actor,
+                        actor_role=roles.get(organisation_id, ""),
+                        action=AuditAction.BRIEF_DISCLOSED,
+                        object_type=brief._meta.label_lower,
+                        object_id=str(brief.pk),
+                        subject_type=brief._meta.label_lower,
+                        subject_id=str(brief.pk),
+                        origin=(origin or trail.Origin()).address,
+                        created_at=now,
+                        details={"package": title, "documents": documents.get(brief.pk, 0)},
+                    )
+                    for brief in organisation_briefs
+                ],
+            )
     return events

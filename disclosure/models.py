@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import has_capability
 from accounts.models import Organisation
 from accounts.roles import Capability
+from accounts.scoping import NOTHING, ScopedQuerySet, grants
 
 
 class ExportStatus(models.TextChoices):
@@ -38,13 +38,13 @@ def export_path(instance, filename):
     return f"disclosure/org-{instance.organisation_id}/{uuid.uuid4().hex}.zip"
 
 
-class DisclosureExportQuerySet(models.QuerySet):
-    def for_discloser(self, membership):
-        """The packages a membership may see and download: its organisation's, if its role may disclose
-        (another organisation's package is not found)."""
-        if not has_capability(membership, Capability.DISCLOSE):
-            return self.none()
-        return self.filter(organisation_id=membership.organisation_id)
+class DisclosureExportQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        """The packages of the membership's organisation, if its role may disclose (another organisation's
+        package is not found)."""
+        if not grants(membership, Capability.DISCLOSE):
+            return NOTHING
+        return Q(organisation_id=membership.organisation_id)
 
 
 class DisclosureExport(models.Model):

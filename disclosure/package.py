@@ -114,7 +114,6 @@ def _fetch(chunk: list) -> tuple[dict, dict]:
     the briefs (``brief.script_versions.all()`` etc. read no more), decisions and timelines come back per brief."""
     prefetch_related_objects(
         chunk,
-        "organisation",
         "channel",
         "agency",
         "topic",

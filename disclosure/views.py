@@ -77,7 +77,7 @@ def period_disclosure(request):
 @capability_required(Capability.DISCLOSE)
 def export_list(request):
     """The organisation's packages: how far each one got, and the finished ones to download."""
-    packages = list(DisclosureExport.objects.for_discloser(request.membership)[:PACKAGES_SHOWN])
+    packages = list(DisclosureExport.objects.visible_to(request.membership)[:PACKAGES_SHOWN])
     # A failed or expired package that was started again offers no second start: the newer one is listed above.
     seen = set()
     for export in packages:  # newest first
@@ -94,9 +94,7 @@ def export_list(request):
 @capability_required(Capability.DISCLOSE)
 def export_download(request, pk):
     """A finished package, for those who may disclose in its organisation (another's is not found)."""
-    export = get_object_or_404(
-        DisclosureExport.objects.for_discloser(request.membership), pk=pk, status=ExportStatus.DONE
-    )
+    export = get_object_or_404(DisclosureExport.objects.visible_to(request.membership), pk=pk, status=ExportStatus.DONE)
     trail.record_export(
         request, kind="disclosure.zip", obj=export, organisation=export.organisation, name=export.filename
     )
@@ -107,7 +105,7 @@ def export_download(request, pk):
 @require_POST
 def export_again(request, pk):
     """Start a failed or expired package again (a new job for the same period)."""
-    export = get_object_or_404(DisclosureExport.objects.for_discloser(request.membership), pk=pk)
+    export = get_object_or_404(DisclosureExport.objects.visible_to(request.membership), pk=pk)
     if not export.can_start_again:
         messages.error(request, _("This package is being made or is ready; it can't be started again."))
         return redirect("disclosure_exports")

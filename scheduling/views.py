@@ -149,7 +149,7 @@ def _move_choices(slot, now):
         .order_by("starts_at")
         .values_list("pk", flat=True)[:MOVE_CHOICES]
     )
-    return Slot.objects.filter(pk__in=list(nearest)).order_by("starts_at")
+    return Slot.objects.filter(pk__in=nearest).order_by("starts_at")
 
 
 @capability_required(Capability.VIEW_CALENDAR)

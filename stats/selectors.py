@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import NotSupportedError, connections, transaction
-from django.db.models import Aggregate, Case, Exists, F, FloatField, OuterRef, Subquery, Sum, When
+from django.db.models import Aggregate, Case, Exists, F, FloatField, OuterRef, Subquery, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -401,20 +401,6 @@ def default_period(channel, *, today: date) -> Period:
             start, end, source = offered
             return Period(start, end, source)
     return Period(months_before(today, DEFAULT_MONTHS) + timedelta(days=1), today)
-
-
-def reach_of_briefs(briefs, *, organisation=None) -> dict:
-    """Views and engagements (likes + comments + shares) of the posted videos of ``briefs`` (a queryset of
-    briefs or their ids), each video counted at its latest figures. One query, reading one LatestFigures row
-    per video; ``organisation`` keeps the search within that organisation's videos."""
-    latest = LatestFigures.objects.filter(posting__brief__in=briefs)
-    if organisation is not None:
-        latest = latest.filter(posting__brief__organisation=organisation)
-    totals = latest.aggregate(views=Sum("views"), likes=Sum("likes"), comments=Sum("comments"), shares=Sum("shares"))
-    return {
-        "views": int(totals["views"] or 0),
-        "engagements": int((totals["likes"] or 0) + (totals["comments"] or 0) + (totals["shares"] or 0)),
-    }
 
 
 def months_before(day: date, months: int) -> date:

@@ -7,7 +7,7 @@ channel's followers daily, a budget period per year, and the audit trail of it a
 (drafts, with the agency, in review), so the inbox and the home pages have something to show.
 
 Rows are written with bulk inserts (PostgreSQL's COPY for the snapshots); dates are set as history, not as
-"now". The audit trail is appended with the trail's own hash (``audit.trail.compute_hash``), event by event in
+"now". The audit trail is appended by the trail itself (``audit.trail.append``), event by event in
 chain order, so ``manage.py verify_audit`` passes on generated data; that is the one shortcut: events are built
 here rather than through each service.
 """
@@ -29,9 +29,9 @@ from accounts.models import Agency, AgencyEngagement, Channel, Country, Currency
 from accounts.roles import Role
 from approvals.models import ApprovalRun, Decision, RunStatus, RunStep, Stage, StepMode, Verdict
 from approvals.services import chain_for
+from audit import trail
 from audit.actions import AuditAction
 from audit.models import AuditEvent
-from audit.trail import GENESIS_HASH, compute_hash
 from budget.models import BudgetPeriod, CostLine, CostStatus, PeriodStatus, PostAllocation
 from budget.money import allocate, vat_on
 from content.models import (
@@ -48,6 +48,7 @@ from content.models import (
 )
 from scheduling.models import Slot
 from stats.models import FollowerSnapshot, VideoSnapshot
+from stats.selectors import rebuild_latest_figures
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - generated data only; generate_data refuses production
 ROLES = {
@@ -340,12 +341,8 @@ def _copy_snapshots(rows) -> None:
 
 
 def _latest_figures(posting_ids: list[int]) -> None:
-    """Whatever the stats app keeps per video besides the snapshots (its latest figures), rebuilt for these."""
-    from stats import selectors
-
-    rebuild = getattr(selectors, "rebuild_latest_figures", None)
-    if rebuild is not None:
-        rebuild(posting_ids)
+    """Each video's latest figures, which the stats app keeps besides the snapshots, rebuilt for these."""
+    rebuild_latest_figures(posting_ids, deleted=False)  # every one of them just got its snapshots
 
 
 def _open_briefs(organisation, channel, agency, people, topics, now, result: Generated) -> None:
@@ -468,18 +465,22 @@ def _audit_trail(organisation, people, posts: list[Post], result: Generated) -> 
     planned.sort(key=lambda item: item[0])
     roles = {user.pk: role for role, user in zip(ROLES.values(), (people[s] for s in ROLES), strict=True)}
     roles[people["agency"].pk] = Role.AGENCY_MEMBER
-    previous, events = GENESIS_HASH, []
-    for sequence, (moment, action, actor, obj, post) in enumerate(planned, start=1):
-        event = AuditEvent(
-            organisation=organisation, sequence=sequence, actor=actor, actor_role=roles[actor.pk], action=action,
-            object_type=obj._meta.label_lower, object_id=str(obj.pk), subject_type="content.brief",
-            subject_id=str(post.brief.pk), origin="192.0.2.1", created_at=moment, details={},
-            previous_hash=previous,
-        )  # fmt: skip
-        event.hash = compute_hash(event)
-        previous = event.hash
-        events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    events = [
+        AuditEvent(
+            actor=actor,
+            actor_role=roles[actor.pk],
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            subject_type="content.brief",
+            subject_id=str(post.brief.pk),
+            origin="192.0.2.1",
+            created_at=moment,
+            details={},
+        )
+        for moment, action, actor, obj, post in planned
+    ]
+    trail.append(organisation, events, batch_size=BATCH)  # numbered and hashed by the trail itself
     result.add("audit events", len(events))
 
 
