@@ -1,6 +1,7 @@
 """Budget pages. Periods are looked up within the current organisation; the MT reads and approves."""
 
 from io import BytesIO
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -149,6 +150,8 @@ def cost_lines(request, pk):
             "lines": paginate(request, lines),
             "form": form,
             "can_add": can_add,
+            # "Add a cost line" keeps the page of lines the person is on.
+            "add_query": urlencode([*((key, value) for key, value in request.GET.items() if key != "add"), ("add", 1)]),
             "advance_form": AdvanceForm(),
             "can_manage": can_manage,
             "can_approve": access.has_capability(request.membership, Capability.APPROVE_BUDGET),

@@ -61,7 +61,10 @@ def channel_stats(request, pk=None):
         "channels": channels,
         "period_form": period,
         "presets": _period_presets(channel, today),
-        "query": request.GET.urlencode(),
+        # The period alone (not which page of the table or the log), to mark the period link that is showing.
+        "query": urlencode({key: request.GET.get(key, "") for key in ("start", "end")})
+        if "start" in request.GET
+        else "",
         "connection": connection,
         "missing_scopes": missing,
         "runs": _runs_with_named_videos(request, channel) if can_connect else None,

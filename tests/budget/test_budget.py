@@ -471,3 +471,12 @@ def test_the_cost_lines_page_shows_the_form_when_someone_adds_a_line(world, peri
     services.period_close(actor=world.people["team_social"], period=period)
     closed = client.get(url, {"add": 1}).content.decode()
     assert 'href="?add=1#add"' not in closed and 'name="supplier"' not in closed
+
+
+@pytest.mark.django_db
+def test_adding_a_cost_line_keeps_the_page_of_lines_one_is_on(world, period, client_for):
+    from django.urls import reverse
+
+    client = client_for(world.people["team_social"])
+    page = client.get(reverse("budget_costs", args=[period.pk]), {"page": 2}).content.decode()
+    assert 'href="?page=2&amp;add=1#add"' in page

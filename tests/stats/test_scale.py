@@ -268,3 +268,12 @@ def test_a_percentile_interpolates_as_percentile_cont(connected, simulator):
     assert selectors.percentiles(rows, 0.9, views=F("views"))["views"] == pytest.approx(102_700)
     assert selectors.percentiles(rows, 0.5, views=F("views"))["views"] == 101_500
     assert selectors.percentiles(rows.none(), 0.5, views=F("views")) == {"views": None}
+
+
+def test_the_period_showing_stays_marked_on_another_page_of_the_table(connected, client_for):
+    world, _, _ = connected
+    client = client_for(world.people["adviser"])
+    body = client.get(f"/results/channels/{world.channel.pk}/", {"start": "", "end": "", "page": 2}).content
+    assert 'href="?start=&amp;end=" aria-current="page"' in body.decode()
+    # and the report links carry the period, not the page
+    assert f'/results/channels/{world.channel.pk}/report/?start=&amp;end="' in body.decode()
