@@ -3,32 +3,47 @@
 Every function runs a fixed number of queries however many videos and snapshots there are. The latest
 figures per video are kept in ``LatestFigures`` (one row per video, rebuilt by every write of snapshots), so
 no page searches the snapshots for the latest. Medians over a whole channel are computed by the database
-(PostgreSQL's percentile_cont); the period's figures for the results page are computed from its one list of
-videos in Python.
+(PostgreSQL's percentile_cont), and so are the period's sums, groups and top videos: a page reads a page of
+videos, never all of them.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from typing import NamedTuple
 
 from django.db import NotSupportedError, connections, transaction
-from django.db.models import Aggregate, Case, Exists, F, FloatField, OuterRef, Subquery, When
-from django.db.models.functions import Cast
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber, TruncDate
 from django.utils import timezone
 
 from content.models import Posting, Topic
 from core import hooks
 
-from .models import FollowerSnapshot, LatestFigures, VideoSnapshot
+from .models import LatestFigures, VideoSnapshot
 
 # The pilot's ranges per video (DOMAIN.md): reach 105,000-225,000, likes 2,500-9,500, comments 16-850.
 PILOT_BANDS = {"views": (105_000, 225_000), "likes": (2_500, 9_500), "comments": (16, 850)}
 TOP = 5
 WEEKLY_SPAN_DAYS = 26 * 7  # posts are counted per week up to half a year, per month beyond
 DAILY_POINTS = 62  # up to about two months of follower counts are shown per day
+WEEKLY_FOLLOWER_DAYS = 371  # then per week up to a year (53 weeks), per month beyond
 
 
 def engagement_rate(views, likes, comments, shares) -> float | None:
@@ -44,11 +59,6 @@ def band(metric: str, value: int | None) -> str | None:
         return None
     low, high = PILOT_BANDS[metric]
     return "below" if value < low else "above" if value > high else "within"
-
-
-def median(values) -> float | None:
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
 
 
 @dataclass
@@ -85,15 +95,14 @@ class VideoFigures:
         return {metric: band(metric, getattr(self, metric)) for metric in PILOT_BANDS}
 
 
-def latest_figures(channel, start: date | None = None, end: date | None = None) -> list[VideoFigures]:
-    """The channel's posted videos (posted between start and end, inclusive) with their latest figures.
-    One query."""
+def _postings_in(channel, start: date | None = None, end: date | None = None):
+    """The channel's posted videos, posted between start and end (inclusive, the organisation's days)."""
     postings = Posting.objects.filter(brief__channel=channel)
     if start:
         postings = postings.filter(posted_at__gte=_start_of(start, channel))
     if end:
         postings = postings.filter(posted_at__lt=_start_of(end + timedelta(days=1), channel))
-    return [_video(p) for p in _with_latest(postings).order_by("-posted_at", "-pk")]
+    return postings
 
 
 def video_figures(posting: Posting) -> VideoFigures:
@@ -252,22 +261,67 @@ class GroupFigures:
     median_engagement: float | None
 
 
-def _groups(videos: list[VideoFigures], key, label=str) -> list[GroupFigures]:
-    """Figures per group of ``key``; ``label`` names a group (once per group, not once per video: translating a
-    theme for each of a channel's thousands of videos cost more than the figures)."""
-    grouped = defaultdict(list)
-    for video in videos:
-        grouped[key(video)].append(video)
+def grouped_percentiles(queryset, group: str, fraction: float = 0.5, **expressions) -> dict:
+    """Per value of ``group``: the number of rows (``rows``) and the ``fraction`` percentile of each expression,
+    by the database on PostgreSQL (one query, a row per group), elsewhere in Python, like ``percentiles``."""
+    names = {name: f"percentile_{name}" for name in expressions}
+    queryset = queryset.order_by()  # a model's default ordering would split the groups
+    if connections[queryset.db].vendor == "postgresql":
+        aggregates = {names[name]: Percentile(expression, fraction) for name, expression in expressions.items()}
+        rows = queryset.values(group).annotate(group_rows=Count("pk"), **aggregates)
+        return {
+            row[group]: {"rows": row["group_rows"]} | {name: row[alias] for name, alias in names.items()}
+            for row in rows
+        }
+    columns = defaultdict(list)
+    rows = queryset.annotate(**{names[name]: e for name, e in expressions.items()})
+    for key, *values in rows.values_list(group, *names.values()):
+        columns[key].append(values)
+    return {
+        key: {"rows": len(members)}
+        | {name: percentile_cont((row[n] for row in members), fraction) for n, name in enumerate(names)}
+        for key, members in columns.items()
+    }
+
+
+def _groups(figures, group: str, label=str) -> list[GroupFigures]:
+    """Figures per value of ``group`` over the videos with figures; ``label`` names a group (once per group)."""
+    grouped = grouped_percentiles(figures, group, 0.5, views=F("views"), engagement=ENGAGEMENT_RATE)
     rows = [
-        GroupFigures(
-            name=str(label(name)),
-            videos=len(members),
-            median_views=median(v.views for v in members),
-            median_engagement=median(v.engagement_rate for v in members),
-        )
-        for name, members in grouped.items()
+        GroupFigures(str(label(name)), values["rows"], values["views"], values["engagement"])
+        for name, values in grouped.items()
     ]
     return sorted(rows, key=lambda row: (-(row.median_views or -1), row.name))
+
+
+class FollowerPoint(NamedTuple):
+    day: date
+    followers: int
+
+
+class VideoList:
+    """A period's videos with their latest figures, newest first, read from the database a slice at a time: the
+    page shows 50 of a channel's thousands (``core.pagination`` slices it), its length is counted once."""
+
+    def __init__(self, postings, count: int):
+        self.postings, self.total = postings, count
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_video(p) for p in self.postings[index]]
+        return _video(self.postings[index])
+
+    def __iter__(self):
+        return (_video(p) for p in self.postings.iterator(chunk_size=REBUILD_CHUNK))
 
 
 @dataclass
@@ -275,8 +329,10 @@ class ChannelResults:
     channel: object
     start: date | None
     end: date | None
-    videos: list[VideoFigures]
-    followers: list[FollowerSnapshot]
+    videos: VideoList
+    followers: list[FollowerPoint]
+    measured: int = 0  # videos with figures
+    stale: int = 0  # videos counted at their last figures: TikTok no longer returns them
     totals: dict = field(default_factory=dict)
     median_views: float | None = None
     median_engagement: float | None = None
@@ -288,78 +344,111 @@ class ChannelResults:
     in_bands: dict = field(default_factory=dict)
 
     @property
-    def measured(self) -> list[VideoFigures]:
-        return [video for video in self.videos if video.has_figures]
-
-    @property
-    def stale(self) -> list[VideoFigures]:
-        """Videos whose figures are counted at their last measurement: TikTok no longer returns them."""
-        return [video for video in self.videos if video.stale]
-
-    @property
     def follower_growth(self) -> int | None:
         if len(self.followers) < 2:
             return None
         return self.followers[-1].followers - self.followers[0].followers
 
     @property
-    def latest_followers(self) -> FollowerSnapshot | None:
+    def latest_followers(self) -> FollowerPoint | None:
         return self.followers[-1] if self.followers else None
 
-    @property
-    def follower_points(self) -> list[FollowerSnapshot]:
-        """Followers per day; over a longer period, the last count of each week (and the latest), so the
-        chart and its table stay readable."""
+    @cached_property
+    def follower_step(self) -> str:
+        """'day', 'week' or 'month': how the chart and its table show the followers, so both stay readable."""
         if len(self.followers) <= DAILY_POINTS:
+            return "day"
+        return "week" if (self.followers[-1].day - self.followers[0].day).days <= WEEKLY_FOLLOWER_DAYS else "month"
+
+    @cached_property
+    def follower_points(self) -> list[FollowerPoint]:
+        """Followers per day; over a longer period the last count of each week (up to a year) or month, and the
+        latest."""
+        if self.follower_step == "day":
             return self.followers
-        weekly = {row.day.isocalendar()[:2]: row for row in self.followers}
-        return list(weekly.values())
+        if self.follower_step == "week":
+            points = {row.day.isocalendar()[:2]: row for row in self.followers}
+        else:
+            points = {(row.day.year, row.day.month): row for row in self.followers}
+        return list(points.values())
 
 
 def channel_results(channel, start: date | None = None, end: date | None = None, *, today: date) -> ChannelResults:
-    """Everything the results page and the report show, as of ``today`` (the organisation's local date).
-    Two queries."""
-    videos = latest_figures(channel, start, end)
+    """Everything the results page and the report show, as of ``today`` (the organisation's local date),
+    computed by the database from one row of latest figures per video: sums, medians, bands and groups are
+    aggregates, the top and bottom are sorted there, and only a page of videos is read (``VideoList``). A fixed
+    number of queries whatever the number of videos."""
+    postings = _postings_in(channel, start, end)
+    counts = postings.aggregate(videos=Count("pk"), stale=Count("missing_at_tiktok__since"))
     followers = channel.follower_snapshots.order_by("day")
     if start:
         followers = followers.filter(day__gte=start)
     if end:
         followers = followers.filter(day__lte=end)
-    result = ChannelResults(channel, start, end, videos, list(followers))
-    measured = result.measured
-    result.totals = {
-        metric: sum(getattr(v, metric) for v in measured) for metric in ("views", "likes", "comments", "shares")
+    videos = VideoList(_with_latest(postings).order_by("-posted_at", "-pk"), counts["videos"])
+    result = ChannelResults(
+        channel, start, end, videos, [FollowerPoint(*row) for row in followers.values_list("day", "followers")]
+    )
+    result.stale = counts["stale"]
+    figures = LatestFigures.objects.filter(posting__in=postings.values("pk"), views__isnull=False)
+    metrics = ("views", "likes", "comments", "shares")
+    aggregates = {f"total_{metric}": Sum(metric) for metric in metrics} | {
+        f"within_{metric}": Count("pk", filter=Q(**{f"{metric}__gte": low, f"{metric}__lte": high}))
+        for metric, (low, high) in PILOT_BANDS.items()
     }
-    result.totals["engagement_rate"] = engagement_rate(**result.totals) if measured else None
-    result.median_views = median(v.views for v in measured)
-    result.median_engagement = median(v.engagement_rate for v in measured)
-    by_views = sorted(measured, key=lambda v: (-v.views, v.posting.pk))
-    result.top = by_views[:TOP]
-    result.bottom = list(reversed(by_views[max(TOP, len(by_views) - TOP) :]))  # never a video of the top
-    result.topics = _groups(measured, lambda v: v.brief.topic.name)
-    themes = dict(Topic._meta.get_field("theme").flatchoices)
-    result.themes = _groups(measured, lambda v: v.brief.topic.theme, lambda theme: themes.get(theme, theme))
-    result.in_bands = {metric: sum(1 for v in measured if v.bands[metric] == "within") for metric in PILOT_BANDS}
-    result.posts_per_week = _posts_per_week(videos, channel, start, end, today)
+    values = figures.aggregate(measured=Count("pk"), **aggregates)
+    result.measured = values["measured"]
+    result.totals = {metric: values[f"total_{metric}"] or 0 for metric in metrics}
+    result.totals["engagement_rate"] = engagement_rate(**result.totals) if result.measured else None
+    result.in_bands = {metric: values[f"within_{metric}"] for metric in PILOT_BANDS}
+    if result.measured:
+        medians = percentiles(figures, 0.5, views=F("views"), engagement=ENGAGEMENT_RATE)
+        result.median_views, result.median_engagement = medians["views"], medians["engagement"]
+        result.top, result.bottom = _top_and_bottom(postings, result.measured)
+        result.topics = _groups(figures, "posting__brief__topic__name")
+        themes = dict(Topic._meta.get_field("theme").flatchoices)
+        result.themes = _groups(figures, "posting__brief__topic__theme", lambda theme: themes.get(theme, theme))
+    result.posts_per_week = _posts_per_week(_posts_per_day(postings, channel), start, end, today)
     return result
 
 
-def _posts_per_week(
-    videos: list[VideoFigures], channel, start: date | None, end: date | None, today: date
-) -> list[dict]:
+def _top_and_bottom(postings, measured: int) -> tuple[list[VideoFigures], list[VideoFigures]]:
+    """The ``TOP`` most viewed videos and the ``TOP`` least viewed (never one of the top: fewer when the period
+    has fewer than twice ``TOP``), ranked by the database in one query: views down, then the oldest id first."""
+    ranked = (
+        _with_latest(postings)
+        .filter(latest_figures__views__isnull=False)
+        .annotate(rank=Window(RowNumber(), order_by=[F("latest_figures__views").desc(), F("pk").asc()]))
+        .filter(Q(rank__lte=TOP) | Q(rank__gt=max(TOP, measured - TOP)))
+        .order_by("rank")
+    )
+    videos = [(p.rank, _video(p)) for p in ranked]
+    return [v for rank, v in videos if rank <= TOP], [v for rank, v in reversed(videos) if rank > TOP]
+
+
+def _posts_per_day(postings, channel) -> dict[date, int]:
+    """How many videos were posted on each local day (the organisation's time zone), counted by the database."""
+    rows = (
+        postings.order_by()
+        .annotate(day=TruncDate("posted_at", tzinfo=channel.organisation.zone))
+        .values("day")
+        .annotate(posts=Count("pk"))
+    )
+    return {row["day"]: row["posts"] for row in rows}
+
+
+def _posts_per_week(per_day: dict[date, int], start: date | None, end: date | None, today: date) -> list[dict]:
     """Posts per ISO week over the period (from the first post when it has no start, up to today when
     it has no end), empty weeks included. Over more than half a year, per month instead, with the
     average per week, so the chart and its table stay readable."""
-    if not videos:
+    if not per_day:
         return []
-    zone = channel.organisation.zone
-    days = [video.posting.posted_at.astimezone(zone).date() for video in videos]
-    first, last = start or min(days), end or max(max(days), today)
+    first, last = start or min(per_day), end or max(max(per_day), today)
     rows = []
     if (last - first).days <= WEEKLY_SPAN_DAYS:
         weeks = defaultdict(int)
-        for day in days:
-            weeks[day - timedelta(days=day.weekday())] += 1
+        for day, posts in per_day.items():
+            weeks[day - timedelta(days=day.weekday())] += posts
         monday = first - timedelta(days=first.weekday())
         while monday <= last:
             year, week, _ = monday.isocalendar()
@@ -368,8 +457,8 @@ def _posts_per_week(
             monday += timedelta(days=7)
         return rows
     months = defaultdict(int)
-    for day in days:
-        months[day.replace(day=1)] += 1
+    for day, posts in per_day.items():
+        months[day.replace(day=1)] += posts
     month = first.replace(day=1)
     while month <= last:
         following = (month + timedelta(days=32)).replace(day=1)

@@ -45,11 +45,13 @@ REVOKE_FAILED_NOTE = gettext_lazy(
 @capability_required(Capability.VIEW_RESULTS)
 def channel_stats(request, pk=None):
     channels = Channel.objects.visible_to(request.membership)
-    channel = get_object_or_404(channels, pk=pk) if pk else channels.order_by("pk").first()
+    with_organisation = channels.select_related("organisation")
+    channel = get_object_or_404(with_organisation, pk=pk) if pk else with_organisation.order_by("pk").first()
     if channel is None:
         raise Http404
     today = timezone.localdate(timezone=channel.organisation.zone)
-    period = PeriodForm(request.GET or None, default=default_period(channel, today=today))
+    default = default_period(channel, today=today)
+    period = PeriodForm(request.GET or None, default=default)
     start, end = period.period()
     connection = ChannelConnection.objects.filter(channel=channel).first()
     can_connect = access.has_capability(request.membership, Capability.CONNECT_CHANNEL)
@@ -60,7 +62,7 @@ def channel_stats(request, pk=None):
         "videos": paginate(request, context["results"].videos, anchor="videos-heading"),
         "channels": channels,
         "period_form": period,
-        "presets": _period_presets(channel, today),
+        "presets": _period_presets(default),
         # The period alone (not which page of the table or the log), to mark the period link that is showing.
         "query": urlencode({key: request.GET.get(key, "") for key in ("start", "end")})
         if "start" in request.GET
@@ -84,9 +86,8 @@ def channel_stats(request, pk=None):
     return render(request, "stats/channel_stats.html", context)
 
 
-def _period_presets(channel, today) -> list[dict]:
+def _period_presets(default) -> list[dict]:
     """Links to the usual periods: the running budget period (or the last six months), and everything."""
-    default = default_period(channel, today=today)
     if default.source is not None:
         label = _("Budget period %(name)s") % {"name": default.source.name}
     else:
@@ -165,6 +166,9 @@ def video_stats(request, pk):
             "posting": posting,
             "video": this,
             "history": history,
+            # The charts draw every measurement; the table lists them newest first, a page at a time (a year of
+            # a video is some 420 measurements).
+            "history_page": paginate(request, history[::-1], anchor="history-heading"),
             "bands": PILOT_BANDS,
             "channel_median_views": medians["views"],
             "channel_median_engagement": medians["engagement"],
@@ -202,7 +206,7 @@ def studio_import(request, pk):
 
 
 def _report_context(request, pk):
-    channel = get_object_or_404(Channel.objects.visible_to(request.membership), pk=pk)
+    channel = get_object_or_404(Channel.objects.visible_to(request.membership).select_related("organisation"), pk=pk)
     now = timezone.now()
     today = timezone.localdate(now, channel.organisation.zone)
     period = PeriodForm(request.GET or None, default=default_period(channel, today=today))

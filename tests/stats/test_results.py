@@ -338,6 +338,60 @@ def test_a_long_follower_history_is_shown_per_week(channel_videos):
     assert len({p.day.isocalendar()[:2] for p in points}) == len(points)
 
 
+def test_more_than_a_year_of_followers_is_shown_per_month(channel_videos, client_for):
+    world, _ = channel_videos
+    FollowerSnapshot.objects.bulk_create(
+        FollowerSnapshot(channel=world.channel, day=TODAY - timedelta(days=n), followers=20_000 - n) for n in range(800)
+    )
+    results = selectors.channel_results(world.channel, today=TODAY)
+    points = results.follower_points
+    assert results.follower_step == "month" and 26 <= len(points) <= 28
+    assert points[-1] == (TODAY, 20_000)  # the latest count is always there
+    assert len({(p.day.year, p.day.month) for p in points}) == len(points)
+    assert results.follower_growth == 799  # from the first count to the latest, whatever the points shown
+    page = client_for(world.people["team_social"]).get(
+        f"/results/channels/{world.channel.pk}/", {"start": "", "end": ""}
+    )
+    assert "Followers at the end of each month" in page.content.decode()
+
+
+def test_the_video_list_reads_one_page_of_videos_and_counts_them_all(channel_videos):
+    world, postings = channel_videos
+    _figures(postings[:3], [(100_000, 1, 1, 1)] * 3)
+    results = selectors.channel_results(world.channel, today=TODAY)
+    assert len(results.videos) == 4 and results.measured == 3  # one video has no figures yet
+    with CaptureQueriesContext(db_connection) as queries:
+        page = results.videos[1:3]
+    assert len(queries) == 1 and len(page) == 2
+    newest_first = sorted(postings, key=lambda p: (p.posted_at, p.pk), reverse=True)
+    assert [v.posting.pk for v in results.videos[0:4]] == [p.pk for p in newest_first]
+    assert [v.posting.pk for v in results.videos] == [p.pk for p in newest_first]
+
+
+def test_a_videos_measurements_are_listed_newest_first_a_page_at_a_time(channel_videos, client_for):
+    world, postings = channel_videos
+    posting = postings[0]
+    VideoSnapshot.objects.bulk_create(
+        VideoSnapshot(
+            posting=posting,
+            bucket=STAGED_AT - timedelta(days=n),
+            captured_at=STAGED_AT - timedelta(days=n),
+            views=1_000 * (120 - n),
+            likes=1,
+            comments=1,
+            shares=1,
+        )
+        for n in range(120)
+    )
+    client = client_for(world.people["team_social"])
+    first = client.get(f"/results/videos/{posting.pk}/")
+    rows = first.context["history_page"].object_list
+    assert len(rows) == 50 and rows[0].views == 120_000 and rows[-1].views == 71_000
+    last = client.get(f"/results/videos/{posting.pk}/", {"page": 3})
+    assert [s.views for s in last.context["history_page"].object_list][-1] == 1_000
+    assert "#history-heading" in first.content.decode()  # the page links jump back to the table
+
+
 def test_over_more_than_half_a_year_posts_are_counted_per_month(channel_videos, client_for):
     world, postings = channel_videos
     zone = world.ministry.zone
