@@ -4,6 +4,7 @@ against the same server answering a bare view (``/health/live/``) in the same ru
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -118,4 +119,7 @@ async def _run(base: str, sessions: list[tuple[str, list[str]]], users: int, sec
 
 def run_load(base: str, sessions: list[tuple[str, list[str]]], *, users: int, seconds: float) -> LoadResult:
     """``users`` concurrent users for ``seconds``, each cycling through its own list of URLs with its cookie."""
+    # httpx logs every request at INFO: thousands of log lines a minute, formatted by the client on the same cores
+    # as the server it measures.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return asyncio.run(_run(base, sessions, users, seconds))
