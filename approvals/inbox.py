@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.roles import Capability
 from content import states
-from content.models import Brief
+from content.models import Brief, WebcareTask
 from content.permissions import Act, brief_actions
+from core import hooks
 
 from . import rules
 from .models import ApprovalRun, RunStatus, RunStep, Stage
@@ -22,14 +24,23 @@ from .models import ApprovalRun, RunStatus, RunStep, Stage
 
 @dataclass(frozen=True)
 class Item:
-    brief: Brief
+    """Something to do: about a brief (its reference and title head the item), or about something else (a budget
+    period, from the ``inbox_items`` hook) with its own ``heading`` and ``link``."""
+
+    brief: Brief | None
     label: str
     since: datetime | None
     overdue: bool = False
+    heading: str = ""
+    link: str = ""
 
     @property
     def url(self) -> str:
-        return reverse("brief_detail", args=[self.brief.pk])
+        return self.link or reverse("brief_detail", args=[self.brief.pk])
+
+    @property
+    def title(self) -> str:
+        return self.heading or f"{self.brief.reference}: {self.brief.title}"
 
 
 def _overdue(since, organisation, now: datetime) -> bool:
@@ -52,7 +63,12 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
             "version": run.version.number,
         }
         items.append(Item(run.brief, label, run.step_started_at, _overdue(run.step_started_at, organisation, now)))
+    # Apps above add their own (budget: periods that wait for the MT).
+    for hook in hooks.get("inbox_items"):
+        items.extend(hook(user, membership, now=now))
     caps = access.capabilities(membership)
+    if Capability.CHECK_BRIEFS in caps:
+        items.extend(_webcare(membership, now))
     if not caps & {Capability.CHECK_BRIEFS, Capability.PRODUCE_CONTENT, Capability.DRAFT_BRIEFS}:
         return items
     candidates = Brief.objects.visible_to(membership).filter(status__in=states.OPEN_STATES)
@@ -75,6 +91,27 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
         if label:
             items.append(Item(brief, label, brief.updated_at))
     return items
+
+
+def _webcare(membership, now: datetime) -> list[Item]:
+    """Posted videos whose webcare (reading and answering the comments) is not done: overdue once its time ended."""
+    tasks = (
+        WebcareTask.objects.filter(posting__brief__in=Brief.objects.visible_to(membership), done_at__isnull=True)
+        .select_related("posting__brief")
+        .order_by("ends_at")
+    )
+    zone = membership.organisation.zone
+    return [
+        Item(
+            task.posting.brief,
+            _("Do the webcare of the posted video, until %(end)s")
+            % {"end": formats.date_format(task.ends_at.astimezone(zone), "SHORT_DATETIME_FORMAT")},
+            task.starts_at,
+            overdue=task.ends_at < now,
+            link=reverse("webcare_edit", args=[task.pk]),
+        )
+        for task in tasks
+    ]
 
 
 def waiting_for_others(user, membership, *, now: datetime) -> list[Item]:

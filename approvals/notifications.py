@@ -4,9 +4,6 @@ their transaction, so the mails are on record exactly when the change is, and no
 Each mail's key says what it is about (the run, the step, the person), so the same news is never queued twice.
 """
 
-import threading
-from contextlib import contextmanager
-
 from django.conf import settings
 from django.urls import reverse
 
@@ -17,22 +14,8 @@ from core import outbox
 from . import rules
 from .models import ApprovalRun
 
-_state = threading.local()
-
-
-@contextmanager
-def muted():
-    """No notifications for what happens inside (an import of history, such as the demo data)."""
-    previous = getattr(_state, "muted", False)
-    _state.muted = True
-    try:
-        yield
-    finally:
-        _state.muted = previous
-
-
-def _muted() -> bool:
-    return getattr(_state, "muted", False)
+muted = outbox.muted  # no notifications for what happens inside (an import of history, such as the demo data)
+_muted = outbox.is_muted
 
 
 def brief_url(run) -> str:

@@ -21,11 +21,13 @@ from .models import ApprovalRun
 @login_required
 def inbox_view(request):
     now = timezone.now()
+    waiting = inbox.waiting_for(request.user, request.membership, now=now)
+    request.inbox_count = len(waiting)  # for the navigation's count
     return render(
         request,
         "approvals/inbox.html",
         {
-            "waiting_for_me": paginate(request, inbox.waiting_for(request.user, request.membership, now=now)),
+            "waiting_for_me": paginate(request, waiting),
             "waiting_for_others": paginate(
                 request, inbox.waiting_for_others(request.user, request.membership, now=now), parameter="others"
             ),

@@ -11,8 +11,9 @@ class BudgetConfig(AppConfig):
     def ready(self):
         from core import hooks
 
-        from . import panels
+        from . import notifications, panels  # noqa: F401 (notifications: its still_needed check, worker too)
 
         hooks.register("brief_panels", panels.brief_budget_panel, order=30)
+        hooks.register("inbox_items", panels.periods_to_approve, order=10)
         hooks.register("results_panels", panels.results_budget_panel, order=10)
         hooks.register("results_period", panels.running_period, order=10)

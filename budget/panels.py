@@ -1,14 +1,18 @@
 """What budget adds to pages of the apps below it, for those who may see budgets: the brief page (the
 post's plan and costs so far; ``brief_panels``), and the results (the budget's use per period,
-``results_panels``; the running budget period as the default period, ``results_period``)."""
+``results_panels``; the running budget period as the default period, ``results_period``), and the inbox (the
+periods that wait for the MT's approval, ``inbox_items``)."""
 
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.roles import Capability
+from approvals.inbox import Item
 from core.hooks import Panel
 
-from .models import BudgetPeriod
+from .models import BudgetPeriod, PeriodStatus
 from .selectors import brief_budget, period_figures
 
 
@@ -49,3 +53,20 @@ def running_period(channel, today):
         .first()
     )
     return (running.starts_on, today, running) if running is not None else None
+
+
+def periods_to_approve(user, membership, *, now):
+    """Inbox items for the people who approve budgets (the MT): every proposed period of the organisation."""
+    if not access.has_capability(membership, Capability.APPROVE_BUDGET):
+        return []
+    periods = BudgetPeriod.objects.visible_to(membership).filter(status=PeriodStatus.PROPOSED).order_by("starts_on")
+    return [
+        Item(
+            None,
+            _("Approve the budget period or ask for changes"),
+            None,
+            heading=_("Budget period %(name)s") % {"name": period.name},
+            link=reverse("budget_dashboard") + f"?period={period.pk}",
+        )
+        for period in periods
+    ]

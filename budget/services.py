@@ -16,6 +16,7 @@ from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
 
+from . import notifications
 from .models import COMMITTED, COST_FLOW, BudgetPeriod, CostLine, CostStatus, PeriodStatus, PostAllocation
 from .money import allocate, vat_on
 from .selectors import cents
@@ -25,7 +26,7 @@ COST_FIELDS = ("brief", "agency", "kind", "supplier", "description", "amount_exc
 
 
 def _event(actor, action, obj, period, origin, **details):
-    trail.record(
+    return trail.record(
         organisation=period.organisation,
         actor=actor,
         action=action,
@@ -53,7 +54,10 @@ def period_create(*, actor, organisation, fields: dict, origin: Origin | None = 
     period.full_clean()
     period.save()
     _regenerate_allocations(period)
-    _event(actor, AuditAction.BUDGET_PERIOD_CREATED, period, period, origin, amount=_money(period.amount_excl_vat))
+    event = _event(
+        actor, AuditAction.BUDGET_PERIOD_CREATED, period, period, origin, amount=_money(period.amount_excl_vat)
+    )
+    notifications.period_proposed(period, actor=actor, event=event)
     return period
 
 
@@ -68,13 +72,16 @@ def period_update(*, actor, period: BudgetPeriod, fields: dict, origin: Origin |
         setattr(period, key, fields[key])
     _check_channel(period)
     period.full_clean()
-    if {"amount_excl_vat", "planned_posts"} & set(changed) and period.status == PeriodStatus.APPROVED:
+    proposed_again = {"amount_excl_vat", "planned_posts"} & set(changed) and period.status == PeriodStatus.APPROVED
+    if proposed_again:
         # The MT approved an amount and a plan; changing them asks for its approval again.
         period.status, period.approved_by, period.approved_at = PeriodStatus.PROPOSED, None, None
     period.save()
     if {"amount_excl_vat", "planned_posts"} & set(changed):
         _regenerate_allocations(period)
-    _event(actor, AuditAction.BUDGET_PERIOD_UPDATED, period, period, origin, fields=changed)
+    event = _event(actor, AuditAction.BUDGET_PERIOD_UPDATED, period, period, origin, fields=changed)
+    if proposed_again:
+        notifications.period_proposed(period, actor=actor, event=event)
     return period
 
 

@@ -21,7 +21,7 @@ from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
 
-from . import media, states
+from . import media, notifications, states
 from .models import (
     Attachment,
     Brief,
@@ -122,9 +122,16 @@ def brief_transition(*, actor, brief: Brief, action: str, comment: str = "", ori
     states.apply(brief, action)
     if comment:
         Comment.objects.create(brief=brief, author=actor, text=comment)
-    trail.record_about(
+    event = trail.record_about(
         brief, actor=actor, action=f"brief.{action}", obj=brief, origin=origin, status=brief.status, comment=comment
     )
+    # The hand-over: whoever must act next hears of it (in this transaction, through the outbox).
+    if action == states.BriefAction.SUBMIT:
+        notifications.brief_submitted(brief, actor=actor, event=event)
+    elif action == states.BriefAction.RETURN:
+        notifications.brief_returned(brief, actor=actor, event=event, reason=comment)
+    elif action == states.BriefAction.SEND:
+        notifications.brief_sent(brief, actor=actor, event=event)
     return brief
 
 
@@ -138,7 +145,8 @@ def comment_add(
     comment = Comment.objects.create(
         brief=brief, author=actor, text=text.strip(), script_version=script_version, video_version=video_version
     )
-    trail.record_about(brief, actor=actor, action=AuditAction.COMMENT_ADDED, obj=comment, origin=origin)
+    event = trail.record_about(brief, actor=actor, action=AuditAction.COMMENT_ADDED, obj=comment, origin=origin)
+    notifications.comment_added(comment, actor=actor, event=event)
     return comment
 
 
@@ -207,7 +215,10 @@ def posting_record(
         version=video.number,
     )
     task = WebcareTask.objects.create(posting=posting, starts_at=posted_at, ends_at=posted_at + WEBCARE_PERIOD)
-    trail.record_about(brief, actor=None, action=AuditAction.WEBCARE_CREATED, obj=task, origin=Origin.system("posting"))
+    event = trail.record_about(
+        brief, actor=None, action=AuditAction.WEBCARE_CREATED, obj=task, origin=Origin.system("posting")
+    )
+    notifications.brief_posted(posting, task, actor=actor, event=event)
     return posting
 
 

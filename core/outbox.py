@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +51,12 @@ KINDS = {
     "approval.waiting": _("A version waits for approval"),
     "approval.reminder": _("Reminder: a version still waits for approval"),
     "approval.finished": _("The outcome of a review, for the agency"),
+    "brief.submitted": _("A brief waits to be checked and sent to the agency"),
+    "brief.returned": _("A brief was returned to its adviser, with the reason"),
+    "brief.sent": _("A new brief for the agency"),
+    "brief.commented": _("A new comment on a brief"),
+    "brief.posted": _("A video was posted: webcare to do"),
+    "budget.proposed": _("A budget period waits for the MT's approval"),
     "calendar.at_risk": _("Weeks below the minimum or slots at risk"),
     "account.locked": _("Account locked after failed log-ins"),
     "account.changed": _("The e-mail address or password of an account was changed"),
@@ -58,6 +67,22 @@ KINDS = {
 }
 
 _still_needed: dict[str, Callable[[OutgoingMail], bool]] = {}
+_state = threading.local()
+
+
+@contextmanager
+def muted():
+    """No mails for what happens inside (an import of history, such as the demo data)."""
+    previous = is_muted()
+    _state.muted = True
+    try:
+        yield
+    finally:
+        _state.muted = previous
+
+
+def is_muted() -> bool:
+    return getattr(_state, "muted", False)
 
 
 def still_needed(kind: str):
@@ -86,17 +111,22 @@ def send(
     else the organisation's), for ``person`` at their address (or at ``address``, e.g. the one they had). None
     when there is nobody to mail or the same ``key`` was queued before."""
     to = address or (person.email if person is not None else "") or ""
-    if not to:
+    if not to or is_muted():
         return None
     language = (getattr(person, "language", "") or "") or (organisation.language if organisation else "")
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {**context, "recipient": person}
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}_body.txt", context)
+        subject = _render_text(f"{template}_subject.txt", context).strip()
+        body = _render_text(f"{template}_body.txt", context)
     return queue(
         kind=kind, to=to, subject=subject, body=body, key=key, organisation=organisation, recipient=person,
         details=details,
     )  # fmt: skip
+
+
+def _render_text(name: str, context: dict) -> str:
+    """A plain-text template without HTML escaping: a mail says “Let's” and “A & B”, not “Let&#x27;s”."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def queue(

@@ -1,10 +1,32 @@
-"""Navigation: only what the current role may use."""
+"""Navigation: only what the current role may use, and how much waits in the inbox."""
 
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access, second_factor
 from accounts.roles import Capability
+from approvals import inbox
+from audit import trail
+
+INBOX_COUNT_SECONDS = 300  # a webcare task's end or a reminder's day may change the list without a change of data
+
+
+def inbox_count(request, membership) -> int:
+    """How many items wait for the person in their inbox. Every page shows it, so it is cached, keyed by the
+    organisation's latest audit event: each hand-over (a submission, a decision, a new version, a post, a budget
+    proposal) is audited, so the count is computed again after any of them."""
+    head = trail.head_sequence(membership.organisation)
+    key = f"inbox-count:{membership.pk}:{request.user.pk}:{head}"
+    # The home page and the inbox have just listed the items: their count is the freshest.
+    count = getattr(request, "inbox_count", None)
+    if count is None:
+        count = cache.get(key)
+    if count is None:
+        count = len(inbox.waiting_for(request.user, membership, now=timezone.now()))
+    cache.set(key, count, INBOX_COUNT_SECONDS)
+    return count
 
 
 def _item(view_name, label, view_names):
@@ -26,7 +48,7 @@ def navigation(request):
     if user is not None and user.is_authenticated and not second_step_pending:
         items.append(_item("home", _("Home"), {"home"}))
         if membership is not None:
-            items.append(_item("inbox", _("Inbox"), {"inbox"}))
+            items.append(_item("inbox", _("Inbox"), {"inbox"}) | {"count": inbox_count(request, membership)})
         if access.has_capability(membership, Capability.VIEW_BRIEFS):
             brief_views = {"brief_list", "brief_create", "brief_detail", "brief_edit", "script_create"}
             brief_views |= {"video_create", "posting_create", "focus_group_create", "decide", "comment_create"}

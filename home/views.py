@@ -22,12 +22,14 @@ def home(request):
         now = timezone.now()
         today = timezone.localdate(now, organisation.zone)
         active_channels = Channel.objects.visible_to(membership).filter(is_active=True)
+        waiting = inbox.waiting_for(request.user, membership, now=now)
+        request.inbox_count = len(waiting)  # for the navigation's count
         context.update(
             role_summary=ROLE_SUMMARIES.get(membership.role),
             channels=active_channels,
             agencies=organisation.agencies.filter(agencyengagement__is_active=True).order_by("name"),
             can_manage=access.has_capability(membership, Capability.MANAGE_ORGANISATION),
-            waiting_for_me=inbox.waiting_for(request.user, membership, now=now),
+            waiting_for_me=waiting,
             channel_health=[
                 channel_summary(channel, today=today)
                 for channel in active_channels.filter(cadences__isnull=False).distinct()

@@ -12,7 +12,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [*sorted(path.parent.name for path in ROOT.glob("*/apps.py")), "tiktokplanner"]
-ENTRY_POINTS = ("views.py", "admin.py", "tasks.py", "middleware.py", "management/commands/", "celery.py", "settings.py")
+ENTRY_POINTS = (
+    "views.py",
+    "context_processors.py",
+    "admin.py",
+    "tasks.py",
+    "middleware.py",
+    "management/commands/",
+    "celery.py",
+    "settings.py",
+)
 OUTSIDE_WORLD = {"stats/simulator.py"}  # the stand-in for TikTok's servers keeps its own time, as they do
 
 # (module, function) → why it may read the clock.

@@ -13,6 +13,7 @@ from accounts.models import Agency, Organisation, User
 from budget import services
 from budget.models import CostStatus
 from content.models import Brief, BriefStatus
+from core import outbox
 
 
 def _months_later(day: date, months: int) -> date:
@@ -22,6 +23,11 @@ def _months_later(day: date, months: int) -> date:
 
 @transaction.atomic
 def seed_demo_budget(*, now: datetime) -> None:
+    with outbox.muted():  # history: nobody is mailed about the demo's periods
+        _seed_demo_budget(now=now)
+
+
+def _seed_demo_budget(*, now: datetime) -> None:
     agency = Agency.objects.get(name__endswith="(demo)")
     vws = Organisation.objects.get(slug="vws")
     if not vws.budget_periods.filter(starts_on__year=2020).exists():

@@ -33,11 +33,19 @@ def test_a_change_that_rolls_back_leaves_no_mail(world):
     with pytest.raises(RuntimeError), transaction.atomic():
         deliver_script(world, brief)
         raise RuntimeError("the request failed after the service")
-    assert not OutgoingMail.objects.exists()
+    assert not OutgoingMail.objects.filter(kind__startswith="approval.").exists()
+
+
+def _handed_to_the_agency(world, mailoutbox):
+    """A brief with the agency, its hand-over mails (submitted, sent) delivered and put aside."""
+    brief = brief_with_agency(world)
+    deliver()
+    mailoutbox.clear()
+    return brief
 
 
 def test_approvers_of_the_current_step_are_mailed(world, mailoutbox):
-    version = deliver_script(world, brief_with_agency(world))
+    version = deliver_script(world, _handed_to_the_agency(world, mailoutbox))
     run = open_run(version)
     assert deliver() == 1
     assert mailoutbox[0].to == [world.people["adviser"].email]
@@ -58,7 +66,7 @@ def test_a_stale_waiting_notice_is_not_sent(world, mailoutbox):
 def test_the_agency_hears_the_outcome_with_the_feedback_in_its_language(world, mailoutbox):
     world.people["agency_member"].language = "nl"
     world.people["agency_member"].save()
-    version = deliver_script(world, brief_with_agency(world))
+    version = deliver_script(world, _handed_to_the_agency(world, mailoutbox))
     decide(world.people["adviser"], version, Verdict.REQUEST_CHANGES, comment="Noem de prikpost.")
     deliver()
     mail = next(m for m in mailoutbox if m.to == [world.people["agency_member"].email])
@@ -108,13 +116,14 @@ def test_a_failed_send_is_tried_again_without_mailing_the_others_twice(world, ma
 
     second = UserFactory(username="second-agency", email="second@agency.example")
     MembershipFactory(user=second, organisation=world.ministry, role=Role.AGENCY_MEMBER, agency=world.agency)
+    brief = _handed_to_the_agency(world, mailoutbox)
     flaky_smtp.refuse = {second.email: 1}
-    version = deliver_script(world, brief_with_agency(world))
+    version = deliver_script(world, brief)
     decide(world.people["adviser"], version, Verdict.REQUEST_CHANGES, comment="Korter graag.")
     deliver()
     first_round = sorted(address for m in mailoutbox for address in m.to)
     assert second.email not in first_round and world.people["agency_member"].email in first_round
-    failed = OutgoingMail.objects.get(to=second.email)
+    failed = OutgoingMail.objects.get(to=second.email, kind="approval.finished")
     assert (failed.status, failed.attempts) == (MailStatus.PENDING, 1) and "mailbox busy" in failed.last_error
     assert deliver() == 0  # not due yet: the next attempt waits a minute
     frozen.shift(timedelta(minutes=2))

@@ -251,6 +251,7 @@ def test_the_results_page_and_report_run_a_fixed_number_of_queries(connected, ch
     ]
     before = {}
     for url in urls:
+        client.get(url)  # the navigation's inbox count is cached from the first page on
         with CaptureQueriesContext(db_connection) as queries:
             assert client.get(url).status_code == 200
         before[url] = len(queries)
@@ -258,6 +259,7 @@ def test_the_results_page_and_report_run_a_fixed_number_of_queries(connected, ch
     add_posted_videos(world, stages, simulator, 12, first_id=FIRST_ID + 100)
     _figures(list(Posting.objects.filter(tiktok_video_id__gte=str(FIRST_ID + 100))), [(90_000, 1, 1, 1)] * 12)
     for url in urls:
+        client.get(url)
         with CaptureQueriesContext(db_connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) == before[url], url

@@ -1,0 +1,106 @@
+"""Mails of the brief's hand-overs, through the outbox (``core.outbox``): the services call these inside their
+transaction, so a mail is on record exactly when its change is, and none is sent if the change rolls back.
+
+Each mail goes to the people who must act next (team social for a submitted brief, the agency's people for a
+sent one, the adviser for a returned one with the reason, team social for a posted video's webcare), or for a
+comment to the people in the brief's conversation; never to the person who acted. The key of each mail names
+the audit event it tells about, so the same news is never queued twice.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from accounts.models import Membership
+from accounts.roles import ROLE_CAPABILITIES, Capability, Role
+from core import outbox
+
+
+def brief_url(brief) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("brief_detail", args=[brief.pk])
+
+
+def people_who_may(organisation, capability: Capability):
+    """The active people of ``organisation`` whose role grants ``capability``."""
+    roles = [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
+    members = Membership.objects.filter(organisation=organisation, role__in=roles, is_active=True).values("user_id")
+    return get_user_model().objects.filter(pk__in=members, is_active=True).order_by("pk")
+
+
+def _agency_people(brief):
+    members = Membership.objects.filter(
+        organisation=brief.organisation_id, role=Role.AGENCY_MEMBER, agency=brief.agency_id, is_active=True
+    ).values("user_id")
+    return get_user_model().objects.filter(pk__in=members, is_active=True).order_by("pk")
+
+
+def _mail(kind: str, people, *, brief, actor, event, template: str, **context) -> int:
+    """One mail per person (the actor left out); returns how many were queued."""
+    context = {"brief": brief, "url": brief_url(brief), "actor": actor, **context}
+    queued = 0
+    for person in people:
+        if actor is not None and person.pk == actor.pk:
+            continue
+        mail = outbox.send(
+            kind=kind,
+            template=f"content/email/{template}",
+            context=context,
+            person=person,
+            organisation=brief.organisation,
+            key=f"{kind}:{event.pk}:{person.pk}",
+            details={"brief": brief.pk},
+        )
+        queued += mail is not None
+    return queued
+
+
+def brief_submitted(brief, *, actor, event) -> int:
+    """Team social checks a submitted brief and sends it to the agency."""
+    people = people_who_may(brief.organisation, Capability.CHECK_BRIEFS)
+    return _mail("brief.submitted", people, brief=brief, actor=actor, event=event, template="submitted")
+
+
+def brief_returned(brief, *, actor, event, reason: str) -> int:
+    """The adviser who wrote the brief changes it, for the reason given."""
+    people = get_user_model().objects.filter(
+        pk=brief.created_by_id,
+        is_active=True,
+        memberships__organisation=brief.organisation_id,
+        memberships__is_active=True,
+    )
+    return _mail("brief.returned", people, brief=brief, actor=actor, event=event, template="returned", reason=reason)
+
+
+def brief_sent(brief, *, actor, event) -> int:
+    """The agency's people write a script for a brief sent to them."""
+    return _mail("brief.sent", _agency_people(brief), brief=brief, actor=actor, event=event, template="sent")
+
+
+def comment_added(comment, *, actor, event) -> int:
+    """The brief's author and everyone who commented on it before hear of a new comment (the agency only on a
+    brief it can see)."""
+    brief = comment.brief
+    earlier = set(brief.comments.exclude(pk=comment.pk).values_list("author_id", flat=True))
+    people = get_user_model().objects.filter(pk__in={brief.created_by_id, *earlier}, is_active=True).order_by("pk")
+    allowed = [person for person in people if _sees(person, brief)]
+    return _mail(
+        "brief.commented", allowed, brief=brief, actor=actor, event=event, template="commented", comment=comment
+    )
+
+
+def _sees(person, brief) -> bool:
+    from .models import Brief
+
+    membership = Membership.objects.filter(user=person, organisation=brief.organisation_id, is_active=True).first()
+    return membership is not None and Brief.objects.visible_to(membership).filter(pk=brief.pk).exists()
+
+
+def brief_posted(posting, task, *, actor, event) -> int:
+    """Team social does the webcare of a posted video: reads and answers its comments until the task ends."""
+    brief = posting.brief
+    people = people_who_may(brief.organisation, Capability.CHECK_BRIEFS)
+    return _mail(
+        "brief.posted", people, brief=brief, actor=actor, event=event, template="posted", posting=posting, task=task
+    )
