@@ -160,10 +160,12 @@ def _chain(organisation: Organisation | None):
     return AuditEvent.objects.filter(organisation=organisation)
 
 
-def head_sequence(organisation: Organisation | None) -> int:
-    """The number of the organisation's latest event (0 before the first): it grows with every audited change, so
-    it versions what is cached about the organisation's work (the inbox count). One index lookup."""
-    return _chain(organisation).order_by("-sequence").values_list("sequence", flat=True).first() or 0
+def head(organisation: Organisation | None) -> tuple[int, str]:
+    """The number and hash of the organisation's latest event ((0, "") before the first). Every audited change
+    moves it, so it versions what is cached about the organisation's work (the inbox count, the results); the
+    hash, unlike the number, is never the same for different histories. One index lookup."""
+    latest = _chain(organisation).order_by("-sequence").values_list("sequence", "hash").first()
+    return latest or (0, "")
 
 
 def record_about(subject, actor, action: str, obj, origin: Origin | None = None, **details) -> AuditEvent:

@@ -1,6 +1,8 @@
 """Navigation: only what the current role may use, and how much waits in the inbox."""
 
-from django.core.cache import cache
+import time
+from collections import OrderedDict
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,21 +13,28 @@ from approvals import inbox
 from audit import trail
 
 INBOX_COUNT_SECONDS = 300  # a webcare task's end or a reminder's day may change the list without a change of data
+_counts: OrderedDict = OrderedDict()  # (membership, user, audit head) → (count, when): this process's, bounded
+_COUNTS_KEPT = 2_000
 
 
 def inbox_count(request, membership) -> int:
-    """How many items wait for the person in their inbox. Every page shows it, so it is cached, keyed by the
+    """How many items wait for the person in their inbox. Every page shows it, so it is remembered, keyed by the
     organisation's latest audit event: each hand-over (a submission, a decision, a new version, a post, a budget
-    proposal) is audited, so the count is computed again after any of them."""
-    head = trail.head_sequence(membership.organisation)
-    key = f"inbox-count:{membership.pk}:{request.user.pk}:{head}"
+    proposal) is audited, so the count is computed again after any of them, by whichever server process serves
+    the next page. Kept in the process (no cache round trip on every page), for at most INBOX_COUNT_SECONDS."""
+    key = (membership.pk, request.user.pk, trail.head(membership.organisation))
+    moment = time.monotonic()
     # The home page and the inbox have just listed the items: their count is the freshest.
     count = getattr(request, "inbox_count", None)
     if count is None:
-        count = cache.get(key)
-    if count is None:
+        known = _counts.get(key)
+        if known is not None and moment - known[1] < INBOX_COUNT_SECONDS:
+            return known[0]
         count = len(inbox.waiting_for(request.user, membership, now=timezone.now()))
-    cache.set(key, count, INBOX_COUNT_SECONDS)
+    _counts[key] = (count, moment)
+    _counts.move_to_end(key)
+    while len(_counts) > _COUNTS_KEPT:
+        _counts.popitem(last=False)
     return count
 
 

@@ -4,15 +4,43 @@ for those who may see it) come through the ``results_panels`` hook."""
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import charts, hooks
 
-from .selectors import PILOT_BANDS, channel_results
+from .selectors import PILOT_BANDS, channel_results, results_version
+
+RESULTS_CACHE_SECONDS = 600  # a bound for what no version catches (a topic renamed in the platform's admin)
 
 
 def results_context(channel, start, end, membership, *, today) -> dict:
+    """The figures, charts and panels of a channel's period, computed once per version of the data they come
+    from (``results_version``): the results page, the report and the MT's view of them are read far more often
+    than a pull or a hand changes the data, and computing them is most of their time. The key holds everything
+    else they depend on: the period, today, the language (labels) and the role (the budget's panel)."""
+    version = results_version(channel)
+    key = (
+        "results:"
+        + hashlib.sha256(
+            repr(
+                (channel.pk, start, end, today, translation.get_language(), getattr(membership, "role", None), version)
+            ).encode()
+        ).hexdigest()
+    )
+    context = cache.get(key)
+    if context is None:
+        context = _results_context(channel, start, end, membership, today=today)
+        cache.set(key, context, RESULTS_CACHE_SECONDS)
+    # The rendered figures are cached under the same key (report_body.html), none without one.
+    return context | {"results_key": key}
+
+
+def _results_context(channel, start, end, membership, *, today) -> dict:
     results = channel_results(channel, start, end, today=today)
     context = {
         "channel": channel,

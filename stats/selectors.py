@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db import NotSupportedError, connections, transaction
+from django.db import NotSupportedError, connection, connections, transaction
 from django.db.models import (
     Aggregate,
     Case,
@@ -36,7 +36,7 @@ from django.utils import timezone
 from content.models import Posting, Topic
 from core import hooks
 
-from .models import LatestFigures, VideoSnapshot
+from .models import FollowerSnapshot, LatestFigures, MissingVideo, VideoSnapshot
 
 # The pilot's ranges per video (DOMAIN.md): reach 105,000-225,000, likes 2,500-9,500, comments 16-850.
 PILOT_BANDS = {"views": (105_000, 225_000), "likes": (2_500, 9_500), "comments": (16, 850)}
@@ -93,6 +93,39 @@ class VideoFigures:
     @property
     def bands(self) -> dict:
         return {metric: band(metric, getattr(self, metric)) for metric in PILOT_BANDS}
+
+
+def results_version(channel) -> tuple:
+    """What the channel's results are computed from, in one statement: the organisation's latest audit event
+    (every posting, brief or topic change, budget change, figures entered or imported by hand is audited), and a
+    fingerprint of the figures a pull writes without an audit event (each video's latest figures, the follower
+    counts, the videos TikTok no longer returns). When none of it changed, neither did the results."""
+    from audit.models import AuditEvent
+
+    tables = {
+        "audit": AuditEvent._meta.db_table,
+        "latest": LatestFigures._meta.db_table,
+        "posting": Posting._meta.db_table,
+        "brief": Posting._meta.get_field("brief").related_model._meta.db_table,
+        "followers": FollowerSnapshot._meta.db_table,
+        "missing": MissingVideo._meta.db_table,
+    }
+    sql = """
+        SELECT
+          (SELECT hash FROM {audit} WHERE organisation_id = %s ORDER BY sequence DESC LIMIT 1),
+          (SELECT count(*) || ':' || coalesce(sum(f.views + f.likes + f.comments + f.shares), 0) || ':'
+                  || coalesce(CAST(max(f.measured_at) AS TEXT), '')
+             FROM {latest} f JOIN {posting} p ON p.id = f.posting_id JOIN {brief} b ON b.id = p.brief_id
+            WHERE b.channel_id = %s),
+          (SELECT count(*) || ':' || coalesce(sum(followers), 0) || ':' || coalesce(CAST(max(day) AS TEXT), '')
+             FROM {followers} WHERE channel_id = %s),
+          (SELECT count(*) || ':' || coalesce(CAST(max(m.since) AS TEXT), '')
+             FROM {missing} m JOIN {posting} p ON p.id = m.posting_id JOIN {brief} b ON b.id = p.brief_id
+            WHERE b.channel_id = %s)
+    """.format(**tables)  # noqa: S608 (table names from the models; the values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [channel.organisation_id, channel.pk, channel.pk, channel.pk])
+        return tuple(str(value) for value in cursor.fetchone())
 
 
 def _postings_in(channel, start: date | None = None, end: date | None = None):
@@ -323,6 +356,15 @@ class VideoList:
     def __iter__(self):
         return (_video(p) for p in self.postings.iterator(chunk_size=REBUILD_CHUNK))
 
+    def __getstate__(self):
+        # Cached with the rest of the results: the query, never its rows (pickling a queryset would read them all).
+        return {"query": self.postings.query, "model": self.postings.model, "total": self.total}
+
+    def __setstate__(self, state):
+        self.postings = state["model"].objects.all()
+        self.postings.query = state["query"]
+        self.total = state["total"]
+
 
 @dataclass
 class ChannelResults:
@@ -342,6 +384,13 @@ class ChannelResults:
     themes: list[GroupFigures] = field(default_factory=list)
     posts_per_week: list[dict] = field(default_factory=list)
     in_bands: dict = field(default_factory=dict)
+
+    def __getstate__(self):
+        """Cached (``stats.report``) with the followers shown, not every day's count: the first and the latest are
+        enough for the growth, and the points and their step are kept as computed."""
+        state = self.__dict__ | {"follower_step": self.follower_step, "follower_points": self.follower_points}
+        state["followers"] = self.followers[:1] + self.followers[-1:] if len(self.followers) > 1 else self.followers
+        return state
 
     @property
     def follower_growth(self) -> int | None:
