@@ -1,5 +1,6 @@
 """Navigation: only what the current role may use, and how much waits in the inbox."""
 
+import threading
 import time
 from collections import OrderedDict
 
@@ -15,6 +16,7 @@ from audit import trail
 INBOX_COUNT_SECONDS = 300  # a webcare task's end or a reminder's day may change the list without a change of data
 _counts: OrderedDict = OrderedDict()  # (membership, user, audit head) → (count, when): this process's, bounded
 _COUNTS_KEPT = 2_000
+_counts_lock = threading.Lock()
 
 
 def inbox_count(request, membership) -> int:
@@ -31,10 +33,11 @@ def inbox_count(request, membership) -> int:
         if known is not None and moment - known[1] < INBOX_COUNT_SECONDS:
             return known[0]
         count = len(inbox.waiting_for(request.user, membership, now=timezone.now()))
-    _counts[key] = (count, moment)
-    _counts.move_to_end(key)
-    while len(_counts) > _COUNTS_KEPT:
-        _counts.popitem(last=False)
+    with _counts_lock:  # a threaded server (runserver, gthread) serves pages of one process at once
+        _counts[key] = (count, moment)
+        _counts.move_to_end(key)
+        while len(_counts) > _COUNTS_KEPT:
+            _counts.popitem(last=False)
     return count
 
 

@@ -286,8 +286,12 @@ def feed_manage(request):
             services.feed_token_revoke(actor=request.user, channel=channel, origin=Origin.from_request(request))
             messages.success(request, _("The calendar address has been revoked."))
         else:
+            had_one = FeedToken.objects.filter(channel=channel, revoked_at__isnull=True).exists()
             services.feed_token_regenerate(actor=request.user, channel=channel, origin=Origin.from_request(request))
-            messages.success(request, _("A new calendar address has been made; the old one no longer works."))
+            if had_one:
+                messages.success(request, _("A new calendar address has been made; the old one no longer works."))
+            else:
+                messages.success(request, _("The calendar address has been made: add it to your calendar app."))
         return redirect(f"{reverse('feed_manage')}?channel={channel.pk}")
     token = FeedToken.objects.filter(channel=channel, revoked_at__isnull=True).first()
     url = request.build_absolute_uri(reverse("calendar_feed", args=[token.token])) if token else None

@@ -382,3 +382,12 @@ def test_a_week_before_any_cadence_is_not_flagged(world):
     (during,) = health.channel_weeks(world.channel, date(2027, 3, 15), 1)
     assert (before.minimum, before.healthy) == (0, True)
     assert (during.minimum, during.healthy) == (2, False)
+
+
+def test_the_first_calendar_address_is_not_said_to_replace_one(world, client_for):
+    client = client_for(world.people["team_social"])
+    url = f"{reverse('feed_manage')}?channel={world.channel.pk}"
+    first = client.post(url, {"action": "regenerate"}, follow=True).content.decode()
+    assert "The calendar address has been made" in first and "the old one no longer works" not in first
+    again = client.post(url, {"action": "regenerate"}, follow=True).content.decode()
+    assert "the old one no longer works" in again

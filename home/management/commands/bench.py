@@ -18,10 +18,11 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 TARGETS = {"list_vs_admin": 1.5, "dashboard_vs_sql": 3.0, "load_vs_hello": 0.10, "load_p95_seconds": 1.0}
@@ -83,10 +84,15 @@ class Command(BaseCommand):
             # (VACUUM can't run in a transaction: the small version inside a test analyses only.)
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
-        self._queries(organisations["1x"], organisations["4x"])
-        if small:
-            return
-        self._times(organisations["16x"], rounds)
+        # A cache of this process's own, which the timings may clear (results are cached per data version, and the
+        # page is measured as computed too) without touching a shared Redis or file cache.
+        locmem = "django.core.cache.backends.locmem.LocMemCache"
+        private = {"default": {"BACKEND": locmem, "LOCATION": uuid.uuid4().hex}}
+        with override_settings(CACHES=private):
+            self._queries(organisations["1x"], organisations["4x"])
+            if small:
+                return
+            self._times(organisations["16x"], rounds)
         self._load(organisations["1x"], users, seconds)
 
     def _queries(self, one, four):
@@ -96,7 +102,8 @@ class Command(BaseCommand):
             counts = []
             for organisation, page in ((one, page_one), (four, page_four)):
                 client = client_for(organisation, page.persona)
-                client.get(page.url)  # warm: sessions, caches, the first render of each template
+                client.get(page.url)  # warm: sessions, the first render of each template
+                cache.clear()  # the queries of computing the page (results are cached per data version)
                 with CaptureQueriesContext(connection) as queries:
                     response = client.get(page.url)
                 if response.status_code != 200:
@@ -128,7 +135,6 @@ class Command(BaseCommand):
             self.failures.append(f"queries woo_zip grow with the documents ({counts[0]} → {counts[1]})")
 
     def _times(self, organisation, rounds):
-        from django.test.utils import override_settings
         from django.urls import clear_url_caches
 
         from home.bench.pages import admin_changelists, client_for, pages_for, superuser_client
@@ -137,7 +143,7 @@ class Command(BaseCommand):
         clients = {page.name: client_for(organisation, page.persona) for page in pages}
         admin_urls = admin_changelists(pages)
         admin = superuser_client()
-        timings = {page.name: {"page": [], "floor": []} for page in pages}
+        timings = {page.name: {"page": [], "floor": [], "computed": []} for page in pages}
         # The admin answers through the same stack as our pages (middleware, session, second factor), so the
         # ratio compares the pages themselves.
         with override_settings(ROOT_URLCONF="tiktokplanner.bench_urls"):
@@ -148,6 +154,12 @@ class Command(BaseCommand):
             for _round in range(rounds):
                 for page in pages:  # interleaved: every page and its floor in each round, so drift hits all alike
                     timings[page.name]["page"].append(_timed(lambda page=page: clients[page.name].get(page.url)))
+                    if page.kind == "dashboard":
+                        # Computed again, as after a pull or a change: the cached results would flatter the ratio.
+                        cache.clear()
+                        timings[page.name]["computed"].append(
+                            _timed(lambda page=page: clients[page.name].get(page.url))
+                        )
                     if page.admin_model:
                         floor = lambda url=admin_urls[page.name]: admin.get(url)  # noqa: E731
                     else:
@@ -157,9 +169,14 @@ class Command(BaseCommand):
         for page in pages:
             page_ms = statistics.median(timings[page.name]["page"]) * 1000
             floor_ms = statistics.median(timings[page.name]["floor"]) * 1000
-            ratio = page_ms / floor_ms if floor_ms else 0.0
             floor = "admin" if page.admin_model else "sql"
-            self.stdout.write(f"time {page.name} page={page_ms:.1f}ms {floor}={floor_ms:.1f}ms")
+            computed = ""
+            if timings[page.name]["computed"]:
+                # A dashboard meets its floor as computed, not as read from the cache (shown too).
+                computed = f" cached={page_ms:.1f}ms"
+                page_ms = statistics.median(timings[page.name]["computed"]) * 1000
+            ratio = page_ms / floor_ms if floor_ms else 0.0
+            self.stdout.write(f"time {page.name} page={page_ms:.1f}ms {floor}={floor_ms:.1f}ms{computed}")
             name = f"{page.name}_vs_{floor}"
             self.stdout.write(f"ratio {name} {ratio:.2f}")
             if page.kind == "page":
