@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.access import membership_in
@@ -160,11 +161,24 @@ def _chain(organisation: Organisation | None):
     return AuditEvent.objects.filter(organisation=organisation)
 
 
-def head(organisation: Organisation | None) -> tuple[int, str]:
-    """The number and hash of the organisation's latest event ((0, "") before the first). Every audited change
-    moves it, so it versions what is cached about the organisation's work (the inbox count, the results); the
-    hash, unlike the number, is never the same for different histories. One index lookup."""
-    latest = _chain(organisation).order_by("-sequence").values_list("sequence", "hash").first()
+# Events that change nothing of an organisation's work: log-ins and their steps, downloads and disclosures, refused
+# attempts. A cache keyed by the latest change (``head(changes_only=True)``) stays valid through them.
+NOT_CHANGES = (
+    Q(action__startswith="auth.")
+    | Q(action__startswith="export.")
+    | Q(action__in=["brief.disclosed", "decision.attempt", "account.password_reset_requested"])
+)
+
+
+def head(organisation: Organisation | None, *, changes_only: bool = False) -> tuple[int, str]:
+    """The number and hash of the organisation's latest event ((0, "") before the first), or of its latest change
+    (``changes_only``). Every audited change moves it, so it versions what is cached about the organisation's
+    work (the inbox count, the results); the hash, unlike the number, is never the same for different histories.
+    One lookup backwards along the (organisation, sequence) index."""
+    events = _chain(organisation)
+    if changes_only:
+        events = events.exclude(NOT_CHANGES)
+    latest = events.order_by("-sequence").values_list("sequence", "hash").first()
     return latest or (0, "")
 
 

@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +98,13 @@ class BriefQuerySet(ScopedQuerySet):
         return Q(organisation_id=membership.organisation_id)
 
 
+def next_brief_numbers(organisation_id: int, count: int) -> list[int]:
+    """The next ``count`` numbers of the organisation's briefs (for a bulk insert: hold the organisation's row lock,
+    as ``Brief.save`` does, where two writers could meet)."""
+    last = Brief.objects.filter(organisation_id=organisation_id).aggregate(last=models.Max("number"))["last"] or 0
+    return list(range(last + 1, last + 1 + count))
+
+
 class Brief(models.Model):
     """What a TikTok must say and within which constraints: drafted by a communication adviser."""
 
@@ -126,6 +133,10 @@ class Brief(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The brief's number within its organisation (its reference, B-00026): one sequence per organisation, without
+    # gaps, so one organisation's Woo inventory doesn't look as if documents are missing where another's briefs
+    # took the numbers. Given on the first save (``save``), under the organisation's row lock.
+    number = models.PositiveIntegerField(_("number"), editable=False)
 
     objects = BriefQuerySet.as_manager()
 
@@ -140,6 +151,7 @@ class Brief(models.Model):
                 | Q(posting_window_start__lte=models.F("posting_window_end")),
                 name="brief_posting_window_ordered",
             ),
+            models.UniqueConstraint(fields=["organisation", "number"], name="brief_number_per_organisation"),
         ]
         # The brief list: an organisation's (or an agency's) briefs, newest change first, by status or not.
         indexes = [
@@ -150,6 +162,15 @@ class Brief(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.number is not None:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            # One new brief at a time per organisation, so two made at once never take the same number.
+            Organisation.objects.select_for_update().filter(pk=self.organisation_id).values_list("pk").first()
+            self.number = next_brief_numbers(self.organisation_id, 1)[0]
+            return super().save(*args, **kwargs)
 
     @property
     def is_posted(self) -> bool:
@@ -180,7 +201,7 @@ class Brief(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"B-{self.pk:05d}" if self.pk else "B-new"
+        return f"B-{self.number:05d}" if self.number else "B-new"
 
 
 class BriefConstraint(models.Model):

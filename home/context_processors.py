@@ -24,7 +24,7 @@ def inbox_count(request, membership) -> int:
     organisation's latest audit event: each hand-over (a submission, a decision, a new version, a post, a budget
     proposal) is audited, so the count is computed again after any of them, by whichever server process serves
     the next page. Kept in the process (no cache round trip on every page), for at most INBOX_COUNT_SECONDS."""
-    key = (membership.pk, request.user.pk, trail.head(membership.organisation))
+    key = (membership.pk, request.user.pk, trail.head(membership.organisation, changes_only=True))
     moment = time.monotonic()
     # The home page and the inbox have just listed the items: their count is the freshest.
     count = getattr(request, "inbox_count", None)

@@ -33,6 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, RowNumber, TruncDate
 from django.utils import timezone
 
+from audit import trail
 from content.models import Posting, Topic
 from core import hooks
 
@@ -96,14 +97,12 @@ class VideoFigures:
 
 
 def results_version(channel) -> tuple:
-    """What the channel's results are computed from, in one statement: the organisation's latest audit event
-    (every posting, brief or topic change, budget change, figures entered or imported by hand is audited), and a
-    fingerprint of the figures a pull writes without an audit event (each video's latest figures, the follower
-    counts, the videos TikTok no longer returns). When none of it changed, neither did the results."""
-    from audit.models import AuditEvent
-
+    """What the channel's results are computed from, in two queries: the organisation's latest audited change
+    (every posting, brief or topic change, budget change, figures entered or imported by hand; not log-ins or
+    downloads), and a fingerprint of the figures a pull writes without an audit event (each video's latest
+    figures, the follower counts, the videos TikTok no longer returns). When none of it changed, neither did
+    the results."""
     tables = {
-        "audit": AuditEvent._meta.db_table,
         "latest": LatestFigures._meta.db_table,
         "posting": Posting._meta.db_table,
         "brief": Posting._meta.get_field("brief").related_model._meta.db_table,
@@ -112,7 +111,6 @@ def results_version(channel) -> tuple:
     }
     sql = """
         SELECT
-          (SELECT hash FROM {audit} WHERE organisation_id = %s ORDER BY sequence DESC LIMIT 1),
           (SELECT count(*) || ':' || coalesce(sum(f.views + f.likes + f.comments + f.shares), 0) || ':'
                   || coalesce(CAST(max(f.measured_at) AS TEXT), '')
              FROM {latest} f JOIN {posting} p ON p.id = f.posting_id JOIN {brief} b ON b.id = p.brief_id
@@ -124,8 +122,9 @@ def results_version(channel) -> tuple:
             WHERE b.channel_id = %s)
     """.format(**tables)  # noqa: S608 (table names from the models; the values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [channel.organisation_id, channel.pk, channel.pk, channel.pk])
-        return tuple(str(value) for value in cursor.fetchone())
+        cursor.execute(sql, [channel.pk, channel.pk, channel.pk])
+        figures = tuple(str(value) for value in cursor.fetchone())
+    return (*trail.head(channel.organisation, changes_only=True), *figures)
 
 
 def _postings_in(channel, start: date | None = None, end: date | None = None):
@@ -145,7 +144,7 @@ def video_figures(posting: Posting) -> VideoFigures:
 
 RESULT_FIELDS = (
     "id", "brief_id", "video_version_id", "posted_at", "tiktok_url", "tiktok_video_id",
-    "brief__id", "brief__title", "brief__status", "brief__organisation_id", "brief__channel_id",
+    "brief__id", "brief__number", "brief__title", "brief__status", "brief__organisation_id", "brief__channel_id",
     "brief__topic_id", "brief__topic__id", "brief__topic__name", "brief__topic__theme",
 )  # fmt: skip
 

@@ -45,6 +45,7 @@ from content.models import (
     Topic,
     VideoVersion,
     WebcareTask,
+    next_brief_numbers,
 )
 from scheduling.models import Slot
 from stats.models import FollowerSnapshot, VideoSnapshot
@@ -185,9 +186,11 @@ class Post:
 
 def _posted_briefs(organisation, channel, agency, people, topics, moments, now, rng, result) -> list[Post]:
     adviser, social, member = people["adviser"], people["social"], people["agency"]
+    numbers = next_brief_numbers(organisation.pk, len(moments))  # the organisation is being made: no one else adds
     with history_dates(Brief, ScriptVersion, VideoVersion, Posting, Comment, Slot, WebcareTask):
         briefs = Brief.objects.bulk_create(
             Brief(
+                number=numbers[n],
                 organisation=organisation,
                 channel=channel,
                 agency=agency,
@@ -348,9 +351,11 @@ def _latest_figures(posting_ids: list[int]) -> None:
 def _open_briefs(organisation, channel, agency, people, topics, now, result: Generated) -> None:
     """Work in progress: drafts, briefs with the agency, and scripts waiting for review."""
     statuses = [BriefStatus.DRAFT, BriefStatus.SUBMITTED, BriefStatus.SENT_TO_AGENCY, BriefStatus.IN_PRODUCTION]
+    numbers = next_brief_numbers(organisation.pk, OPEN_BRIEFS)
     with history_dates(Brief, ScriptVersion, ApprovalRun):
         briefs = Brief.objects.bulk_create(
             Brief(
+                number=numbers[n],
                 organisation=organisation, channel=channel, agency=agency, topic=topics[n % len(topics)],
                 title=f"Open brief {n + 1}", key_message="Coming soon.", status=statuses[n % len(statuses)],
                 created_by=people["adviser"], created_at=now - timedelta(days=10 - n), updated_at=now

@@ -49,7 +49,7 @@ def add_posted_videos(world, stages, simulator, count: int, first_id: int = 7_10
         video_id = str(first_id + n)
         simulator.add_video(OPEN_ID, video_id, **figures)
         brief = type(stages.posted).objects.get(pk=stages.posted.pk)
-        brief.pk = None
+        brief.pk = brief.number = None  # a new brief, with the next number of its organisation
         brief.status = "posted"
         brief.save()
         video = type(stages.posting.video_version).objects.get(pk=stages.posting.video_version.pk)

@@ -84,3 +84,15 @@ def test_the_cache_keeps_languages_roles_and_periods_apart(channel_videos, clien
     assert "Anders dan corona" in dutch and "Other than corona" not in dutch
     before = _page(adviser, world, start=str(TODAY - timedelta(days=30)), end=str(TODAY - timedelta(days=1)))
     assert len(before[0].context["results"].videos) == 0  # another period, its own figures: none posted then
+
+
+def test_log_ins_and_downloads_leave_the_cached_results_valid(channel_videos, client_for):  # noqa: F811
+    world, postings = channel_videos
+    _figures(postings, [(100_000, 2_000, 10, 10)] * 4)
+    client = client_for(world.people["team_social"])
+    _, computed = _page(client, world)
+    _, cached = _page(client, world)
+    # Both audited, neither a change of the figures.
+    assert client.get(f"/results/channels/{world.channel.pk}/report.pdf").status_code == 200
+    client = client_for(world.people["team_social"])  # a new log-in
+    assert _page(client, world)[1] == cached < computed

@@ -172,6 +172,7 @@ class Command(BaseCommand):
                     key_message="Benchmark",
                     status=BriefStatus.POSTED,
                     created_by=user,
+                    number=i + 1,  # the organisation is new: its briefs are numbered from 1
                 )
                 for i in range(n)
             ],
