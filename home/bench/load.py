@@ -25,6 +25,16 @@ class LoadResult:
     seconds: float
     latencies: list[float]
 
+    @classmethod
+    def combined(cls, results: list[LoadResult]) -> LoadResult:
+        """Several runs as one: their requests, errors, seconds and latencies added up."""
+        return cls(
+            sum(r.requests for r in results),
+            sum(r.errors for r in results),
+            sum(r.seconds for r in results),
+            [latency for r in results for latency in r.latencies],
+        )
+
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
