@@ -131,7 +131,8 @@ ROLE_SUMMARIES = {
         "post approved videos."
     ),
     Role.MANAGEMENT: _(
-        "You follow the budget and the results of the channel. You can read everything here but change nothing."
+        "You follow the budget and the results of the channel and approve budget periods and overruns. Apart from "
+        "that you read everything here and change nothing."
     ),
     Role.ORGANISATION_ADMIN: _(
         "You manage who works here and in which role, the organisation's TikTok channels and the agencies "

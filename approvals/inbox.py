@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.roles import Capability
+from audit.models import AuditEvent
 from content import states
 from content.models import Brief, WebcareTask
 from content.permissions import Act, brief_actions
@@ -75,11 +76,23 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
     open_items = set(
         ApprovalRun.objects.filter(status=RunStatus.IN_PROGRESS, brief__in=candidates).values_list("brief_id", "stage")
     )
-    for brief in candidates.order_by("updated_at"):
+    candidates = list(candidates.order_by("updated_at"))
+    # A draft that has been returned once is a returned brief until it is submitted again (only a return brings a
+    # brief back to draft).
+    returned = set(
+        AuditEvent.objects.filter(
+            action="brief.return",
+            subject_type=Brief._meta.label_lower,
+            subject_id__in=[str(b.pk) for b in candidates if b.status == states.S.DRAFT],
+        ).values_list("subject_id", flat=True)
+    )
+    for brief in candidates:
         acts = brief_actions(user, brief, membership)
         label = None
         if Act.SEND in acts:
             label = _("Check the brief and send it to the agency")
+        elif Act.SUBMIT in acts and brief.created_by_id == user.pk and str(brief.pk) in returned:
+            label = _("Returned to you: change the brief and submit it again (the reason is on the brief)")
         elif Act.SUBMIT in acts and brief.created_by_id == user.pk:
             label = _("Finish your draft and submit it")
         elif Act.ADD_SCRIPT in acts and (brief.pk, Stage.SCRIPT) not in open_items:

@@ -63,7 +63,7 @@ def periods_to_approve(user, membership, *, now):
     return [
         Item(
             None,
-            _("Approve the budget period or ask for changes"),
+            _("Approve the budget period"),
             None,
             heading=_("Budget period %(name)s") % {"name": period.name},
             link=reverse("budget_dashboard") + f"?period={period.pk}",

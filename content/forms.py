@@ -174,6 +174,7 @@ class WebcareForm(forms.ModelForm):
     class Meta:
         model = WebcareTask
         fields = ["assignee", "notes"]
+        labels = {"assignee": _("Assigned to")}
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, assignees, **kwargs):

@@ -79,11 +79,17 @@ def brief_sent(brief, *, actor, event) -> int:
 
 
 def comment_added(comment, *, actor, event) -> int:
-    """The brief's author and everyone who commented on it before hear of a new comment (the agency only on a
-    brief it can see)."""
+    """A new comment reaches the brief's author, everyone who commented on it before, and the other side of the
+    work: the agency's people for a comment from the organisation (once the brief is theirs to see), team social
+    for a comment from the agency."""
     brief = comment.brief
     earlier = set(brief.comments.exclude(pk=comment.pk).values_list("author_id", flat=True))
-    people = get_user_model().objects.filter(pk__in={brief.created_by_id, *earlier}, is_active=True).order_by("pk")
+    from_agency = Membership.objects.filter(
+        user=actor, organisation=brief.organisation_id, role=Role.AGENCY_MEMBER, is_active=True
+    ).exists()
+    other_side = people_who_may(brief.organisation, Capability.CHECK_BRIEFS) if from_agency else _agency_people(brief)
+    wanted = {brief.created_by_id, *earlier, *other_side.values_list("pk", flat=True)}
+    people = get_user_model().objects.filter(pk__in=wanted, is_active=True).order_by("pk")
     allowed = [person for person in people if _sees(person, brief)]
     return _mail(
         "brief.commented", allowed, brief=brief, actor=actor, event=event, template="commented", comment=comment

@@ -46,7 +46,10 @@ def line(series: list[tuple], lines: int = 1) -> dict:
         return TOP + inner_h - value / top * inner_h
 
     polylines = [" ".join(f"{x(row):.1f},{y(row[n]):.1f}" for row in series) for n in range(1, lines + 1)]
-    x_rows = [series[0], series[len(series) // 2], series[-1]] if len(series) > 2 else series
+    # The middle label at the middle of the time axis (the point nearest to it), not the middle point: points
+    # bunched in time (a pilot's months, then years later) would put two labels on top of each other.
+    middle = min(series[1:-1], key=lambda row: abs(_moment(row[0]) - (first + last) / 2)) if len(series) > 2 else None
+    x_rows = [series[0], middle, series[-1]] if middle is not None else series
     return chart | {
         "lines": polylines,
         "points": [(round(x(row), 1), round(y(row[1]), 1)) for row in series] if len(series) <= 60 else [],

@@ -5,16 +5,19 @@ for those who may see it) come through the ``results_panels`` hook."""
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from core import charts, hooks
 
 from .selectors import PILOT_BANDS, channel_results, results_version
 
+logger = logging.getLogger(__name__)
 RESULTS_CACHE_SECONDS = 600  # a bound for what no version catches (a topic renamed in the platform's admin)
 
 
@@ -32,12 +35,28 @@ def results_context(channel, start, end, membership, *, today) -> dict:
             ).encode()
         ).hexdigest()
     )
-    context = cache.get(key)
+    context = _cache_get(key)
     if context is None:
         context = _results_context(channel, start, end, membership, today=today)
-        cache.set(key, context, RESULTS_CACHE_SECONDS)
+        _cache_set(key, context)
     # The rendered figures are cached under the same key (report_body.html), none without one.
     return context | {"results_key": key}
+
+
+def _cache_get(key):
+    # The cache (Redis in production) may be down: the page then computes its figures, as without a cache.
+    try:
+        return cache.get(key)
+    except (RedisError, OSError) as error:
+        logger.warning("Results: the cache can't be read (%s); computing the figures", error)
+        return None
+
+
+def _cache_set(key, context) -> None:
+    try:
+        cache.set(key, context, RESULTS_CACHE_SECONDS)
+    except (RedisError, OSError) as error:
+        logger.warning("Results: the cache can't be written (%s)", error)
 
 
 def _results_context(channel, start, end, membership, *, today) -> dict:

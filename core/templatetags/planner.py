@@ -1,5 +1,6 @@
 """Template helpers: locale-aware money, numbers and percentages, and NL Design System form widgets."""
 
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -7,9 +8,12 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import format_currency, format_percent, parse_pattern
 from django import forms, template
+from django.templatetags.cache import CacheNode, do_cache
 from django.utils import translation
+from redis.exceptions import RedisError
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 
 def _locale() -> str:
@@ -99,3 +103,23 @@ def planner_widget(field):
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+class _CacheUnlessDownNode(CacheNode):
+    """Django's ``{% cache %}``, except that a cache that can't be reached (Redis down) renders the fragment
+    instead of failing the page."""
+
+    def render(self, context):
+        try:
+            return super().render(context)
+        except (RedisError, OSError) as error:
+            logger.warning("A cached fragment is rendered without the cache (%s)", error)
+            return self.nodelist.render(context)
+
+
+@register.tag
+def cache_unless_down(parser, token):
+    """``{% cache_unless_down 600 name key %}…{% endcache %}``: the arguments and end tag of ``{% cache %}``."""
+    node = do_cache(parser, token)
+    node.__class__ = _CacheUnlessDownNode
+    return node

@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import F
 
 from accounts.models import Agency, Organisation, User
 from approvals import services as approval_services
 from approvals.models import ApprovalRun, Verdict
 from approvals.notifications import muted
 from content import services
-from content.models import Creator, Topic
+from content.models import Creator, Topic, WebcareTask
 from content.states import BriefAction
 
 VWS_TOPICS = [
@@ -320,3 +321,7 @@ def seed_demo_content(*, now: datetime) -> None:
         nykvarn = Organisation.objects.get(slug="nykvarn")
         if not nykvarn.briefs.exists():
             seed_municipality(nykvarn, agency, now=now)
+    # The pilot's posts are history: their webcare was done long ago (recent ones stay open, to try it).
+    WebcareTask.objects.filter(
+        posting__brief__organisation__slug__in=["vws", "nykvarn"], ends_at__lt=now - timedelta(days=7), done_at=None
+    ).update(done_at=F("ends_at"), notes="Done (demo history).")

@@ -54,6 +54,15 @@ def test_a_returned_brief_tells_its_adviser_why(world, mailoutbox):
     deliver()
     (mail,) = [m for m in mailoutbox if m.to == [world.people["adviser"].email]]
     assert "Add the call to action." in mail.body
+    # In the adviser's inbox it is a returned brief, not a fresh draft.
+    (item,) = inbox.waiting_for(world.people["adviser"], _membership(world, "adviser"), now=timezone.now())
+    assert item.brief == brief and item.label.startswith("Returned to you")
+    fresh = new_brief(world)
+    labels = {
+        i.brief: i.label
+        for i in inbox.waiting_for(world.people["adviser"], _membership(world, "adviser"), now=timezone.now())
+    }
+    assert labels[fresh] == "Finish your draft and submit it"
 
 
 def test_a_brief_sent_to_the_agency_is_mailed_to_that_agencys_people_only(world, mailoutbox):
@@ -67,14 +76,20 @@ def test_a_brief_sent_to_the_agency_is_mailed_to_that_agencys_people_only(world,
     assert len(mailoutbox) == 3  # and team social's, of the submission
 
 
-def test_a_comment_reaches_the_author_and_the_conversation_but_not_the_commenter(world):
+def test_a_comment_reaches_the_author_the_conversation_and_the_other_side_but_not_the_commenter(world):
+    draft = new_brief(world)
+    content.comment_add(actor=world.people["team_social"], brief=draft, text="Which source?")
+    assert _recipients("brief.commented") == _names(world, "adviser")  # not yet the agency's to see
+    OutgoingMail.objects.all().delete()
     brief = brief_with_agency(world)
-    first = content.comment_add(actor=world.people["team_social"], brief=brief, text="Shorter, please.")
-    assert _recipients("brief.commented") == _names(world, "adviser")
-    content.comment_add(actor=world.people["adviser"], brief=brief, text="Agreed.")
-    mails = OutgoingMail.objects.filter(kind="brief.commented").exclude(details__brief=None)
-    assert sorted(mail.recipient.username for mail in mails) == _names(world, "adviser", "team_social")
-    assert first.pk  # the first comment's mail stays on record
+    OutgoingMail.objects.all().delete()
+    content.comment_add(actor=world.people["team_social"], brief=brief, text="No alcohol in the picture.")
+    agency = sorted([world.people["agency_member"].username, "shared-agency"])
+    assert _recipients("brief.commented") == sorted(_names(world, "adviser") + agency)
+    OutgoingMail.objects.all().delete()
+    content.comment_add(actor=world.people["agency_member"], brief=brief, text="May we film in a pub?")
+    # The author, team social (the other side, and an earlier commenter), never the commenter.
+    assert _recipients("brief.commented") == _names(world, "adviser", "team_social")
 
 
 def test_a_posted_video_gives_team_social_its_webcare_by_mail_and_in_the_inbox(world, client_for):
@@ -86,6 +101,7 @@ def test_a_posted_video_gives_team_social_its_webcare_by_mail_and_in_the_inbox(w
     items = inbox.waiting_for(social, _membership(world, "team_social"), now=STAGED_AT)
     (webcare,) = [item for item in items if item.link]
     assert webcare.brief == stages.posted and webcare.url == f"/webcare/{stages.webcare.pk}/"
+    assert "Assigned to" in client_for(social).get(webcare.url).content.decode()
     assert not webcare.overdue
     later = inbox.waiting_for(
         social, _membership(world, "team_social"), now=stages.webcare.ends_at + timedelta(hours=1)

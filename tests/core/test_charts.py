@@ -36,3 +36,13 @@ def test_bars_are_proportional_and_never_vanish():
     chart = charts.bars([("Vaccination", Decimal("300.00")), ("Sport", Decimal("150.00")), ("None", 0)])
     widths = [bar["width"] for bar in chart["bars"]]
     assert widths[0] == 2 * widths[1] and widths[2] == 1
+
+
+def test_the_middle_date_label_sits_at_the_middle_of_the_time_axis():
+    # A pilot's months, then years of nothing, then the recent months: the middle point (by index) lies near the
+    # start, and its label would print over the first one.
+    days = [date(2020, 11, 30), date(2020, 12, 31), date(2021, 1, 31), date(2021, 2, 28), date(2023, 12, 1)]
+    days += [date(2026, 10, 31), date(2026, 11, 29)]
+    chart = charts.line([(day, 1000 + n) for n, day in enumerate(days)])
+    labels = [tick["value"] for tick in chart["x_ticks"]]
+    assert labels == [date(2020, 11, 30), date(2023, 12, 1), date(2026, 11, 29)]

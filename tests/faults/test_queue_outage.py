@@ -53,7 +53,9 @@ def test_a_decision_while_redis_is_down_commits_answers_and_is_mailed_once_redis
     wait_for(lambda: OutgoingMail.objects.filter(status=MailStatus.PENDING).count() == 0, what="the outbox to empty")
     stack.run("from core.tasks import sweep_outbox; sweep_outbox.delay()")  # a second sweep sends nothing again
     to_agency = [m for m in stack.mails() if m["To"] == world.people["agency_member"].email]
-    assert len(to_agency) == 1 and "Korter, graag." in to_agency[0].get_payload(decode=True).decode()
+    # The agency also hears of the briefs sent to it while the world was made; the outcome comes exactly once.
+    outcome = [m for m in to_agency if "Korter, graag." in m.get_payload(decode=True).decode()]
+    assert len(outcome) == 1
     assert OutgoingMail.objects.get(pk=agency_mail.pk).status == MailStatus.SENT
 
 

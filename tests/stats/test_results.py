@@ -409,6 +409,7 @@ def test_over_more_than_half_a_year_posts_are_counted_per_month(channel_videos, 
         f"/results/channels/{world.channel.pk}/report/", since_the_first_post
     )
     assert "Videos posted per month" in page.content.decode()
+    assert '<h2 class="utrecht-heading-2" id="weeks-heading">Posts per month</h2>' in page.content.decode()
 
 
 def test_the_same_days_figures_imported_again_hours_later_replace_themselves(channel_videos):
