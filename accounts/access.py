@@ -120,6 +120,15 @@ def may_administer_user(admin_user, person) -> bool:
     return bool(theirs) and theirs <= administered
 
 
+def people_with(organisation: Organisation | int, capability: Capability):
+    """Active people of ``organisation`` whose role grants ``capability`` (who is told of a hand-over)."""
+    from django.contrib.auth import get_user_model
+
+    roles = [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
+    members = Membership.objects.filter(organisation=organisation, role__in=roles, is_active=True).values("user_id")
+    return get_user_model().objects.filter(pk__in=members, is_active=True).order_by("pk")
+
+
 def people_with_role(organisation: Organisation, role: str):
     """Active people holding ``role`` in ``organisation`` (for choosing an owner or an assignee)."""
     from django.contrib.auth import get_user_model

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from accounts import access
 from accounts.roles import Capability
-from content.notifications import people_who_may
 from core import outbox
 
 from .models import BudgetPeriod, PeriodStatus
@@ -19,21 +19,16 @@ def period_url(period) -> str:
 
 def period_proposed(period, *, actor, event) -> int:
     """The people who approve budgets (the MT) hear that ``period`` waits for their decision."""
-    queued = 0
-    for person in people_who_may(period.organisation, Capability.APPROVE_BUDGET):
-        if actor is not None and person.pk == actor.pk:
-            continue
-        mail = outbox.send(
-            kind="budget.proposed",
-            template="budget/email/proposed",
-            context={"period": period, "url": period_url(period), "actor": actor},
-            person=person,
-            organisation=period.organisation,
-            key=f"budget.proposed:{event.pk}:{person.pk}",
-            details={"period": period.pk},
-        )
-        queued += mail is not None
-    return queued
+    return outbox.send_each(
+        access.people_with(period.organisation, Capability.APPROVE_BUDGET),
+        leave_out=actor,
+        key=f"budget.proposed:{event.pk}",
+        kind="budget.proposed",
+        template="budget/email/proposed",
+        context={"period": period, "url": period_url(period), "actor": actor},
+        organisation=period.organisation,
+        details={"period": period.pk},
+    )
 
 
 @outbox.still_needed("budget.proposed")

@@ -13,20 +13,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts import access
 from accounts.models import Membership
-from accounts.roles import ROLE_CAPABILITIES, Capability, Role
+from accounts.roles import Capability, Role
 from core import outbox
 
 
 def brief_url(brief) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("brief_detail", args=[brief.pk])
-
-
-def people_who_may(organisation, capability: Capability):
-    """The active people of ``organisation`` whose role grants ``capability``."""
-    roles = [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
-    members = Membership.objects.filter(organisation=organisation, role__in=roles, is_active=True).values("user_id")
-    return get_user_model().objects.filter(pk__in=members, is_active=True).order_by("pk")
 
 
 def _agency_people(brief):
@@ -38,27 +32,21 @@ def _agency_people(brief):
 
 def _mail(kind: str, people, *, brief, actor, event, template: str, **context) -> int:
     """One mail per person (the actor left out); returns how many were queued."""
-    context = {"brief": brief, "url": brief_url(brief), "actor": actor, **context}
-    queued = 0
-    for person in people:
-        if actor is not None and person.pk == actor.pk:
-            continue
-        mail = outbox.send(
-            kind=kind,
-            template=f"content/email/{template}",
-            context=context,
-            person=person,
-            organisation=brief.organisation,
-            key=f"{kind}:{event.pk}:{person.pk}",
-            details={"brief": brief.pk},
-        )
-        queued += mail is not None
-    return queued
+    return outbox.send_each(
+        people,
+        leave_out=actor,
+        key=f"{kind}:{event.pk}",
+        kind=kind,
+        template=f"content/email/{template}",
+        context={"brief": brief, "url": brief_url(brief), "actor": actor, **context},
+        organisation=brief.organisation,
+        details={"brief": brief.pk},
+    )
 
 
 def brief_submitted(brief, *, actor, event) -> int:
     """Team social checks a submitted brief and sends it to the agency."""
-    people = people_who_may(brief.organisation, Capability.CHECK_BRIEFS)
+    people = access.people_with(brief.organisation, Capability.CHECK_BRIEFS)
     return _mail("brief.submitted", people, brief=brief, actor=actor, event=event, template="submitted")
 
 
@@ -84,10 +72,10 @@ def comment_added(comment, *, actor, event) -> int:
     for a comment from the agency."""
     brief = comment.brief
     earlier = set(brief.comments.exclude(pk=comment.pk).values_list("author_id", flat=True))
-    from_agency = Membership.objects.filter(
-        user=actor, organisation=brief.organisation_id, role=Role.AGENCY_MEMBER, is_active=True
-    ).exists()
-    other_side = people_who_may(brief.organisation, Capability.CHECK_BRIEFS) if from_agency else _agency_people(brief)
+    from_agency = access.can(actor, Capability.PRODUCE_CONTENT, brief.organisation_id)
+    other_side = (
+        access.people_with(brief.organisation, Capability.CHECK_BRIEFS) if from_agency else _agency_people(brief)
+    )
     wanted = {brief.created_by_id, *earlier, *other_side.values_list("pk", flat=True)}
     people = get_user_model().objects.filter(pk__in=wanted, is_active=True).order_by("pk")
     allowed = [person for person in people if _sees(person, brief)]
@@ -99,14 +87,14 @@ def comment_added(comment, *, actor, event) -> int:
 def _sees(person, brief) -> bool:
     from .models import Brief
 
-    membership = Membership.objects.filter(user=person, organisation=brief.organisation_id, is_active=True).first()
+    membership = access.membership_in(person, brief.organisation_id)
     return membership is not None and Brief.objects.visible_to(membership).filter(pk=brief.pk).exists()
 
 
 def brief_posted(posting, task, *, actor, event) -> int:
     """Team social does the webcare of a posted video: reads and answers its comments until the task ends."""
     brief = posting.brief
-    people = people_who_may(brief.organisation, Capability.CHECK_BRIEFS)
+    people = access.people_with(brief.organisation, Capability.CHECK_BRIEFS)
     return _mail(
         "brief.posted", people, brief=brief, actor=actor, event=event, template="posted", posting=posting, task=task
     )

@@ -124,6 +124,17 @@ def send(
     )  # fmt: skip
 
 
+def send_each(people, *, leave_out=None, key: str, **fields) -> int:
+    """``send`` to each of ``people`` but ``leave_out`` (the person who acted), keyed ``key:<person>``; returns how
+    many mails were queued (news queued before is not queued again)."""
+    queued = 0
+    for person in people:
+        if leave_out is not None and person.pk == leave_out.pk:
+            continue
+        queued += send(person=person, key=f"{key}:{person.pk}", **fields) is not None
+    return queued
+
+
 def _render_text(name: str, context: dict) -> str:
     """A plain-text template without HTML escaping: a mail says “Let's” and “A & B”, not “Let&#x27;s”."""
     return get_template(name).template.render(Context(context, autoescape=False))

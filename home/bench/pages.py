@@ -128,6 +128,11 @@ SELECT (SELECT json_agg(costs) FROM costs), (SELECT sum(views) FROM reach), (SEL
 def client_for(organisation: Organisation, persona: str) -> Client:
     """A test client logged in as the generated person, past both steps (as after a right code)."""
     user = User.objects.get(username=f"bench{organisation.slug.removeprefix('bench-')}-{persona}")
+    return _verified_client(user)
+
+
+def _verified_client(user) -> Client:
+    """A test client logged in as ``user``, past both steps (as after a right code)."""
     client = Client()
     client.force_login(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
@@ -178,12 +183,4 @@ def superuser_client() -> Client:
     user, _ = User.objects.update_or_create(
         username="bench-superuser", defaults={"is_superuser": True, "is_staff": True, "email": "bench@example.org"}
     )
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="bench", confirmed=True
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return _verified_client(user)

@@ -17,10 +17,10 @@ from django.db.models import F
 from accounts.models import Agency, Organisation, User
 from approvals import services as approval_services
 from approvals.models import ApprovalRun, Verdict
-from approvals.notifications import muted
 from content import services
 from content.models import Creator, Topic, WebcareTask
 from content.states import BriefAction
+from core import outbox
 
 VWS_TOPICS = [
     # name, corona?, sensitive?, tags
@@ -314,7 +314,7 @@ def seed_municipality(organisation: Organisation, agency: Agency, *, now: dateti
 def seed_demo_content(*, now: datetime) -> None:
     """Once per organisation: an organisation that already has briefs is left as it is."""
     agency = Agency.objects.get(name__endswith="(demo)")
-    with muted():
+    with outbox.muted():
         vws = Organisation.objects.get(slug="vws")
         if not vws.briefs.exists():
             seed_ministry(vws, agency, now=now)
