@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 220, 72, 16, 12, 28
+MIDDLE_LABEL_ROOM = 0.2  # a middle date label keeps a fifth of the axis from either end's
 
 
 def _nice_top(value: float) -> float:
@@ -49,7 +50,10 @@ def line(series: list[tuple], lines: int = 1) -> dict:
     # The middle label at the middle of the time axis (the point nearest to it), not the middle point: points
     # bunched in time (a pilot's months, then years later) would put two labels on top of each other.
     middle = min(series[1:-1], key=lambda row: abs(_moment(row[0]) - (first + last) / 2)) if len(series) > 2 else None
-    x_rows = [series[0], middle, series[-1]] if middle is not None else series
+    if middle is not None and not MIDDLE_LABEL_ROOM < (_moment(middle[0]) - first) / span < 1 - MIDDLE_LABEL_ROOM:
+        middle = None  # nothing near the middle (a gap of years): a label there would overlap an end's
+    ends = [series[0], series[-1]] if len(series) > 1 else series
+    x_rows = [series[0], middle, series[-1]] if middle is not None else ends
     return chart | {
         "lines": polylines,
         "points": [(round(x(row), 1), round(y(row[1]), 1)) for row in series] if len(series) <= 60 else [],

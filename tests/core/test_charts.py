@@ -46,3 +46,14 @@ def test_the_middle_date_label_sits_at_the_middle_of_the_time_axis():
     chart = charts.line([(day, 1000 + n) for n, day in enumerate(days)])
     labels = [tick["value"] for tick in chart["x_ticks"]]
     assert labels == [date(2020, 11, 30), date(2023, 12, 1), date(2026, 11, 29)]
+
+
+def test_no_middle_date_label_when_the_points_near_the_middle_crowd_an_end():
+    # Months of a pilot, five years of nothing, one recent count: the point nearest the middle is near the start.
+    days = [date(2020, 11, 30), date(2020, 12, 31), date(2021, 3, 30), date(2026, 11, 29)]
+    chart = charts.line([(day, 1000 + n) for n, day in enumerate(days)])
+    assert [tick["value"] for tick in chart["x_ticks"]] == [date(2020, 11, 30), date(2026, 11, 29)]
+
+
+def test_one_point_has_one_date_label():
+    assert [tick["value"] for tick in charts.line([(date(2026, 11, 29), 14_500)])["x_ticks"]] == [date(2026, 11, 29)]
