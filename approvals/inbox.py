@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.roles import Capability
 from audit.models import AuditEvent
-from content import states
+from content import planning, states
 from content.models import Brief, WebcareTask
 from content.permissions import Act, brief_actions
-from core import hooks
+from core import dates, hooks
 
 from . import rules
 from .models import ApprovalRun, RunStatus, RunStep, Stage
@@ -86,9 +86,13 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
             subject_id__in=[str(b.pk) for b in candidates if b.status == states.S.DRAFT],
         ).values_list("subject_id", flat=True)
     )
+    ready = [brief.pk for brief in candidates if brief.status == states.S.READY_TO_POST]
+    planned = planning.planned_postings(ready)
+    zone = organisation.zone
+    plans_calendar = Capability.PLAN_CALENDAR in caps
     for brief in candidates:
         acts = brief_actions(user, brief, membership)
-        label = None
+        label, link = None, ""
         if Act.SEND in acts:
             label = _("Check the brief and send it to the agency")
         elif Act.SUBMIT in acts and brief.created_by_id == user.pk and str(brief.pk) in returned:
@@ -99,10 +103,17 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
             label = _("Write a script (or a new version)")
         elif Act.ADD_VIDEO in acts and (brief.pk, Stage.VIDEO) not in open_items:
             label = _("Deliver a video (or a new version)")
+        elif Act.POST in acts and brief.pk in planned:
+            label = _("Post the approved video on %(when)s and record its URL") % {
+                "when": dates.moment(planned[brief.pk], "weekday", zone)
+            }
         elif Act.POST in acts:
-            label = _("Post the approved video and record its URL")
+            label = _("Post the approved video once team social has planned its slot, and record its URL")
+        elif plans_calendar and brief.pk in ready and brief.pk not in planned:
+            label = _("Plan a slot in the calendar for the approved video")
+            link = f"{reverse('calendar_agenda')}?channel={brief.channel_id}"
         if label:
-            items.append(Item(brief, label, brief.updated_at))
+            items.append(Item(brief, label, brief.updated_at, link=link))
     return items
 
 

@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from accounts.roles import Role
+from content import planning
 from core import outbox
 
 from . import rules
-from .models import ApprovalRun
+from .models import ApprovalRun, RunStatus, Stage
 
 
 def brief_url(run) -> str:
@@ -51,11 +52,15 @@ def feedback_for_agency(run) -> int:
     members = Membership.objects.filter(
         organisation=run.brief.organisation, role=Role.AGENCY_MEMBER, agency=run.brief.agency, is_active=True
     ).select_related("user")
+    # An approved video: when to post it (its slot), or that team social still plans it.
+    ready_to_post = run.status == RunStatus.APPROVED and run.stage == Stage.VIDEO
     context = {
         "run": run,
         "brief": run.brief,
         "url": brief_url(run),
         "decision": run.decisions.order_by("-decided_at").first(),
+        "ready_to_post": ready_to_post,
+        "planned": planning.planned_posting(run.brief) if ready_to_post else None,
     }
     queued = 0
     for membership in members:

@@ -18,7 +18,7 @@ from accounts.roles import Role
 from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
-from content import states
+from content import planning, states
 from content.models import Brief, ScriptVersion, VideoVersion
 from content.permissions import Act, require_act
 from core import counters
@@ -310,6 +310,8 @@ def _advance(run: ApprovalRun, step: RunStep, verdict: str, *, actor, origin) ->
         # What is approved is what scheduling and posting read from now on.
         Brief.objects.filter(pk=run.brief_id).update(approved_video=run.video_version)
         run.brief.approved_video = run.video_version
+        # A slot reserved for the brief takes the video by itself (the calendar listens).
+        planning.tell("video_approved", brief=run.brief, video=run.video_version, actor=actor, now=now, origin=origin)
     trail.record_about(
         run.brief,
         actor=actor,

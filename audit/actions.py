@@ -45,6 +45,7 @@ class AuditAction(models.TextChoices):
     SLOT_RESERVED = "slot.reserved", _("Slot reserved for the brief")
     SLOT_UNSCHEDULED = "slot.unscheduled", _("Slot emptied")
     SLOT_RESCHEDULED = "slot.rescheduled", _("Moved to another slot")
+    SLOT_FOLLOWED_POSTING = "slot.followed_posting", _("Slot set to the day the video was posted")
     FEED_REGENERATED = "feed.regenerated", _("New calendar address made")
     FEED_REVOKED = "feed.revoked", _("Calendar address revoked")
     # Budget

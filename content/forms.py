@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Channel
+from core import dates
 from core.forms import DateInput
 
 from . import media
@@ -156,9 +157,14 @@ class PostingForm(forms.Form):
         label=_("Posted at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
 
-    def __init__(self, *args, now, **kwargs):
+    def __init__(self, *args, now, planned=None, **kwargs):
+        """``planned``: the slot's start. The form proposes it once it has come (the usual case: posted at the
+        slot, recorded after), else now (a video posted early)."""
         super().__init__(*args, **kwargs)
-        self.fields["posted_at"].initial = timezone.localtime(now).replace(second=0, microsecond=0)
+        moment = planned if planned is not None and planned <= now else now
+        self.fields["posted_at"].initial = timezone.localtime(moment).replace(second=0, microsecond=0)
+        if planned is not None:
+            self.fields["posted_at"].help_text = _("Planned for %(when)s.") % {"when": dates.moment(planned)}
 
 
 class FocusGroupForm(forms.ModelForm):

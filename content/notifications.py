@@ -23,7 +23,7 @@ def brief_url(brief) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("brief_detail", args=[brief.pk])
 
 
-def _agency_people(brief):
+def agency_people(brief):
     members = Membership.objects.filter(
         organisation=brief.organisation_id, role=Role.AGENCY_MEMBER, agency=brief.agency_id, is_active=True
     ).values("user_id")
@@ -63,7 +63,7 @@ def brief_returned(brief, *, actor, event, reason: str) -> int:
 
 def brief_sent(brief, *, actor, event) -> int:
     """The agency's people write a script for a brief sent to them."""
-    return _mail("brief.sent", _agency_people(brief), brief=brief, actor=actor, event=event, template="sent")
+    return _mail("brief.sent", agency_people(brief), brief=brief, actor=actor, event=event, template="sent")
 
 
 def comment_added(comment, *, actor, event) -> int:
@@ -74,7 +74,7 @@ def comment_added(comment, *, actor, event) -> int:
     earlier = set(brief.comments.exclude(pk=comment.pk).values_list("author_id", flat=True))
     from_agency = access.can(actor, Capability.PRODUCE_CONTENT, brief.organisation_id)
     other_side = (
-        access.people_with(brief.organisation, Capability.CHECK_BRIEFS) if from_agency else _agency_people(brief)
+        access.people_with(brief.organisation, Capability.CHECK_BRIEFS) if from_agency else agency_people(brief)
     )
     wanted = {brief.created_by_id, *earlier, *other_side.values_list("pk", flat=True)}
     people = get_user_model().objects.filter(pk__in=wanted, is_active=True).order_by("pk")

@@ -21,7 +21,7 @@ from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
 
-from . import media, notifications, states
+from . import media, notifications, planning, states
 from .models import (
     Attachment,
     Brief,
@@ -214,6 +214,8 @@ def posting_record(
         video_id=link.video_id,
         version=video.number,
     )
+    # The calendar shows the post where it went live (the slot of that day), not where it was planned.
+    planning.tell("brief_posted", posting=posting, actor=actor, origin=origin)
     task = WebcareTask.objects.create(posting=posting, starts_at=posted_at, ends_at=posted_at + WEBCARE_PERIOD)
     event = trail.record_about(
         brief, actor=None, action=AuditAction.WEBCARE_CREATED, obj=task, origin=Origin.system("posting")

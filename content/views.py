@@ -21,7 +21,7 @@ from audit.trail import Origin
 from core import hooks
 from core.pagination import paginate
 
-from . import services, states
+from . import planning, services, states
 from .forms import (
     AttachmentForm,
     BriefForm,
@@ -115,6 +115,7 @@ def brief_page(request, brief, *, status=200, **forms):
         "timeline": timeline_for(brief),
         "focus_group_tests": brief.focus_group_tests.all(),
         "posting": getattr(brief, "posting", None) if brief.status == BriefStatus.POSTED else None,
+        "planned": planning.planned_posting(brief),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "attachments": brief.attachments.all(),
@@ -225,7 +226,7 @@ def posting_create(request, pk):
     if Act.POST not in brief_actions(request.user, brief):
         raise PermissionDenied
     now = timezone.now()
-    form = PostingForm(request.POST or None, now=now)
+    form = PostingForm(request.POST or None, now=now, planned=planning.planned_posting(brief))
     if request.method == "POST" and form.is_valid():
         try:
             services.posting_record(

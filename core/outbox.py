@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template import Context
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import MailStatus, OutgoingMail
@@ -56,6 +56,7 @@ KINDS = {
     "brief.sent": _("A new brief for the agency"),
     "brief.commented": _("A new comment on a brief"),
     "brief.posted": _("A video was posted: webcare to do"),
+    "calendar.planned": _("When an approved video is to be posted, for the agency"),
     "budget.proposed": _("A budget period waits for the MT's approval"),
     "calendar.at_risk": _("Weeks below the minimum or slots at risk"),
     "account.locked": _("Account locked after failed log-ins"),
@@ -114,7 +115,9 @@ def send(
     if not to or is_muted():
         return None
     language = (getattr(person, "language", "") or "") or (organisation.language if organisation else "")
-    with translation.override(language or settings.LANGUAGE_CODE):
+    zone = getattr(organisation, "zone", None) or timezone.get_current_timezone()
+    # Dates and times in the mail read as in the app: the organisation's zone, the recipient's language.
+    with translation.override(language or settings.LANGUAGE_CODE), timezone.override(zone):
         context = {**context, "recipient": person}
         subject = _render_text(f"{template}_subject.txt", context).strip()
         body = _render_text(f"{template}_body.txt", context)

@@ -17,3 +17,12 @@ class SchedulingConfig(AppConfig):
             feed_tokens_of_leaver_revoke(user, organisation)
 
         access_ended.connect(_revoke, dispatch_uid="feed-tokens-of-a-leaver", weak=False)
+
+        from core import hooks
+
+        from . import followers
+
+        # Content and approvals ask when a brief is to be posted, and tell of the hand-overs the calendar follows.
+        hooks.register("planned_postings", followers.planned_postings)
+        hooks.register("video_approved", followers.reservation_fill)
+        hooks.register("brief_posted", followers.follow_posting)

@@ -21,6 +21,8 @@ EVENT_LENGTH = timedelta(minutes=15)
 def _summary(slot: Slot) -> str:
     if slot.brief is None:
         return _("TikTok slot (empty)")
+    if slot.brief.is_posted:
+        return _("TikTok: %(title)s (posted)") % {"title": slot.brief.title}
     if slot.video_version_id:
         return _("TikTok: %(title)s (approved video)") % {"title": slot.brief.title}
     return _("TikTok: %(title)s (%(status)s)") % {"title": slot.brief.title, "status": slot.brief.get_status_display()}

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
 from core.forms import DateInput
 
 from .models import Weekday
@@ -35,7 +36,26 @@ class SlotAddForm(forms.Form):
     )
 
 
-class SlotFillForm(forms.Form):
+class WindowReasonMixin:
+    """A slot outside the brief's posting window takes a reason: the field appears once the service has said so
+    (or when it was filled in before), so the usual case stays one choice and one button."""
+
+    def ask_window_reason(self, message=None):
+        self.fields["window_reason"] = forms.CharField(
+            label=_("Why outside the posting window"),
+            help_text=_("Kept in the audit trail with the change."),
+            max_length=500,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        if message is not None and self.is_bound:
+            self.add_error("window_reason", message)
+
+    def window_reason(self) -> str:
+        return self.cleaned_data.get("window_reason", "") if "window_reason" in self.fields else ""
+
+
+class SlotFillForm(WindowReasonMixin, forms.Form):
     brief = forms.ModelChoiceField(
         label=_("Brief"),
         queryset=None,
@@ -45,11 +65,27 @@ class SlotFillForm(forms.Form):
     def __init__(self, *args, briefs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["brief"].queryset = briefs
+        if self.is_bound and "window_reason" in self.data:
+            self.ask_window_reason()
 
 
-class SlotMoveForm(forms.Form):
-    target = forms.ModelChoiceField(label=_("Move to"), queryset=None)
+class SlotChoiceField(forms.ModelChoiceField):
+    """A slot by its weekday, date and time in the organisation's zone ("Thursday 10 December 2026, 16:00")."""
 
-    def __init__(self, *args, targets, **kwargs):
+    def __init__(self, *args, zone=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def label_from_instance(self, slot):
+        return dates.moment(slot.starts_at, "long", self.zone)
+
+
+class SlotMoveForm(WindowReasonMixin, forms.Form):
+    target = SlotChoiceField(label=_("Move to"), queryset=None, help_text=_("The free slots near this one."))
+
+    def __init__(self, *args, targets, zone=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = targets
+        self.fields["target"].zone = zone
+        if self.is_bound and "window_reason" in self.data:
+            self.ask_window_reason()

@@ -22,8 +22,9 @@ from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
 from content.models import Brief, BriefStatus
+from core import dates
 
-from . import days
+from . import days, notifications
 from .models import Cadence, CadenceTime, FeedToken, Slot
 
 GENERATION_WEEKS = 26  # half a year ahead: the seeds' 52 videos in six months
@@ -153,6 +154,39 @@ def _check_future(slot: Slot, now: datetime) -> None:
         raise ValidationError(_("This slot lies in the past; choose a slot ahead."), code="past")
 
 
+def _check_not_posted(slot: Slot) -> None:
+    if slot.brief is not None and slot.brief.status == BriefStatus.POSTED:
+        raise ValidationError(
+            _("This video has been posted: its slot follows the posting and can't be changed."), code="posted"
+        )
+
+
+def outside_window(brief: Brief, slot: Slot) -> bool:
+    """Whether ``slot`` falls outside the posting window the adviser gave the brief (on the local date)."""
+    day = slot.starts_at.astimezone(ZoneInfo(slot.channel.organisation.time_zone)).date()
+    start, end = brief.posting_window_start, brief.posting_window_end
+    return bool((start and day < start) or (end and day > end))
+
+
+def _check_window(brief: Brief, slot: Slot, reason: str) -> dict:
+    """A slot outside the brief's posting window takes an explicit reason (kept in the audit trail)."""
+    if not outside_window(brief, slot):
+        return {}
+    if not reason.strip():
+        raise ValidationError(
+            _(
+                "This slot lies outside the brief's posting window (from %(start)s to %(end)s). Give the reason to "
+                "schedule it there anyway."
+            )
+            % {
+                "start": dates.moment(brief.posting_window_start, "date") or "…",
+                "end": dates.moment(brief.posting_window_end, "date") or "…",
+            },
+            code="outside_window",
+        )
+    return {"outside_window": reason.strip()}
+
+
 def approved_video(brief: Brief):
     """The brief's approved video, if its approval is finished and it has not been posted yet."""
     if brief.status != BriefStatus.READY_TO_POST:
@@ -161,15 +195,19 @@ def approved_video(brief: Brief):
 
 
 @transaction.atomic
-def slot_fill(*, actor, slot: Slot, brief: Brief, now: datetime, origin: Origin | None = None) -> Slot:
+def slot_fill(
+    *, actor, slot: Slot, brief: Brief, now: datetime, window_reason: str = "", origin: Origin | None = None
+) -> Slot:
     """Put ``brief`` in ``slot``: its approved video if there is one, else a reservation that will be
-    flagged "at risk" if no approved video arrives in time."""
+    flagged "at risk" if no approved video arrives in time (and is filled once the video is approved). A slot
+    outside the brief's posting window takes ``window_reason``."""
     require_in(actor, slot.channel.organisation_id, Capability.PLAN_CALENDAR)
     _check_future(slot, now)
     if brief.channel_id != slot.channel_id:
         raise ValidationError(_("This brief is for another channel."), code="channel")
     if brief.status in (BriefStatus.POSTED, BriefStatus.CANCELLED):
         raise ValidationError(_("This brief is posted or cancelled already."), code="closed")
+    window = _check_window(brief, slot, window_reason)
     video = approved_video(brief)
     try:
         with transaction.atomic():
@@ -187,7 +225,9 @@ def slot_fill(*, actor, slot: Slot, brief: Brief, now: datetime, origin: Origin 
         raise ValidationError(_("This slot already holds another brief or video."), code="taken")
     slot.refresh_from_db()
     action = AuditAction.SLOT_SCHEDULED if video else AuditAction.SLOT_RESERVED
-    _event(actor, action, slot, origin, video=video.number if video else None)
+    event = _event(actor, action, slot, origin, video=video.number if video else None, **window)
+    if video:
+        notifications.posting_planned(slot, actor=actor, event=event)
     return slot
 
 
@@ -209,6 +249,7 @@ def slot_attach_approved_video(*, actor, slot: Slot, now: datetime, origin: Orig
 def slot_clear(*, actor, slot: Slot, now: datetime, origin: Origin | None = None) -> Slot:
     require_in(actor, slot.channel.organisation_id, Capability.PLAN_CALENDAR)
     _check_future(slot, now)
+    _check_not_posted(slot)
     brief = slot.brief
     Slot.objects.filter(pk=slot.pk).update(brief=None, video_version=None)
     _event(actor, AuditAction.SLOT_UNSCHEDULED, slot, origin, brief=brief.reference if brief else None)
@@ -217,8 +258,11 @@ def slot_clear(*, actor, slot: Slot, now: datetime, origin: Origin | None = None
 
 
 @transaction.atomic
-def slot_move(*, actor, slot: Slot, target: Slot, now: datetime, origin: Origin | None = None) -> Slot:
-    """Reschedule: move the brief (and video) from ``slot`` to the empty, future ``target``."""
+def slot_move(
+    *, actor, slot: Slot, target: Slot, now: datetime, window_reason: str = "", origin: Origin | None = None
+) -> Slot:
+    """Reschedule: move the brief (and video) from ``slot`` to the empty, future ``target`` (outside the brief's
+    posting window only with ``window_reason``)."""
     require_in(actor, slot.channel.organisation_id, Capability.PLAN_CALENDAR)
     _check_future(slot, now)
     _check_future(target, now)
@@ -227,6 +271,8 @@ def slot_move(*, actor, slot: Slot, target: Slot, now: datetime, origin: Origin 
     slot = Slot.objects.select_for_update().get(pk=slot.pk)
     if slot.brief_id is None:
         raise ValidationError(_("This slot is empty; there is nothing to move."), code="empty")
+    _check_not_posted(slot)
+    window = _check_window(slot.brief, target, window_reason)
     brief, video = slot.brief, slot.video_version
     Slot.objects.filter(pk=slot.pk).update(brief=None, video_version=None)
     taken = Slot.objects.filter(pk=target.pk, brief__isnull=True, video_version__isnull=True).update(
@@ -235,7 +281,9 @@ def slot_move(*, actor, slot: Slot, target: Slot, now: datetime, origin: Origin 
     if taken != 1:
         raise ValidationError(_("That slot is not free any more."), code="taken")
     target.refresh_from_db()
-    _event(actor, AuditAction.SLOT_RESCHEDULED, target, origin, moved_from=slot.starts_at.isoformat())
+    event = _event(actor, AuditAction.SLOT_RESCHEDULED, target, origin, moved_from=slot.starts_at.isoformat(), **window)
+    if video is not None:
+        notifications.posting_planned(target, actor=actor, event=event)
     return target
 
 

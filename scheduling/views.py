@@ -138,18 +138,23 @@ def _fill_choices(request, slot):
     )
 
 
-MOVE_CHOICES = 60  # about half a year at two posts a week: the list stays short however far slots reach
+MOVE_WEEKS_BEFORE, MOVE_WEEKS_AFTER = 3, 6  # a move is usually a few days either way: the list stays short
 
 
 def _move_choices(slot, now):
-    """The next empty future slots of the same channel (the form shows them in the organisation's zone)."""
-    nearest = (
-        Slot.objects.filter(channel=slot.channel, starts_at__gt=now, brief__isnull=True, video_version__isnull=True)
+    """The empty future slots of the same channel from three weeks before this one to six weeks after it."""
+    return (
+        Slot.objects.filter(
+            channel=slot.channel,
+            starts_at__gt=now,
+            starts_at__gte=slot.starts_at - timedelta(weeks=MOVE_WEEKS_BEFORE),
+            starts_at__lte=slot.starts_at + timedelta(weeks=MOVE_WEEKS_AFTER),
+            brief__isnull=True,
+            video_version__isnull=True,
+        )
         .exclude(pk=slot.pk)
         .order_by("starts_at")
-        .values_list("pk", flat=True)[:MOVE_CHOICES]
     )
-    return Slot.objects.filter(pk__in=nearest).order_by("starts_at")
 
 
 @capability_required(Capability.VIEW_CALENDAR)
@@ -159,7 +164,7 @@ def slot_detail(request, pk):
     fill_form = move_form = None
     if can_plan:
         fill_form = SlotFillForm(briefs=_fill_choices(request, slot))
-        move_form = SlotMoveForm(targets=_move_choices(slot, timezone.now()))
+        move_form = SlotMoveForm(targets=_move_choices(slot, timezone.now()), zone=slot.channel.organisation.zone)
     return _slot_page(request, slot, can_plan, fill_form, move_form)
 
 
@@ -168,9 +173,6 @@ def _slot_page(request, slot, can_plan, fill_form, move_form, status=200, error=
     holiday = days.holidays_between(
         slot.channel.organisation.country, slot.local.date(), slot.local.date(), request.LANGUAGE_CODE
     ).get(slot.local.date())
-    if move_form is not None:
-        zone = ZoneInfo(slot.channel.organisation.time_zone)
-        move_form.fields["target"].label_from_instance = lambda s: f"{s.starts_at.astimezone(zone):%Y-%m-%d %H:%M}"
     return render(
         request,
         "scheduling/slot_detail.html",
@@ -179,6 +181,7 @@ def _slot_page(request, slot, can_plan, fill_form, move_form, status=200, error=
             "holiday": holiday,
             "can_plan": can_plan,
             "in_future": slot.starts_at > timezone.now(),
+            "posted": bool(slot.brief and slot.brief.is_posted),
             "fill_form": fill_form,
             "move_form": move_form,
             "approved_video_waiting": bool(
@@ -198,15 +201,29 @@ def slot_action(request, pk):
     origin = Origin.from_request(request)
     now = timezone.now()
     fill_form = SlotFillForm(request.POST if action == "fill" else None, briefs=_fill_choices(request, slot))
-    move_form = SlotMoveForm(request.POST if action == "move" else None, targets=_move_choices(slot, now))
+    move_form = SlotMoveForm(
+        request.POST if action == "move" else None,
+        targets=_move_choices(slot, now),
+        zone=slot.channel.organisation.zone,
+    )
     try:
         if action == "fill" and fill_form.is_valid():
             slot = services.slot_fill(
-                actor=request.user, slot=slot, brief=fill_form.cleaned_data["brief"], now=now, origin=origin
+                actor=request.user,
+                slot=slot,
+                brief=fill_form.cleaned_data["brief"],
+                now=now,
+                window_reason=fill_form.window_reason(),
+                origin=origin,
             )
         elif action == "move" and move_form.is_valid():
             slot = services.slot_move(
-                actor=request.user, slot=slot, target=move_form.cleaned_data["target"], now=now, origin=origin
+                actor=request.user,
+                slot=slot,
+                target=move_form.cleaned_data["target"],
+                now=now,
+                window_reason=move_form.window_reason(),
+                origin=origin,
             )
         elif action == "clear":
             services.slot_clear(actor=request.user, slot=slot, now=now, origin=origin)
@@ -215,6 +232,10 @@ def slot_action(request, pk):
         else:
             return _slot_page(request, slot, True, fill_form, move_form, status=400)
     except ValidationError as error:
+        if error.code == "outside_window":
+            # Ask for the reason where the eye is: at the field, with the message, keeping the choice made.
+            (fill_form if action == "fill" else move_form).ask_window_reason(error.messages[0])
+            return _slot_page(request, slot, True, fill_form, move_form, status=400)
         return _slot_page(request, slot, True, fill_form, move_form, status=400, error=" ".join(error.messages))
     messages.success(request, _("The calendar has been updated."))
     return redirect("slot_detail", slot.pk)

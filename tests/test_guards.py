@@ -84,13 +84,13 @@ CASES = {
         actor=a, channel=w.channel, starts_at=STAGED_AT + timedelta(days=3, hours=1), now=STAGED_AT)),
     "slot_fill": ("agency_member", lambda w, s, a: scheduling.slot_fill(
         actor=a, slot=w.channel.slots.filter(brief__isnull=True).order_by("starts_at").first(), brief=s.in_production,
-        now=STAGED_AT)),
+        now=STAGED_AT, window_reason="Any slot will do here")),
     "slot_attach_approved_video": ("agency_member", lambda w, s, a: scheduling.slot_attach_approved_video(
         actor=a, slot=s.slot, now=STAGED_AT)),
     "slot_clear": ("agency_member", lambda w, s, a: scheduling.slot_clear(actor=a, slot=s.slot, now=STAGED_AT)),
     "slot_move": ("agency_member", lambda w, s, a: scheduling.slot_move(
         actor=a, slot=s.slot, target=w.channel.slots.filter(brief__isnull=True).order_by("starts_at").first(),
-        now=STAGED_AT)),
+        now=STAGED_AT, window_reason="Any slot will do here")),
     "feed_token_regenerate": ("management", lambda w, s, a: scheduling.feed_token_regenerate(
         actor=a, channel=w.channel)),
     "feed_token_revoke": ("management", lambda w, s, a: scheduling.feed_token_revoke(actor=a, channel=w.channel)),

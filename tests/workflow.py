@@ -153,9 +153,10 @@ class Stages:
         )
         self.slot = scheduling.slot_fill(
             actor=world.people["team_social"],
-            slot=world.channel.slots.order_by("starts_at").first(),
+            slot=world.channel.slots.filter(starts_at__gt=now, brief__isnull=True).order_by("starts_at").first(),
             brief=self.ready,
             now=now,
+            window_reason="Its first free slot, whatever the window",
         )
         self.feed = scheduling.feed_token_regenerate(actor=world.people["team_social"], channel=world.channel)
         from datetime import date

@@ -315,6 +315,7 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["tiktokplanner.formats"]  # English dates as en-GB (Dutch and Swedish keep Django's own)
 USE_I18N = True
 USE_TZ = True
 # Stored in UTC; each request shows times in the organisation's zone (CurrentOrganisationMiddleware).

@@ -12,6 +12,8 @@ from django.templatetags.cache import CacheNode, do_cache
 from django.utils import translation
 from redis.exceptions import RedisError
 
+from core import dates
+
 register = template.Library()
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,12 @@ def _decimal(value) -> Decimal | None:
         return Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
         return None
+
+
+@register.filter
+def moment(value, style="long"):
+    """``{{ slot.starts_at|moment }}`` → "dinsdag 8 december 2026, 16:00" (``core.dates``: CLDR, the current zone)."""
+    return dates.moment(value, style)
 
 
 @register.filter

@@ -27,18 +27,9 @@ def _cadence(channel, valid_from: date, valid_until: date | None) -> Cadence:
 
 
 def _history(cadence, posted_briefs) -> None:
-    """Posts made before the demo existed: their slots are imported as history, so the services' "not in
-    the past" rule does not apply here."""
-    Slot.objects.bulk_create(
-        Slot(
-            channel=cadence.channel,
-            cadence=cadence,
-            starts_at=brief.posting.posted_at,
-            brief=brief,
-            video_version=brief.posting.video_version,
-        )
-        for brief in posted_briefs
-    )
+    """Posts made before the demo existed: recording each made its slot at the posting time (the calendar follows
+    the posting); those slots were the cadence's of that time."""
+    Slot.objects.filter(brief__in=posted_briefs).update(cadence=cadence)
 
 
 @transaction.atomic
@@ -46,7 +37,7 @@ def seed_demo_calendar(*, now: datetime) -> None:
     for slug in ("vws", "nykvarn"):
         organisation = Organisation.objects.get(slug=slug)
         channel = organisation.channels.order_by("pk").first()
-        if channel.slots.exists():
+        if channel.cadences.exists():
             # Made on an earlier day: keep the open cadence's slots 26 weeks ahead of today.
             for cadence in channel.cadences.filter(valid_until__isnull=True):
                 services.slots_generate(cadence=cadence, now=now)
@@ -87,4 +78,10 @@ def _seed_channel(organisation, channel, now: datetime) -> None:
     for index, status in plan:
         brief = open_briefs.filter(status=status, slot__isnull=True).order_by("pk").first()
         if brief is not None and index < len(upcoming):
-            services.slot_fill(actor=social, slot=upcoming[index], brief=brief, now=now)
+            services.slot_fill(
+                actor=social,
+                slot=upcoming[index],
+                brief=brief,
+                now=now,
+                window_reason="The demo plans it in the first weeks, whatever its window",
+            )

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 BEFORE_2027 = datetime(2026, 12, 31, 12, tzinfo=UTC)  # "now" for cadences that start in 2027
 TODAY = STAGED_AT.astimezone(AMSTERDAM).date()
+WINDOW_START = date(2026, 12, 1)
 
 
 def cadence(channel, weekdays=(1, 3), at=time(16), start=date(2027, 3, 15), until=None, minimum=2):
@@ -190,7 +191,8 @@ def test_a_slot_without_an_approved_video_becomes_at_risk_n_working_days_before(
 
 @pytest.fixture
 def planned(world, settings, tmp_path, frozen):
-    """A cadence from STAGED_AT on, and a brief with an approved video (the clock stands at STAGED_AT)."""
+    """A cadence from 1 December 2026 on (the test briefs' posting window is 1 to 15 December), and a brief with an
+    approved video (the clock stands at STAGED_AT, a week before)."""
     settings.MEDIA_ROOT = tmp_path
     social = world.people["team_social"]
     services.cadence_save(
@@ -199,7 +201,7 @@ def planned(world, settings, tmp_path, frozen):
         weekdays=[1, 3],
         local_time=time(16),
         min_posts_per_week=2,
-        valid_from=TODAY,
+        valid_from=WINDOW_START,
         now=STAGED_AT,
     )
     ready = brief_with_agency(world)

@@ -152,7 +152,7 @@ def test_a_studio_import_as_of_a_day_before_posting_is_refused_naming_the_video(
     )
     assert not result.ok and len(result.errors) == 1
     assert result.errors[0].startswith(f"Row 3: Video {late.tiktok_video_id} ({late.brief.reference} “")
-    assert "was posted on 11/24/2026, after the figures' day 11/23/2026." in result.errors[0]
+    assert "was posted on 24/11/2026, after the figures' day 23/11/2026." in result.errors[0]
     assert not VideoSnapshot.objects.exists() and not PullRun.objects.filter(kind=RunKind.CSV_IMPORT).exists()
 
 

@@ -527,7 +527,7 @@ def test_the_results_open_on_the_running_budget_period_up_to_today(channel_video
     everything = client.get(f"/results/channels/{world.channel.pk}/", {"start": "", "end": ""})
     assert len(everything.context["results"].videos) == 4
     report = client.get(f"/results/channels/{world.channel.pk}/report/").content.decode()
-    assert "Period: July 1, 2026 to Nov. 24, 2026." in report
+    assert "Period: 1 July 2026 to 24 November 2026." in report
 
 
 def test_without_a_budget_period_the_results_open_on_the_last_six_months(world):
