@@ -66,16 +66,31 @@ class CostLineForm(forms.ModelForm):
             "supplier",
             "description",
             "amount_excl_vat",
+            "committed_on",
             "invoice_number",
             "invoice_date",
         ]
-        widgets = {"invoice_date": DateInput}
+        widgets = {"invoice_date": DateInput, "committed_on": DateInput}
 
     def __init__(self, *args, period, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.period = period
         self.fields["brief"].queryset = chargeable_briefs(period)
         self.fields["agency"].queryset = Agency.objects.filter(organisations=period.organisation)
+        self.fields["agency"].help_text = _("When one of your agencies is the supplier: its people see this line.")
+        self.fields["supplier"].required = False
+        self.fields["supplier"].help_text = _("Only for a supplier that is not one of your agencies.")
+        self.fields["committed_on"].help_text = _(
+            "The date of the order or agreement; empty: today. The spend chart counts the cost from this month."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("agency"):
+            cleaned["supplier"] = cleaned["agency"].name  # the agency is the supplier, by its own name
+        elif not (cleaned.get("supplier") or "").strip():
+            self.add_error("supplier", _("Choose the agency, or name the supplier."))
+        return cleaned
 
     def clean_amount_excl_vat(self):
         amount = self.cleaned_data["amount_excl_vat"]
@@ -94,6 +109,12 @@ class AdvanceForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=CostStatus.choices)
     invoice_number = forms.CharField(label=_("Invoice number"), required=False, max_length=50)
     invoice_date = forms.DateField(label=_("Invoice date"), required=False, widget=DateInput)
+    on = forms.DateField(
+        label=_("Date of this step"),
+        required=False,
+        widget=DateInput,
+        help_text=_("When it was committed or paid; empty: today."),
+    )
 
 
 class OverrideForm(forms.Form):

@@ -165,6 +165,10 @@ class CostLine(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=CostStatus.choices, default=CostStatus.PLANNED)
     invoice_number = models.CharField(_("invoice number"), max_length=50, blank=True)
     invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
+    # The spend-over-time chart counts a cost from the day it was committed (the order or agreement), its
+    # invoice from the invoice date and its payment from the day it was paid: three series, not one.
+    committed_on = models.DateField(_("committed on"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
     overrun_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -187,6 +191,13 @@ class CostLine(models.Model):
                 condition=Q(status__in=[CostStatus.PLANNED, CostStatus.COMMITTED])
                 | (~Q(invoice_number="") & Q(invoice_date__isnull=False)),
                 name="cost_invoice_when_invoiced",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CostStatus.PLANNED) | Q(committed_on__isnull=False),
+                name="cost_committed_has_its_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CostStatus.PAID) | Q(paid_on__isnull=False), name="cost_paid_has_its_date"
             ),
         ]
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from content.models import BriefStatus
 from core.templatetags.planner import money
 
@@ -58,6 +59,14 @@ class Figures:
     engagements: int = 0
     cost_per_thousand_views: Decimal | None = None
     cost_per_engagement: Decimal | None = None
+    # The same with the period's overhead (costs for no brief) added.
+    overhead: Decimal = ZERO
+    cost_per_thousand_views_all: Decimal | None = None
+    cost_per_engagement_all: Decimal | None = None
+    # The forecast: committed so far + the plan of the posts to go.
+    posts_to_go: int = 0
+    forecast_remaining: Decimal = ZERO
+    outside: dict = field(default_factory=dict)
 
 
 def cents(value) -> Decimal:
@@ -89,7 +98,7 @@ def figures(period: BudgetPeriod) -> Figures:
         .annotate(excl=Sum("amount_excl_vat"))
         .order_by("-excl", "supplier")
     ]
-    result.by_month = _by_month(period, lines)
+    result.by_month, result.outside = _by_month(period, lines)
     result.posts_over_plan = _posts_over_plan(period)
     result.warnings = _warnings(result)
     return result
@@ -97,11 +106,13 @@ def figures(period: BudgetPeriod) -> Figures:
 
 def period_figures(periods) -> list[Figures]:
     """The totals of each period (amounts, delivered posts, cost per post, forecast, value for money), in the
-    order given, in three grouped queries however many periods there are (the results page shows every
-    period of the years it covers). The per-topic, per-agency and per-month rows are left empty: ``figures``
-    adds them for the one period of the dashboard."""
+    order given, in five grouped queries however many periods there are (the results page shows every period of
+    the years it covers). The per-topic, per-agency and per-month rows are left empty: ``figures`` adds them for
+    the one period of the dashboard."""
     periods = list(periods)
     ids = [period.pk for period in periods]
+    if not ids:
+        return []
     by_status = defaultdict(list)
     for row in (
         CostLine.objects.filter(period__in=ids)
@@ -110,32 +121,43 @@ def period_figures(periods) -> list[Figures]:
         .order_by()
     ):
         by_status[row["period"]].append(row)
-    posted = Q(brief__status=BriefStatus.POSTED)
-    committed_rows = {
-        row["period"]: row
-        for row in CostLine.objects.filter(period__in=ids, status__in=COMMITTED)
-        .values("period")
-        .annotate(
-            # Posts delivered under a budget: posted briefs with committed costs in the period.
-            delivered=Count("brief", distinct=True, filter=posted),
-            delivered_spent=Sum("amount_excl_vat", filter=posted),
-            overhead=Sum("amount_excl_vat", filter=Q(brief__isnull=True)),
-        )
+    zones = dict(
+        Organisation.objects.filter(pk__in={p.organisation_id for p in periods}).values_list("pk", "time_zone")
+    )
+    # Committed costs per (period, brief), with when the brief was posted: overhead has no brief.
+    per_brief: dict[int, dict] = defaultdict(dict)
+    posted_on: dict[int, datetime] = {}
+    for row in (
+        CostLine.objects.filter(period__in=ids, status__in=COMMITTED)
+        .values("period", "brief", "brief__status", "brief__posting__posted_at")
+        .annotate(excl=Sum("amount_excl_vat"))
         .order_by()
-    }
-    reach = _reach_per_period(ids)
+    ):
+        per_brief[row["period"]][row["brief"]] = cents(row["excl"])
+        if row["brief__status"] == BriefStatus.POSTED and row["brief__posting__posted_at"] is not None:
+            posted_on[row["brief"]] = row["brief__posting__posted_at"]
+    plans = defaultdict(list)
+    for row in PostAllocation.objects.filter(period__in=ids).values("period", "brief", "amount").order_by("position"):
+        plans[row["period"]].append(row)
+    reach = _reach_per_brief(ids)
     results = []
     for period in periods:
         rows = by_status[period.pk]
-        row = committed_rows.get(period.pk, {})
+        costs = per_brief[period.pk]
         committed = _pair(rows, COMMITTED)
         amount = Pair(period.amount_excl_vat, vat_on(period.amount_excl_vat, period.vat_rate))
-        delivered = row.get("delivered", 0)
-        delivered_spent = cents(row.get("delivered_spent"))
-        cost_per_post = forecast = None
+        zone = ZoneInfo(zones[period.organisation_id])
+        # Delivered: posted inside the period (a post published before it is not one of its posts).
+        delivered = {
+            brief
+            for brief in costs
+            if brief in posted_on and period.starts_on <= posted_on[brief].astimezone(zone).date() <= period.ends_on
+        }
+        delivered_spent = sum((costs[brief] for brief in delivered), ZERO)
+        overhead = costs.get(None, ZERO)
+        cost_per_post = None
         if delivered:
-            cost_per_post = (delivered_spent / delivered).quantize(CENT, rounding=ROUND_HALF_UP)
-            forecast = (cost_per_post * period.planned_posts + cents(row.get("overhead"))).quantize(CENT)
+            cost_per_post = (delivered_spent / len(delivered)).quantize(CENT, rounding=ROUND_HALF_UP)
         result = Figures(
             period=period,
             amount=amount,
@@ -144,20 +166,40 @@ def period_figures(periods) -> list[Figures]:
             invoiced=_pair(rows, INVOICED),
             paid=_pair(rows, (CostStatus.PAID,)),
             remaining=Pair(period.amount_excl_vat - committed.excl, amount.vat - committed.vat),
-            delivered_posts=delivered,
+            delivered_posts=len(delivered),
             cost_per_post=cost_per_post,
-            forecast=forecast,
+            forecast=None,
+            overhead=overhead,
         )
-        _value_for_money(result, delivered_spent, *reach.get(period.pk, (0, 0)))
+        _forecast(result, plans[period.pk], costs, delivered)
+        views = sum(reach.get((period.pk, brief), (0, 0))[0] for brief in delivered)
+        engagements = sum(reach.get((period.pk, brief), (0, 0))[1] for brief in delivered)
+        _value_for_money(result, delivered_spent, views, engagements)
         results.append(result)
     return results
 
 
-def _reach_per_period(ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Views and engagements (likes + comments + shares) per period of the posted videos it paid for (posted
-    briefs with committed costs in it, of the period's own organisation), each video counted once at its latest
-    figures. One query: the distinct (period, brief) pairs of the committed lines joined to the one
-    LatestFigures row of each brief's video, summed per period. No subquery runs per period, snapshot or video."""
+def _forecast(result: Figures, plans: list[dict], costs: dict, delivered: set) -> None:
+    """What the period will cost: the costs committed so far, plus for each planned post not yet delivered its
+    plan (less what is already committed to it). Not "cost per delivered post times planned posts": one delivered post
+    with a one-off fee would make every post cost that much."""
+    to_go = max(result.period.planned_posts - len(delivered), 0)
+    waiting = [plan for plan in plans if plan["brief"] not in delivered][:to_go]
+    remaining = sum(
+        (max(cents(plan["amount"]) - costs.get(plan["brief"], ZERO), ZERO) if plan["brief"] else cents(plan["amount"])
+         for plan in waiting),
+        ZERO,
+    )  # fmt: skip
+    result.posts_to_go = to_go
+    result.forecast_remaining = remaining
+    result.forecast = result.committed.excl + remaining
+
+
+def _reach_per_brief(ids: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Views and engagements (likes + comments + shares) of each posted video a period paid for (posted briefs with
+    committed costs in it, of the period's own organisation), at its latest figures. One query: the distinct
+    (period, brief) pairs of the committed lines joined to the one LatestFigures row of each brief's video. No
+    subquery runs per period, snapshot or video."""
     pairs = (
         CostLine.objects.filter(
             period__in=ids,
@@ -177,48 +219,76 @@ def _reach_per_period(ids: list[int]) -> dict[int, tuple[int, int]]:
         .distinct()
         .order_by()
     )
-    reach: dict[int, tuple[int, int]] = {}
-    for period, _brief, views, likes, comments, shares in pairs:
-        seen_views, seen_engagements = reach.get(period, (0, 0))
-        reach[period] = (seen_views + views, seen_engagements + likes + comments + shares)
-    return reach
+    return {
+        (period, brief): (views, likes + comments + shares) for period, brief, views, likes, comments, shares in pairs
+    }
 
 
 def _value_for_money(result: Figures, spent: Decimal, views: int, engagements: int) -> None:
-    """Cost per 1,000 views and per engagement (likes + comments + shares), over the posted videos this
-    period paid for, each counted at its latest figures."""
+    """Cost per 1,000 views and per engagement (likes + comments + shares), over the posted videos delivered in the
+    period, each counted at its latest figures: from their own costs, and with the period's overhead added (the
+    agency's retainer, a campaign's set-up): both, labelled, so neither flatters."""
     result.views, result.engagements = views, engagements
+    with_overhead = spent + result.overhead
     if result.views:
         result.cost_per_thousand_views = (spent * 1000 / result.views).quantize(CENT, rounding=ROUND_HALF_UP)
+        result.cost_per_thousand_views_all = (with_overhead * 1000 / result.views).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
     if result.engagements:
         result.cost_per_engagement = (spent / result.engagements).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        result.cost_per_engagement_all = (with_overhead / result.engagements).quantize(
+            Decimal("0.0001"), rounding=ROUND_HALF_UP
+        )
 
 
-def _by_month(period: BudgetPeriod, lines) -> list[dict]:
-    """Cumulative committed spend per month against a straight line from 0 to the amount."""
-    committed = {
-        row["month"].date() if hasattr(row["month"], "date") else row["month"]: cents(row["excl"])
-        for row in lines.filter(status__in=COMMITTED)
-        .annotate(month=TruncMonth("invoice_date"))
-        .values("month")
-        .annotate(excl=Sum("amount_excl_vat"))
-        if row["month"] is not None
-    }
-    undated = lines.filter(status__in=COMMITTED, invoice_date__isnull=True).aggregate(total=Sum("amount_excl_vat"))
-    months = []
-    current = date(period.starts_on.year, period.starts_on.month, 1)
+def _months(period: BudgetPeriod) -> list[date]:
+    months, current = [], date(period.starts_on.year, period.starts_on.month, 1)
     while current <= period.ends_on:
         months.append(current)
         current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
-    series, running = [], ZERO
+    return months
+
+
+SERIES = {
+    # name: (the statuses it holds, the date it is counted on)
+    "committed": (COMMITTED, "committed_on"),
+    "invoiced": (INVOICED, "invoice_date"),
+    "paid": ((CostStatus.PAID,), "paid_on"),
+}
+
+
+def _by_month(period: BudgetPeriod, lines) -> tuple[list[dict], dict]:
+    """Cumulative committed, invoiced and paid costs per month of the period, each by its own date (committed on,
+    invoice date, paid on), against a straight line from 0 to the amount. A cost dated before the period counts
+    from its first month, one dated after it in its last, and both are reported (``outside``), so the series end
+    at the totals and nothing vanishes."""
+    months = _months(period)
+    first, last = months[0], months[-1]
+    amounts = {name: defaultdict(lambda: ZERO) for name in SERIES}
+    outside = {"before": defaultdict(lambda: ZERO), "after": defaultdict(lambda: ZERO)}
+    for name, (statuses, field_name) in SERIES.items():
+        for row in (
+            lines.filter(status__in=statuses).values(field_name).annotate(excl=Sum("amount_excl_vat")).order_by()
+        ):
+            day = row[field_name]
+            if day is None:  # not expected (the database asks for the dates); counted in the first month
+                day = period.starts_on
+            month = date(day.year, day.month, 1)
+            if day < period.starts_on:
+                outside["before"][name] += cents(row["excl"])
+                month = first
+            elif day > period.ends_on:
+                outside["after"][name] += cents(row["excl"])
+                month = last
+            amounts[name][month] += cents(row["excl"])
+    series, running = [], dict.fromkeys(SERIES, ZERO)
     for index, month in enumerate(months, start=1):
-        running += committed.get(month, ZERO)
+        for name in SERIES:
+            running[name] += amounts[name][month]
         plan = (period.amount_excl_vat * index / len(months)).quantize(CENT, rounding=ROUND_HALF_UP)
-        series.append({"month": month, "spent": running, "plan": plan})
-    if series and undated["total"]:
-        # Committed but not invoiced yet: counted in the latest month so the total stays right.
-        series[-1]["spent"] += cents(undated["total"])
-    return series
+        series.append({"month": month, **running, "spent": running["committed"], "plan": plan})
+    return series, {side: dict(values) for side, values in outside.items() if any(values.values())}
 
 
 def _posts_over_plan(period: BudgetPeriod) -> list[dict]:
@@ -242,8 +312,8 @@ def _warnings(f: Figures) -> list[str]:
         warnings.append(_("The committed costs exceed the period's amount."))
     if f.forecast is not None and f.forecast > f.amount.excl:
         warnings.append(
-            _("At the current cost per post, the %(posts)s planned posts will cost %(forecast)s: over budget.")
-            % {"posts": f.period.planned_posts, "forecast": money(f.forecast, f.period.currency)}
+            _("With the plan for the %(posts)s posts still to come, the period will cost %(forecast)s: over budget.")
+            % {"posts": f.posts_to_go, "forecast": money(f.forecast, f.period.currency)}
         )
     for row in f.posts_over_plan:
         warnings.append(_("“%(title)s” costs more than its plan.") % {"title": row["brief"].title})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -199,7 +200,11 @@ def _check_overrun(line: CostLine) -> None:
 
 
 @transaction.atomic
-def cost_line_create(*, actor, period: BudgetPeriod, fields: dict, status=CostStatus.PLANNED, origin=None) -> CostLine:
+def cost_line_create(
+    *, actor, period: BudgetPeriod, fields: dict, status=CostStatus.PLANNED, on: date | None = None, origin=None
+) -> CostLine:
+    """A new cost line. ``on``: the day it is entered (the view's today), the date it was committed and paid
+    unless ``fields`` give those."""
     require_in(actor, period.organisation, Capability.MANAGE_BUDGET)
     if period.status == PeriodStatus.CLOSED:
         raise ValidationError(_("A closed period takes no new costs."), code="closed")
@@ -208,10 +213,12 @@ def cost_line_create(*, actor, period: BudgetPeriod, fields: dict, status=CostSt
         if key in fields:
             setattr(line, key, fields[key])
     _check_brief(line)
+    _name_supplier(line)
     line.vat_amount = vat_on(line.amount_excl_vat, line.vat_rate)
-    for key in ("invoice_number", "invoice_date"):
-        if key in fields:
+    for key in ("invoice_number", "invoice_date", "committed_on", "paid_on"):
+        if fields.get(key):
             setattr(line, key, fields[key])
+    _date_steps(line, on)
     line.full_clean()
     _check_overrun(line)
     line.save()
@@ -229,6 +236,25 @@ def cost_line_create(*, actor, period: BudgetPeriod, fields: dict, status=CostSt
     return line
 
 
+def _name_supplier(line: CostLine) -> None:
+    """An agency of the organisation is the supplier by its own name (one supplier, not "Korte Clips" beside "Korte
+    Clips Bureau"); free text names only a supplier that isn't one of the agencies."""
+    if line.agency_id:
+        line.supplier = line.agency.name
+    elif not (line.supplier or "").strip():
+        raise ValidationError({"supplier": _("Choose the agency, or name the supplier.")})
+
+
+def _date_steps(line: CostLine, on: date | None) -> None:
+    """A committed line has the date it was committed, a paid one the date it was paid: given, else ``on``, else
+    the day it is recorded (in the organisation's zone), as ``auto_now`` would stamp it."""
+    day = on or timezone.localdate(timezone=line.period.organisation.zone)
+    if line.status in COMMITTED and line.committed_on is None:
+        line.committed_on = day
+    if line.status == CostStatus.PAID and line.paid_on is None:
+        line.paid_on = day
+
+
 def _check_brief(line: CostLine) -> None:
     brief = line.brief
     if brief is None:
@@ -242,9 +268,17 @@ def _check_brief(line: CostLine) -> None:
 
 @transaction.atomic
 def cost_line_advance(
-    *, actor, line: CostLine, status: str, invoice_number: str = "", invoice_date=None, origin=None
+    *,
+    actor,
+    line: CostLine,
+    status: str,
+    invoice_number: str = "",
+    invoice_date=None,
+    on: date | None = None,
+    origin=None,
 ) -> CostLine:
-    """Move a cost line forward: planned → committed → invoiced → paid (never back)."""
+    """Move a cost line forward: planned → committed → invoiced → paid (never back). ``on``: the day of the step
+    (committed or paid on; the view gives today unless the person gives another day)."""
     line = CostLine.objects.select_for_update().select_related("period__organisation").get(pk=line.pk)
     require_in(actor, line.period.organisation, Capability.MANAGE_BUDGET)
     if status not in CostStatus.values or COST_FLOW.index(status) <= COST_FLOW.index(line.status):
@@ -258,6 +292,7 @@ def cost_line_advance(
         line.invoice_date = invoice_date
     if status in (CostStatus.INVOICED, CostStatus.PAID) and not (line.invoice_number and line.invoice_date):
         raise ValidationError(_("Give the invoice number and date."), code="invoice")
+    _date_steps(line, on)
     _check_overrun(line)
     line.save()
     _event(actor, AuditAction.BUDGET_COST_ADVANCED, line, line.period, origin, status=status)

@@ -1,5 +1,7 @@
 """Budget pages. Periods are looked up within the current organisation; the MT reads and approves."""
 
+from datetime import date
+from decimal import Decimal
 from io import BytesIO
 from urllib.parse import urlencode
 
@@ -8,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -38,7 +41,10 @@ def dashboard(request):
         f = selectors.figures(period)
         context.update(
             figures=f,
-            spend_chart=charts.line([(row["month"], row["spent"], row["plan"]) for row in f.by_month], lines=2),
+            spend_chart=charts.line(
+                [(row["month"], row["committed"], row["invoiced"], row["paid"], row["plan"]) for row in f.by_month],
+                lines=4,
+            ),
             topic_chart=charts.bars([(row["brief__topic__name"] or "—", row["excl"]) for row in f.by_topic]),
             agency_chart=charts.bars([(row["supplier"] or "—", row["excl"]) for row in f.by_agency]),
             can_manage=access.has_capability(request.membership, Capability.MANAGE_BUDGET),
@@ -126,7 +132,8 @@ def cost_lines(request, pk):
             raise PermissionDenied
         if form.is_valid():
             fields = {
-                name: form.cleaned_data.get(name) for name in (*services.COST_FIELDS, "invoice_number", "invoice_date")
+                name: form.cleaned_data.get(name)
+                for name in (*services.COST_FIELDS, "invoice_number", "invoice_date", "committed_on")
             }
             try:
                 services.cost_line_create(
@@ -134,6 +141,7 @@ def cost_lines(request, pk):
                     period=period,
                     fields=fields,
                     status=form.cleaned_data["status"],
+                    on=timezone.localdate(),
                     origin=Origin.from_request(request),
                 )
             except ValidationError as error:
@@ -168,7 +176,10 @@ def cost_line_advance(request, pk):
     if form.is_valid():
         try:
             services.cost_line_advance(
-                actor=request.user, line=line, origin=Origin.from_request(request), **form.cleaned_data
+                actor=request.user,
+                line=line,
+                origin=Origin.from_request(request),
+                **(form.cleaned_data | {"on": form.cleaned_data["on"] or timezone.localdate()}),
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -242,6 +253,8 @@ HEADER = [
     gettext_noop("incl. VAT"),
     gettext_noop("invoice"),
     gettext_noop("invoice date"),
+    gettext_noop("committed on"),
+    gettext_noop("paid on"),
 ]
 
 
@@ -259,7 +272,9 @@ def _rows(period):
             line.vat_amount,
             line.amount_incl_vat,
             line.invoice_number,
-            line.invoice_date.isoformat() if line.invoice_date else "",
+            line.invoice_date,
+            line.committed_on,
+            line.paid_on,
         ]
 
 
@@ -273,6 +288,14 @@ def _figure_rows(f):
     ]
 
 
+def _csv_cell(value, comma: bool):
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",") if comma else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
 @capability_required(Capability.VIEW_BUDGET)
 def export_csv(request, pk):
     period = get_object_or_404(
@@ -283,14 +306,18 @@ def export_csv(request, pk):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="budget-{period.pk}.csv"'
     response.write("\ufeff")  # a byte-order mark: Excel then reads the file as UTF-8 (ë, å, ö stay themselves)
-    writer = SafeWriter(response)
+    # As the reader's Excel expects it: where the decimal sign is a comma (Dutch, Swedish), cells are separated by
+    # semicolons and amounts written "98,56"; otherwise commas and "98.56". Dates are ISO (2026-12-01) in both.
+    comma = formats.get_format("DECIMAL_SEPARATOR") == ","
+    writer = SafeWriter(response, delimiter=";" if comma else ",")
+
     writer.writerow([_(h) for h in HEADER])
     for row in _rows(period):
-        writer.writerow(row)
+        writer.writerow([_csv_cell(value, comma) for value in row])
     writer.writerow([])
     writer.writerow([_("figure"), _("excl. VAT"), _("VAT"), _("incl. VAT")])
     for row in _figure_rows(f):
-        writer.writerow(row)
+        writer.writerow([_csv_cell(value, comma) for value in row])
     return response
 
 
@@ -312,6 +339,9 @@ def export_xlsx(request, pk):
     for column in ("G", "I", "J"):
         for cell in lines_sheet[column][1:]:
             cell.number_format = money_format
+    for column in ("L", "M", "N"):  # real dates, which Excel sorts and filters as dates
+        for cell in lines_sheet[column][1:]:
+            cell.number_format = "yyyy-mm-dd"
     figures_sheet = book.create_sheet(_("Figures"))
     figures_sheet.append([_("figure"), _("excl. VAT"), _("VAT"), _("incl. VAT")])
     for row in _figure_rows(f):

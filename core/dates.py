@@ -38,3 +38,14 @@ def moment(value: datetime | date | None, style: str = "long", zone=None) -> str
             value = timezone.localtime(value, zone)
         return format_datetime(value, pattern, locale=locale())
     return format_date(value, pattern.split(",")[0], locale=locale())
+
+
+def pattern(value: datetime | date | None, cldr: str, zone=None) -> str:
+    """``value`` in a CLDR pattern of one's own ("LLL": the month's stand-alone abbreviation, "nov", "okt")."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value, zone)
+        return format_datetime(value, cldr, locale=locale())
+    return format_date(value, cldr, locale=locale())

