@@ -11,6 +11,9 @@ class ApprovalsConfig(AppConfig):
     def ready(self):
         from core import hooks
 
-        from .panels import versions_panel
+        from .panels import briefs_in_review, review_jump_panel, versions_panel, whereabouts
 
         hooks.register("brief_panels", versions_panel, order=10)
+        hooks.register("brief_panels", review_jump_panel, order=5)
+        hooks.register("brief_whereabouts", whereabouts)
+        hooks.register("briefs_in_review", briefs_in_review)

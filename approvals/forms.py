@@ -1,15 +1,24 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
-from .models import Verdict
+from .models import Stage, Verdict
+
+MOMENT = re.compile(r"^\s*(?:(\d{1,2}):)?(\d{1,4})\s*$")  # "0:03", "1:20" or seconds ("3")
 
 
 class DecisionForm(forms.Form):
-    """An approver's decision on the current step of one run, bound to the exact version and step."""
+    """An approver's decision on the current step of one run, bound to the exact version and step.
+
+    On the review page the verdict is one of three buttons and "all constraints are met" one tick, so approving
+    takes two taps; the constraints can still be ticked one by one (for feedback on the ones not met)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     step = forms.IntegerField(widget=forms.HiddenInput)
     verdict = forms.ChoiceField(label=_("Your decision"), choices=Verdict.choices, widget=forms.RadioSelect)
+    all_constraints = forms.BooleanField(required=False)
     constraints = forms.MultipleChoiceField(
         label=_("Constraints met"),
         required=False,
@@ -22,13 +31,43 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required when you request changes or reject."),
     )
+    at = forms.CharField(
+        label=_("At which moment of the video (m:ss)"),
+        required=False,
+        max_length=8,
+        help_text=_("Optional: the player jumps there from your feedback, e.g. 0:03."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "planner-short"}),
+    )
 
     def __init__(self, *args, run, **kwargs):
         super().__init__(*args, **kwargs)
         self.run = run
         self.prefix = f"run{run.pk}"
-        self.fields["constraints"].choices = [(str(c.pk), c.text) for c in run.brief.constraints.all()]
+        constraints = list(run.brief.constraints.all())
+        self.fields["constraints"].choices = [(str(c.pk), c.text) for c in constraints]
+        self.fields["all_constraints"].label = ngettext_lazy(
+            "The constraint is met", "All %(count)s constraints are met", len(constraints)
+        ) % {"count": len(constraints)}
         self.initial.update(version=run.version.number, step=run.current_position)
+        if run.stage != Stage.VIDEO:
+            del self.fields["at"]
+
+    def clean_at(self):
+        value = self.cleaned_data.get("at", "")
+        if not value.strip():
+            return None
+        match = MOMENT.match(value)
+        if not match:
+            raise forms.ValidationError(_("Give the moment as minutes:seconds, like 0:03."))
+        seconds = int(match[1] or 0) * 60 + int(match[2])
+        duration = getattr(self.run.version, "duration", None)
+        if duration is not None and seconds > duration:
+            raise forms.ValidationError(
+                _("The video lasts %(seconds)s seconds: give a moment within it.") % {"seconds": duration.normalize()}
+            )
+        return seconds
 
     def checked_ids(self) -> list[int]:
+        if self.cleaned_data.get("all_constraints"):
+            return [int(pk) for pk, _label in self.fields["constraints"].choices]
         return [int(pk) for pk in self.cleaned_data.get("constraints", [])]

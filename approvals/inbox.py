@@ -20,7 +20,7 @@ from content.permissions import Act, brief_actions
 from core import dates, hooks
 
 from . import rules
-from .models import ApprovalRun, RunStatus, RunStep, Stage
+from .models import ApprovalRun, RunStatus, RunStep, Stage, step_label
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,15 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
             "stage": run.get_stage_display().lower(),
             "version": run.version.number,
         }
-        items.append(Item(run.brief, label, run.step_started_at, _overdue(run.step_started_at, organisation, now)))
+        items.append(
+            Item(
+                run.brief,
+                label,
+                run.step_started_at,
+                _overdue(run.step_started_at, organisation, now),
+                link=reverse("review", args=[run.pk]),
+            )
+        )
     # Apps above add their own (budget: periods that wait for the MT).
     for hook in hooks.get("inbox_items"):
         items.extend(hook(user, membership, now=now))
@@ -152,7 +160,7 @@ def waiting_for_others(user, membership, *, now: datetime) -> list[Item]:
     )
     runs = list(runs)
     steps = {
-        (s.run_id, s.position): s.name
+        (s.run_id, s.position): step_label(s.name)
         for s in RunStep.objects.filter(run__in=[r.pk for r in runs]).only("run_id", "position", "name")
     }
     items = []
@@ -162,5 +170,13 @@ def waiting_for_others(user, membership, *, now: datetime) -> list[Item]:
             "version": run.version.number,
             "step": steps.get((run.pk, run.current_position), ""),
         }
-        items.append(Item(run.brief, label, run.step_started_at, _overdue(run.step_started_at, organisation, now)))
+        items.append(
+            Item(
+                run.brief,
+                label,
+                run.step_started_at,
+                _overdue(run.step_started_at, organisation, now),
+                link=reverse("review", args=[run.pk]),
+            )
+        )
     return items

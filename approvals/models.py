@@ -8,6 +8,7 @@ new row bound to the exact version decided on. State changes go through ``approv
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -68,6 +69,11 @@ class StepDefinition(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.name}"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (``step_label``)."""
+        return step_label(self.name)
 
 
 class RunStatus(models.TextChoices):
@@ -133,6 +139,22 @@ class ApprovalRun(models.Model):
         return next((s for s in self.steps.all() if s.position == self.current_position), None)
 
 
+# The names of the default chain's steps (approvals.services.DEFAULT_STEPS). They are stored as written here and
+# shown in the reader's language (pages, mails, the Woo export); a name an organisation gave its own step is shown
+# as it was typed.
+DEFAULT_STEP_NAMES = frozenset(
+    {
+        gettext_noop("Communication adviser of the topic"),
+        gettext_noop("Team social"),
+        gettext_noop("Legal or press office (sensitive topics)"),
+    }
+)
+
+
+def step_label(name: str) -> str:
+    return gettext(name) if name in DEFAULT_STEP_NAMES else name
+
+
 class RunStep(models.Model):
     """A step as it was defined when the run started."""
 
@@ -151,6 +173,11 @@ class RunStep(models.Model):
     def __str__(self):
         return f"{self.position}. {self.name}"
 
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (``step_label``)."""
+        return step_label(self.name)
+
 
 class Verdict(models.TextChoices):
     APPROVE = "approve", _("Approve")
@@ -166,6 +193,8 @@ class Decision(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
     verdict = models.CharField(_("decision"), max_length=20, choices=Verdict.choices)
     comment = models.TextField(_("feedback"), blank=True)
+    # Feedback on a moment of the video ("at 0:03 a bottle is visible"): the review page's player jumps there.
+    at_seconds = models.PositiveIntegerField(_("at (seconds into the video)"), null=True, blank=True)
     checked_constraints = models.JSONField(
         _("constraints checked"), default=list, help_text=_("The constraint texts the approver ticked.")
     )

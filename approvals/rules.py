@@ -74,7 +74,9 @@ def refusal_reason(user, run: ApprovalRun, *, version_number: int, step_position
         return Reason(gettext_noop("You delivered this version yourself, so someone else must decide on it."))
     step = run.current_step()
     if not approvers_for(run, step).filter(pk=user.pk).exists():
-        return Reason(gettext_noop("Only the approvers of this step (%(step)s) may decide on it."), {"step": step.name})
+        return Reason(
+            gettext_noop("Only the approvers of this step (%(step)s) may decide on it."), {"step": step.label}
+        )
     if step.decisions.filter(actor=user).exists():
         return Reason(gettext_noop("You have already decided on this step."))
     return None

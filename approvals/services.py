@@ -229,9 +229,11 @@ def decide(
     verdict: str,
     comment: str = "",
     checked_constraint_ids: list[int] | tuple[int, ...] = (),
+    at_seconds: int | None = None,
     origin: Origin | None = None,
 ) -> Decision:
-    """Record ``actor``'s decision on the current step of a run and move the run (and brief) on."""
+    """Record ``actor``'s decision on the current step of a run and move the run (and brief) on. ``at_seconds``:
+    the moment of the video the feedback is about."""
     comment = (comment or "").strip()
     try:
         with transaction.atomic():
@@ -254,7 +256,13 @@ def decide(
             step = run.current_step()
             checked = [required[pk] for pk in sorted(required)] if verdict == Verdict.APPROVE else []
             decision = Decision.objects.create(
-                run=run, step=step, actor=actor, verdict=verdict, comment=comment, checked_constraints=checked
+                run=run,
+                step=step,
+                actor=actor,
+                verdict=verdict,
+                comment=comment,
+                checked_constraints=checked,
+                at_seconds=at_seconds if run.stage == Stage.VIDEO else None,
             )
             trail.record_about(
                 run.brief,

@@ -2,20 +2,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import access
+from accounts.roles import Capability
 from audit.trail import Origin
 from content.forms import ScriptForm, VideoForm
 from content.models import Brief
 from content.permissions import Act, brief_actions, get_brief_for_user
-from content.views import brief_page
+from core import diff
 from core.pagination import paginate
 
-from . import inbox, services
+from . import inbox, rules, services
 from .forms import DecisionForm
-from .models import ApprovalRun
+from .models import ApprovalRun, Stage
 
 
 @login_required
@@ -38,7 +41,7 @@ def inbox_view(request):
 @login_required
 @require_POST
 def decide(request, pk):
-    run = get_object_or_404(ApprovalRun.objects.filter(brief__in=Brief.objects.visible_to_user(request.user)), pk=pk)
+    run = _visible_run(request, pk)
     form = DecisionForm(request.POST, run=run)
     if form.is_valid():
         try:
@@ -50,15 +53,19 @@ def decide(request, pk):
                 verdict=form.cleaned_data["verdict"],
                 comment=form.cleaned_data["comment"],
                 checked_constraint_ids=form.checked_ids(),
+                at_seconds=form.cleaned_data.get("at"),
                 origin=Origin.from_request(request),
             )
         except services.ApprovalRefused as refusal:
             form.add_error(None, str(refusal))
         else:
             messages.success(request, _("Your decision has been recorded."))
+            # From the review page back to the inbox: the next item waits there.
+            if request.POST.get("from_review"):
+                # Its own fragment: the browser would otherwise carry the form's #decision over the redirect.
+                return redirect(reverse("inbox") + "#mine-heading")
             return redirect("brief_detail", run.brief_id)
-    brief = get_brief_for_user(request.user, run.brief_id)
-    return brief_page(request, brief, status=400, decision_form=form)
+    return review_page(request, run, form=form, status=400)
 
 
 def _agency_form_view(request, pk, act, form_class, template, save):
@@ -109,3 +116,70 @@ def video_create(request, pk):
         messages.success(request, _("Video version %(number)s is delivered for review.") % {"number": version.number})
 
     return _agency_form_view(request, pk, Act.ADD_VIDEO, VideoForm, "approvals/video_form.html", save)
+
+
+def _visible_run(request, pk) -> ApprovalRun:
+    return get_object_or_404(
+        ApprovalRun.objects.filter(brief__in=Brief.objects.visible_to_user(request.user)).select_related(
+            "brief__organisation", "script_version", "video_version"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def review(request, pk):
+    return review_page(request, _visible_run(request, pk))
+
+
+def review_page(request, run, *, form=None, status=200):
+    """One version's review page (phone first): the version, the decision form for whoever may decide now, this
+    review's decisions, the previous version's feedback and a word-level comparison with it, then the brief."""
+    brief = get_brief_for_user(request.user, run.brief_id)
+    membership = access.membership_in(request.user, brief.organisation_id)
+    if form is None and rules.may_decide(request.user, run):
+        form = DecisionForm(run=run)
+    version = run.version
+    versions = brief.video_versions if run.stage == Stage.VIDEO else brief.script_versions
+    previous = versions.filter(number__lt=version.number).order_by("-number").first()
+    previous_run = (
+        ApprovalRun.objects.filter(**{f"{run.stage}_version": previous}).order_by("-pk").first() if previous else None
+    )
+    steps = list(run.steps.order_by("position"))
+    current = next((step for step in steps if step.position == run.current_position), None)
+    diffs = []
+    if previous is not None and run.stage == Stage.SCRIPT:
+        for label, old, new in (
+            (_("Script"), previous.text, version.text),
+            (_("Shot list"), previous.shot_list, version.shot_list),
+        ):
+            pieces = diff.words(old, new)
+            if diff.changed(pieces):
+                diffs.append((label, pieces))
+
+    def decisions_of(a_run):
+        if a_run is None:
+            return []
+        return list(a_run.decisions.select_related("actor", "step", "run__video_version").order_by("decided_at"))
+
+    return render(
+        request,
+        "approvals/review.html",
+        {
+            "brief": brief,
+            "run": run,
+            "version": version,
+            "stage_label": run.get_stage_display(),
+            "form": form,
+            "steps": steps,
+            "current_step": current,
+            "current_index": steps.index(current) + 1 if current else None,
+            "decisions": decisions_of(run),
+            "previous": previous,
+            "previous_decisions": decisions_of(previous_run),
+            "diffs": diffs,
+            "viewer_is_agency": membership is not None
+            and not access.has_capability(membership, Capability.VIEW_PEOPLE),
+        },
+        status=status,
+    )

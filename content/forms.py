@@ -1,6 +1,9 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +86,15 @@ class ScriptForm(CreatorChoiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.limit_creators(brief.agency)
         self.fields["duration_target"].initial = brief.channel.max_video_seconds // 2
+        previous = brief.script_versions.order_by("-number").prefetch_related("creators").first()
+        if previous is not None:
+            # A new version is a change to the last one: it starts from its text and creators, not from empty.
+            self.initial.update(
+                text=previous.text,
+                shot_list=previous.shot_list,
+                duration_target=previous.duration_target,
+                creators=[creator.pk for creator in previous.creators.all()],
+            )
 
 
 class VideoForm(CreatorChoiceMixin, forms.Form):
@@ -108,6 +120,11 @@ class VideoForm(CreatorChoiceMixin, forms.Form):
         self.brief = brief
         self.info = None
         self.limit_creators(brief.agency)
+        # The creators of the last video, else of the last (the approved) script: who is in it rarely changes.
+        previous = brief.video_versions.order_by("-number").first() or brief.script_versions.order_by("-number").first()
+        if previous is not None:
+            self.initial["creators"] = [creator.pk for creator in previous.creators.all()]
+            self.initial["has_subtitles"] = getattr(previous, "has_subtitles", False)
 
     def clean(self):
         cleaned = super().clean()
@@ -212,3 +229,59 @@ class CreatorForm(forms.ModelForm):
         model = Creator
         fields = ["handle", "display_name", "follower_count", "is_influencer", "maker_group", "consent_date"]
         widgets = {"consent_date": DateInput}
+
+
+IN_REVIEW = "in_review"
+REFERENCE = re.compile(r"^(?:b-?)?0*(\d{1,9})$", re.IGNORECASE)
+
+
+class BriefFilterForm(forms.Form):
+    """Search and filters of the brief list; every field optional, an unknown value is ignored, not an error page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100, help_text=_("Reference, title or message."))
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.none(), required=False)
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
+    channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.none(), required=False)
+    posting_from = forms.DateField(label=_("Posting window from"), required=False, widget=DateInput)
+    posting_until = forms.DateField(label=_("Posting window until"), required=False, widget=DateInput)
+
+    def __init__(self, *args, organisation, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            ("", _("All")),
+            (IN_REVIEW, _("A version in review")),
+            *Brief._meta.get_field("status").choices,
+        ]
+        self.fields["topic"].queryset = Topic.objects.filter(organisation=organisation).order_by("name")
+        self.fields["agency"].queryset = Agency.objects.filter(organisations=organisation).order_by("name")
+        self.fields["channel"].queryset = Channel.objects.visible_to(membership).order_by("handle")
+        for name in ("topic", "agency", "channel"):
+            self.fields[name].empty_label = _("All")
+
+    def filter(self, briefs):
+        from . import progress
+
+        data = self.cleaned_data
+        if data.get("q"):
+            text = data["q"].strip()
+            found = Q(title__icontains=text) | Q(key_message__icontains=text)
+            number = REFERENCE.match(text)
+            if number:  # "B-00026", "b-26" or "26": the brief with that number
+                found |= Q(number=int(number[1]))
+            briefs = briefs.filter(found)
+        if data.get("status") == IN_REVIEW:
+            briefs = progress.in_review(briefs)
+        elif data.get("status"):
+            briefs = briefs.filter(status=data["status"])
+        for name in ("topic", "agency", "channel"):
+            if data.get(name):
+                briefs = briefs.filter(**{name: data[name]})
+        # A window that overlaps the one asked for (a brief without a window is always a match).
+        if data.get("posting_from"):
+            briefs = briefs.filter(Q(posting_window_end__isnull=True) | Q(posting_window_end__gte=data["posting_from"]))
+        if data.get("posting_until"):
+            briefs = briefs.filter(
+                Q(posting_window_start__isnull=True) | Q(posting_window_start__lte=data["posting_until"])
+            )
+        return briefs

@@ -21,9 +21,10 @@ from audit.trail import Origin
 from core import hooks
 from core.pagination import paginate
 
-from . import planning, services, states
+from . import planning, progress, services, states
 from .forms import (
     AttachmentForm,
+    BriefFilterForm,
     BriefForm,
     CommentForm,
     CreatorForm,
@@ -43,16 +44,21 @@ def brief_list(request):
         .select_related("topic", "channel", "agency")
         .order_by("-updated_at")
     )
-    status = request.GET.get("status", "")
-    if status in BriefStatus.values:
-        briefs = briefs.filter(status=status)
+    form = BriefFilterForm(request.GET or None, organisation=request.organisation, membership=request.membership)
+    if form.is_valid():
+        briefs = form.filter(briefs)
+    page = paginate(request, briefs)
+    page.object_list = list(page.object_list)
+    where = progress.where(page.object_list)
+    for brief in page.object_list:
+        brief.where = where[brief.pk]
     return render(
         request,
         "content/brief_list.html",
         {
-            "briefs": paginate(request, briefs),
-            "statuses": BriefStatus.choices,
-            "status": status,
+            "briefs": page,
+            "form": form,
+            "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
             "can_create": access.has_capability(request.membership, Capability.DRAFT_BRIEFS),
         },
     )
@@ -116,6 +122,7 @@ def brief_page(request, brief, *, status=200, **forms):
         "focus_group_tests": brief.focus_group_tests.all(),
         "posting": getattr(brief, "posting", None) if brief.status == BriefStatus.POSTED else None,
         "planned": planning.planned_posting(brief),
+        "where": progress.where([brief])[brief.pk],
         "comment_form": forms.get("comment_form") or CommentForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "attachments": brief.attachments.all(),

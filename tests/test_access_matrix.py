@@ -132,6 +132,8 @@ MATRIX = {
     # Everyone who sees the brief may post the form; only the step's approver gets a decision (302),
     # the others get the page back with the reason (400).
     "decide": ("post", lambda w: {"pk": w.stages.run.pk}, only(400, *MEMBERS) | {"adviser": 302}),
+    # A version's review page: whoever sees its brief (the run is the script review of the brief with the agency).
+    "review": ("get", lambda w: {"pk": w.stages.run.pk}, VIEWERS),
     "period_disclosure": ("get", None, expect(403, anonymous=302, team_social=200, org_admin=200)),
     "disclosure_exports": ("get", None, expect(403, anonymous=302, team_social=200, org_admin=200)),
     # A package that isn't ready is not there to download, even for those who may disclose.

@@ -72,6 +72,7 @@ urlpatterns = [
     path("briefs/<int:pk>/post/", content_views.posting_create, name="posting_create"),
     path("briefs/<int:pk>/focus-group/", content_views.focus_group_create, name="focus_group_create"),
     path("briefs/<int:pk>/disclosure/", disclosure_views.brief_disclosure, name="brief_disclosure"),
+    path("reviews/<int:pk>/", approvals_views.review, name="review"),
     path("reviews/<int:pk>/decide/", approvals_views.decide, name="decide"),
     path("inbox/", approvals_views.inbox_view, name="inbox"),
     path("disclosure/", disclosure_views.period_disclosure, name="period_disclosure"),

@@ -36,6 +36,15 @@ def moment(value, style="long"):
 
 
 @register.filter
+def moment_code(seconds):
+    """A moment of a video as minutes:seconds: 3 → "0:03", 80 → "1:20"."""
+    if seconds is None or seconds == "":
+        return ""
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+@register.filter
 def ldate(value, cldr):
     """``{{ month|ldate:"LLL" }}`` → "okt" in Dutch (Django's ``date:"M"`` gives "Okt"); ``LLLL y`` → "oktober
     2026"."""

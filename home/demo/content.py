@@ -321,7 +321,9 @@ def seed_demo_content(*, now: datetime) -> None:
         nykvarn = Organisation.objects.get(slug="nykvarn")
         if not nykvarn.briefs.exists():
             seed_municipality(nykvarn, agency, now=now)
-    # The pilot's posts are history: their webcare was done long ago (recent ones stay open, to try it).
-    WebcareTask.objects.filter(
-        posting__brief__organisation__slug__in=["vws", "nykvarn"], ends_at__lt=now - timedelta(days=7), done_at=None
-    ).update(done_at=F("ends_at"), notes="Done (demo history).")
+    # The pilot's posts are history: their webcare was done long ago (recent ones stay open, to try it). The note
+    # is in the organisation's language, as its team would have written it.
+    for slug, note in (("vws", "Afgerond (demogeschiedenis)."), ("nykvarn", "Klart (demohistorik).")):
+        WebcareTask.objects.filter(
+            posting__brief__organisation__slug=slug, ends_at__lt=now - timedelta(days=7), done_at=None
+        ).update(done_at=F("ends_at"), notes=note)

@@ -1,16 +1,24 @@
 """The whole path in the browser, each step by the person whose job it is:
 
-brief → script v1 (changes requested) → v2 approved → video v1 rejected → v2 approved in two steps →
-posted → webcare. axe checks every kind of page on the way.
+brief (returned once) → script v1 (changes requested) → v2 approved → video v1 rejected → v2 approved in two
+steps → posted early → webcare. Every hand-over is checked for the mail it queues (to exactly the people who act
+next) and the entry in their inbox; the agency sees when to post; the calendar shows the post on the day it went
+live. axe checks every kind of page on the way.
 """
 
 import re
+from datetime import time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
 from content.models import Brief, Creator, Topic
+from core import dates
+from core.models import OutgoingMail
 from home.demo.world import seed_demo_world
+from scheduling import services as scheduling
+from scheduling.models import Slot
 from tests.workflow import MEDIA_DIR
 
 from .conftest import assert_accessible, log_in
@@ -38,9 +46,33 @@ def people(browser, live_server, settings, tmp_path):
             pages[username] = page
         return pages[username]
 
+    # The browser keeps the real clock (cookies expire by it), so the calendar starts today.
+    now = timezone.now()
+    scheduling.cadence_save(
+        actor=User.objects.get(username="vws-social"),
+        channel=ministry.channels.order_by("pk").first(),
+        weekdays=[1, 3],
+        local_time=time(16),
+        min_posts_per_week=2,
+        valid_from=timezone.localdate(now, ministry.zone),
+        now=now,
+    )
     yield as_user
     for page in pages.values():
         page.context.close()
+
+
+def _reserve_a_slot(page, brief):
+    """Team social reserves the first slot two weeks or more ahead for the brief, on the slot's page."""
+    slot = Slot.objects.filter(starts_at__gte=timezone.now() + timedelta(weeks=2), brief__isnull=True).first()
+    page.goto(f"/calendar/slots/{slot.pk}/")
+    page.get_by_label("Brief").select_option(label=brief.title)
+    page.get_by_role("button", name="Schedule").click()
+    page.wait_for_url(re.compile(rf"/calendar/slots/{slot.pk}/$"))
+    assert "The calendar has been updated." in page.content()
+    slot.refresh_from_db()
+    assert slot.brief_id == brief.pk
+    return slot
 
 
 def open_brief(page, brief):
@@ -48,16 +80,18 @@ def open_brief(page, brief):
     return page
 
 
-def decide(page, brief, verdict, feedback=""):
-    open_brief(page, brief)
-    form = page.locator("form[action*='/decide/']")
-    form.get_by_label(verdict, exact=True).check()
-    for checkbox in form.locator("input[type=checkbox]").all():
-        checkbox.check()
+def decide(page, brief, verdict, feedback="", at=""):
+    """From the brief, by its jump link, to the version's review page; the verdict is one of its three buttons."""
+    open_brief(page, brief).locator(".planner-review-jump").get_by_role("link").first.click()
+    form = page.locator("form#decision")
+    if verdict == "Approve":
+        form.locator("input[name$='-all_constraints']").check()
     if feedback:
         form.get_by_label("Feedback").fill(feedback)
+    if at:
+        form.get_by_label("At which moment of the video (m:ss)").fill(at)
     assert_accessible(page)
-    form.get_by_role("button", name="Record decision").click()
+    form.get_by_role("button", name=verdict, exact=True).click()
     page.wait_for_load_state()
     assert "Your decision has been recorded." in page.content()
 
@@ -87,6 +121,21 @@ def status_of(brief):
     return brief.status
 
 
+def mailed(kind):
+    """Who was sent the latest news of ``kind`` (one mail per person, keyed by the event it tells)."""
+    latest = OutgoingMail.objects.filter(kind=kind).order_by("-pk").first()
+    assert latest is not None, f"no {kind} mail"
+    event = latest.key.rsplit(":", 1)[0]
+    return sorted(
+        OutgoingMail.objects.filter(key__startswith=event + ":").values_list("recipient__username", flat=True)
+    )
+
+
+def inbox(page):
+    page.goto("/inbox/")
+    return page.locator("section[aria-labelledby=mine-heading]").inner_text()
+
+
 def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
     adviser, social, agency = people("vws-adviser"), people("vws-social"), people("agency")
 
@@ -103,15 +152,35 @@ def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
     adviser.get_by_role("button", name="Submit to team social").click()
     brief = Brief.objects.get(title="Get your booster")
     assert status_of(brief) == "submitted"
+    assert mailed("brief.submitted") == ["vws-social"]
+    assert "Check the brief and send it to the agency" in inbox(social)
 
-    # 2. Team social checks content and timing and sends it to the agency.
+    # 2. Team social returns it once, with the reason; the adviser hears it and submits again.
+    open_brief(social, brief).get_by_label("Why it goes back to the adviser").fill("Add the booking link.")
+    social.get_by_role("button", name="Return to the adviser").click()
+    assert status_of(brief) == "draft"
+    assert mailed("brief.returned") == ["vws-adviser"]
+    assert "Add the booking link." in OutgoingMail.objects.filter(kind="brief.returned").latest("pk").body
+    assert "Returned to you" in inbox(adviser)
+    open_brief(adviser, brief).get_by_role("button", name="Submit to team social").click()
+    assert status_of(brief) == "submitted"
+
+    # Team social checks content and timing and sends it to the agency.
     open_brief(social, brief).get_by_role("button", name="Send to the agency").click()
     assert status_of(brief) == "sent_to_agency"
+    assert "agency" in mailed("brief.sent") and "vws-social" not in mailed("brief.sent")
+    assert "Write a script (or a new version)" in inbox(agency)
+    # It goes into the calendar two weeks ahead: a reservation, which the approved video will fill by itself.
+    reserved = _reserve_a_slot(social, brief)
 
     # 3. The agency writes script v1; the adviser approves, team social asks for changes.
     deliver_script(agency, brief, "Creator dances, then shows the booster appointment page.")
+    assert mailed("approval.waiting") == ["vws-adviser"]
+    assert "Decide on script version 1" in inbox(adviser)
     decide(adviser, brief, "Approve")
+    assert mailed("approval.waiting") == ["vws-social"]
     decide(social, brief, "Request changes", feedback="Start faster and name the source.")
+    assert "agency" in mailed("approval.finished")
     agency.goto("/inbox/")
     assert_accessible(agency)
     assert "Write a script (or a new version)" in agency.content()
@@ -126,13 +195,23 @@ def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
 
     # 5. Video v1 rejected by the adviser; v2 approved in two steps.
     deliver_video(agency, brief, "valid_5s.mp4")
-    decide(adviser, brief, "Reject", feedback="A beer bottle is visible at 0:03.")
+    decide(adviser, brief, "Reject", feedback="A beer bottle is visible.", at="0:03")
     deliver_video(agency, brief, "valid_5s.webm")
     decide(adviser, brief, "Approve")
     decide(social, brief, "Approve")
     assert status_of(brief) == "ready_to_post"
 
-    # 6. The agency posts it and records the URL; team social does the webcare.
+    # 6. The agency is told when to post: in the mail, its inbox and on the brief (the slot filled by itself).
+    reserved.refresh_from_db()
+    assert reserved.video_version_id == brief.approved_video_id
+    when = dates.moment(reserved.starts_at, "long", brief.organisation.zone)
+    assert f"Post it on {when}" in OutgoingMail.objects.filter(kind="approval.finished").latest("pk").body
+    assert f"Post the approved video on {dates.moment(reserved.starts_at, 'weekday', brief.organisation.zone)}" in (
+        inbox(agency)
+    )
+    assert f"Post the approved video on {when}." in open_brief(agency, brief).content()
+
+    # 7. It goes out early (today, not on its slot) and the agency records the URL; team social does the webcare.
     open_brief(agency, brief).get_by_role("link", name="Record the posting").click()
     agency.get_by_label("TikTok URL of the posted video").fill(
         "https://www.tiktok.com/@minvws/video/7077642457847991554"
@@ -141,6 +220,18 @@ def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
     agency.get_by_role("button", name="Record as posted").click()
     agency.wait_for_url(re.compile(rf"/briefs/{brief.pk}/$"))
     assert status_of(brief) == "posted"
+    assert mailed("brief.posted") == ["vws-social"]
+    assert "Do the webcare of the posted video" in inbox(social)
+    # The calendar shows it on the day it went live, and the slot two weeks ahead is free again.
+    reserved.refresh_from_db()
+    assert reserved.brief_id is None
+    live = Slot.objects.get(brief=brief)
+    zone = brief.organisation.zone
+    assert live.starts_at.astimezone(zone).date() == brief.posting.posted_at.astimezone(zone).date()
+    social.goto(f"/calendar/agenda/?channel={live.channel_id}")
+    agenda = social.locator("table").first.inner_text()
+    assert brief.title in agenda and "Posted" in agenda
+    assert_accessible(social)
 
     social.goto("/webcare/")
     assert_accessible(social)
