@@ -33,6 +33,7 @@ SAME_IN_BOTH = {
     "Creator",  # a Dutch loanword, in the demo's Dutch scripts (which a Swedish-speaking viewer reads as written)
     "creator",
     "organisations",  # Swedish too: "Din organisations kanaler"
+    "brief",  # Dutch too (a letter), in the demo's Dutch texts
 }
 NAMES = ("Google Calendar",)  # products, named as they are called
 MIN_LENGTH = 4
