@@ -20,7 +20,7 @@ from content.permissions import Act, brief_actions
 from core import dates, hooks
 
 from . import rules
-from .models import ApprovalRun, RunStatus, RunStep, Stage, step_label
+from .models import ApprovalRun, RunStatus, Stage, current_step_labels
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,17 @@ def _overdue(since, organisation, now: datetime) -> bool:
     return since is not None and since < now - timedelta(days=organisation.approval_reminder_days)
 
 
+def _review_item(run, label: str, organisation, now: datetime) -> Item:
+    """A version in review, opening on its review page."""
+    return Item(
+        run.brief,
+        label,
+        run.step_started_at,
+        _overdue(run.step_started_at, organisation, now),
+        link=reverse("review", args=[run.pk]),
+    )
+
+
 def _with_versions(runs):
     return runs.select_related("brief", "script_version", "video_version").order_by("step_started_at")
 
@@ -63,15 +74,7 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
             "stage": run.get_stage_display().lower(),
             "version": run.version.number,
         }
-        items.append(
-            Item(
-                run.brief,
-                label,
-                run.step_started_at,
-                _overdue(run.step_started_at, organisation, now),
-                link=reverse("review", args=[run.pk]),
-            )
-        )
+        items.append(_review_item(run, label, organisation, now))
     # Apps above add their own (budget: periods that wait for the MT).
     for hook in hooks.get("inbox_items"):
         items.extend(hook(user, membership, now=now))
@@ -159,24 +162,14 @@ def waiting_for_others(user, membership, *, now: datetime) -> list[Item]:
         ).exclude(pk__in=mine)
     )
     runs = list(runs)
-    steps = {
-        (s.run_id, s.position): step_label(s.name)
-        for s in RunStep.objects.filter(run__in=[r.pk for r in runs]).only("run_id", "position", "name")
-    }
-    items = []
-    for run in runs:
-        label = _("%(stage)s version %(version)s waits for: %(step)s") % {
-            "stage": run.get_stage_display(),
-            "version": run.version.number,
-            "step": steps.get((run.pk, run.current_position), ""),
-        }
-        items.append(
-            Item(
-                run.brief,
-                label,
-                run.step_started_at,
-                _overdue(run.step_started_at, organisation, now),
-                link=reverse("review", args=[run.pk]),
-            )
+    steps = current_step_labels(runs)
+    return [
+        _review_item(
+            run,
+            _("%(stage)s version %(version)s waits for: %(step)s")
+            % {"stage": run.get_stage_display(), "version": run.version.number, "step": steps.get(run.pk, "")},
+            organisation,
+            now,
         )
-    return items
+        for run in runs
+    ]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from core.hooks import Panel
 
 from . import rules
-from .models import ApprovalRun, Decision, RunStatus, RunStep, Stage
+from .models import ApprovalRun, Decision, RunStatus, Stage, current_step_labels
 
 
 def versions_panel(request, brief, membership, forms) -> Panel:
@@ -60,10 +60,7 @@ def whereabouts(brief_ids) -> dict[int, str]:
         )
     )
     runs = list(runs)
-    names = {
-        (step.run_id, step.position): step.label
-        for step in RunStep.objects.filter(run__in=runs).only("run_id", "position", "name")
-    }
+    names = current_step_labels(runs)
     return {
         run.brief_id: _("Under review: %(stage)s version %(number)s, step %(position)s of %(total)s (%(step)s)")
         % {
@@ -71,7 +68,7 @@ def whereabouts(brief_ids) -> dict[int, str]:
             "number": run.version.number,
             "position": run.position,
             "total": run.total,
-            "step": names.get((run.pk, run.current_position), ""),
+            "step": names.get(run.pk, ""),
         }
         for run in runs
     }

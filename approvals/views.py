@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from accounts.roles import Capability
 from audit.trail import Origin
 from content.forms import ScriptForm, VideoForm
 from content.models import Brief
-from content.permissions import Act, brief_actions, get_brief_for_user
+from content.permissions import Act, brief_actions, get_brief_for_user, sees_roles_not_names
 from core import diff
 from core.pagination import paginate
 
@@ -135,7 +134,7 @@ def review(request, pk):
 def review_page(request, run, *, form=None, status=200):
     """One version's review page (phone first): the version, the decision form for whoever may decide now, this
     review's decisions, the previous version's feedback and a word-level comparison with it, then the brief."""
-    brief = get_brief_for_user(request.user, run.brief_id)
+    brief = run.brief  # _visible_run found it among the briefs the user sees
     membership = access.membership_in(request.user, brief.organisation_id)
     if form is None and rules.may_decide(request.user, run):
         form = DecisionForm(run=run)
@@ -178,8 +177,7 @@ def review_page(request, run, *, form=None, status=200):
             "previous": previous,
             "previous_decisions": decisions_of(previous_run),
             "diffs": diffs,
-            "viewer_is_agency": membership is not None
-            and not access.has_capability(membership, Capability.VIEW_PEOPLE),
+            "viewer_is_agency": sees_roles_not_names(membership),
         },
         status=status,
     )

@@ -11,7 +11,7 @@ from accounts.models import Agency, Channel
 from core import dates
 from core.forms import DateInput
 
-from . import media
+from . import media, progress
 from .models import Brief, Creator, FocusGroupTest, Topic, WebcareTask
 from .services import BRIEF_FIELDS
 
@@ -260,8 +260,6 @@ class BriefFilterForm(forms.Form):
             self.fields[name].empty_label = _("All")
 
     def filter(self, briefs):
-        from . import progress
-
         data = self.cleaned_data
         if data.get("q"):
             text = data["q"].strip()

@@ -82,3 +82,9 @@ def require_act(actor, brief: Brief, act: str) -> None:
     starts here, so a task or a command can't do what the person could not."""
     if act not in brief_actions(actor, brief):
         raise PermissionDenied(_("You may not do this with this brief now."))
+
+
+def sees_roles_not_names(membership) -> bool:
+    """Agency members read role labels ("Team social") instead of civil servants' names: they may not see the
+    organisation's people."""
+    return membership is not None and Capability.VIEW_PEOPLE not in capabilities(membership)

@@ -34,7 +34,7 @@ from .forms import (
     WebcareForm,
 )
 from .models import Attachment, Brief, BriefStatus, Creator, Topic, VideoVersion, WebcareTask
-from .permissions import Act, brief_actions, get_brief_for_user
+from .permissions import Act, brief_actions, get_brief_for_user, sees_roles_not_names
 
 
 @capability_required(Capability.VIEW_BRIEFS)
@@ -104,7 +104,7 @@ def brief_page(request, brief, *, status=200, **forms):
     membership = access.membership_in(user, brief.organisation_id)
     actions = brief_actions(user, brief, membership)
     # Agency members see role labels instead of civil servants' names (they may not see the staff list).
-    viewer_is_agency = membership is not None and not access.has_capability(membership, Capability.VIEW_PEOPLE)
+    viewer_is_agency = sees_roles_not_names(membership)
     panels = {}
     for hook in hooks.get("brief_panels"):
         panel = hook(request, brief, membership, forms)

@@ -30,14 +30,8 @@ def locale() -> str:
 def moment(value: datetime | date | None, style: str = "long", zone=None) -> str:
     """``value`` in ``style`` (a key of PATTERNS) for the active language, in ``zone`` (default: the current
     time zone); "" for None."""
-    if value is None:
-        return ""
-    pattern = PATTERNS[style]
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value, zone)
-        return format_datetime(value, pattern, locale=locale())
-    return format_date(value, pattern.split(",")[0], locale=locale())
+    cldr = PATTERNS[style]
+    return pattern(value, cldr if isinstance(value, datetime) else cldr.split(",")[0], zone)
 
 
 def pattern(value: datetime | date | None, cldr: str, zone=None) -> str:

@@ -7,7 +7,6 @@ after their own check of the actor: the actor here is only who is on record.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from audit.actions import AuditAction
 from audit.trail import Origin
@@ -36,7 +35,7 @@ def follow_posting(*, posting, actor, origin: Origin | None = None) -> Slot:
     brief's own, else a free one) takes it; failing that an extra slot at the posting time does. A slot reserved
     on another day is freed for another brief."""
     brief = posting.brief
-    zone = ZoneInfo(brief.organisation.time_zone)
+    zone = brief.organisation.zone
     day = posting.posted_at.astimezone(zone).date()
     own = Slot.objects.select_for_update().filter(brief=brief).first()
     if own is not None and own.starts_at.astimezone(zone).date() == day:

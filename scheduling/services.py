@@ -163,7 +163,7 @@ def _check_not_posted(slot: Slot) -> None:
 
 def outside_window(brief: Brief, slot: Slot) -> bool:
     """Whether ``slot`` falls outside the posting window the adviser gave the brief (on the local date)."""
-    day = slot.starts_at.astimezone(ZoneInfo(slot.channel.organisation.time_zone)).date()
+    day = slot.starts_at.astimezone(slot.channel.organisation.zone).date()
     start, end = brief.posting_window_start, brief.posting_window_end
     return bool((start and day < start) or (end and day > end))
 
