@@ -60,10 +60,12 @@ class DecisionForm(forms.Form):
         if not match:
             raise forms.ValidationError(_("Give the moment as minutes:seconds, like 0:03."))
         seconds = int(match[1] or 0) * 60 + int(match[2])
-        duration = getattr(self.run.version, "duration", None)
-        if duration is not None and seconds > duration:
+        # Without the file's duration (a private preview link) the channel's longest allowed video is the bound.
+        duration = getattr(self.run.version, "duration", None) or self.run.brief.channel.max_video_seconds
+        if seconds > duration:
+            shown = duration.normalize() if hasattr(duration, "normalize") else duration
             raise forms.ValidationError(
-                _("The video lasts %(seconds)s seconds: give a moment within it.") % {"seconds": duration.normalize()}
+                _("The video lasts %(seconds)s seconds: give a moment within it.") % {"seconds": shown}
             )
         return seconds
 

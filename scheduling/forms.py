@@ -46,7 +46,8 @@ class WindowReasonMixin:
             help_text=_("Kept in the audit trail with the change."),
             max_length=500,
             required=False,
-            widget=forms.Textarea(attrs={"rows": 2}),
+            # Asked after a refusal: the page opens at the field (on a phone it is far below the top).
+            widget=forms.Textarea(attrs={"rows": 2, "autofocus": message is not None}),
         )
         if message is not None and self.is_bound:
             self.add_error("window_reason", message)

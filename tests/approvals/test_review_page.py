@@ -116,3 +116,32 @@ def test_the_default_steps_read_in_the_readers_language(world, settings, tmp_pat
     assert "Ämnets kommunikatör" in mail.body and "Communication adviser of the topic" not in mail.body
     page = client_for(adviser).get(reverse("review", args=[run.pk])).content.decode()
     assert "steg 1 av 2: Ämnets kommunikatör" in page
+
+
+def test_a_preview_link_has_its_moments_bounded_by_the_channel_and_not_linked_to_a_file(world, client_for):
+    from approvals import services as approvals
+    from tests.factories import CreatorFactory
+
+    brief = brief_with_agency(world)
+    approve_all(world, deliver_script(world, brief))
+    version = approvals.video_version_add(
+        actor=world.people["agency_member"],
+        brief=brief,
+        creators=[CreatorFactory(agency=world.agency)],
+        has_subtitles=True,
+        preview_url="https://preview.example.org/v1",
+    )
+    run = open_run(version)
+    client = client_for(world.people["adviser"])
+    longest = brief.channel.max_video_seconds
+    too_late = client.post(
+        reverse("decide", args=[run.pk]),
+        _fields(run, verdict="request_changes", comment="Hook too slow.", at=f"{longest // 60}:{longest % 60 + 1:02d}"),
+    )
+    assert f"The video lasts {longest} seconds" in too_late.content.decode()
+    client.post(
+        reverse("decide", args=[run.pk]), _fields(run, verdict="request_changes", comment="Hook too slow.", at="0:09")
+    )
+    page = client.get(reverse("review", args=[open_run(deliver_video_file(world, brief)).pk])).content.decode()
+    assert "<strong>0:09</strong> Hook too slow." in page  # the first version has no file to open at 0:09
+    assert "/videos/1/file/" not in page
