@@ -69,6 +69,18 @@ class DecisionForm(forms.Form):
             )
         return seconds
 
+    def clean(self):
+        cleaned = super().clean()
+        everything = {pk for pk, _label in self.fields["constraints"].choices}
+        ticked = everything if cleaned.get("all_constraints") else set(cleaned.get("constraints") or [])
+        if cleaned.get("verdict") == Verdict.APPROVE and not everything <= ticked:
+            # At the tick itself, so it is marked invalid where the eye is (the service refuses it too).
+            self.add_error(
+                "all_constraints",
+                _("To approve, every constraint must be met: tick this box, or each constraint one by one."),
+            )
+        return cleaned
+
     def checked_ids(self) -> list[int]:
         if self.cleaned_data.get("all_constraints"):
             return [int(pk) for pk, _label in self.fields["constraints"].choices]

@@ -15,7 +15,7 @@ from accounts import access
 from accounts.roles import Capability
 from audit.models import AuditEvent
 from content import planning, states
-from content.models import Brief, WebcareTask
+from content.models import ESCALATION_ROLES, Brief, WebcareEscalation, WebcareTask
 from content.permissions import Act, brief_actions
 from core import dates, hooks
 
@@ -81,6 +81,8 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
     caps = access.capabilities(membership)
     if Capability.CHECK_BRIEFS in caps:
         items.extend(_webcare(membership, now))
+    if membership.role in ESCALATION_ROLES:
+        items.extend(_webcare_questions(membership, now))
     if not caps & {Capability.CHECK_BRIEFS, Capability.PRODUCE_CONTENT, Capability.DRAFT_BRIEFS}:
         return items
     candidates = Brief.objects.visible_to(membership).filter(status__in=states.OPEN_STATES)
@@ -146,6 +148,28 @@ def _webcare(membership, now: datetime) -> list[Item]:
             link=reverse("webcare_edit", args=[task.pk]),
         )
         for task in tasks
+    ]
+
+
+def _webcare_questions(membership, now: datetime) -> list[Item]:
+    """Questions webcare put to the person's role (the press office, say) that nobody has answered yet; overdue once
+    the webcare itself should be done."""
+    questions = (
+        WebcareEscalation.objects.filter(
+            task__in=WebcareTask.objects.visible_to(membership), role=membership.role, answered_at__isnull=True
+        )
+        .select_related("task__posting__brief")
+        .order_by("asked_at", "pk")
+    )
+    return [
+        Item(
+            question.task.posting.brief,
+            _("Answer team social's question about a comment under the posted video"),
+            question.asked_at,
+            overdue=question.task.ends_at < now,
+            link=reverse("webcare_edit", args=[question.task_id]) + f"#answer-{question.pk}",
+        )
+        for question in questions
     ]
 
 

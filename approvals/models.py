@@ -192,6 +192,15 @@ class Verdict(models.TextChoices):
     REJECT = "reject", _("Reject")
 
 
+# A decision as what came of it ("Approved"), for lists of decisions; the verdict's own label ("Approve") is the
+# button that makes it.
+VERDICT_OUTCOMES = {
+    Verdict.APPROVE: _("Approved"),
+    Verdict.REQUEST_CHANGES: _("Changes requested"),
+    Verdict.REJECT: _("Rejected"),
+}
+
+
 class Decision(models.Model):
     """One approver's decision on one step of one run: never changed, never deleted."""
 
@@ -221,3 +230,7 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_verdict_display()} · {self.actor}"
+
+    @property
+    def outcome(self) -> str:
+        return VERDICT_OUTCOMES[self.verdict]

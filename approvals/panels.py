@@ -62,7 +62,7 @@ def whereabouts(brief_ids) -> dict[int, str]:
     runs = list(runs)
     names = current_step_labels(runs)
     return {
-        run.brief_id: _("Under review: %(stage)s version %(number)s, step %(position)s of %(total)s (%(step)s)")
+        run.brief_id: _("Under review: %(stage)s version %(number)s, step %(position)s of %(total)s: %(step)s")
         % {
             "stage": run.get_stage_display().lower(),
             "number": run.version.number,

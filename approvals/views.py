@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts import access
 from audit.trail import Origin
@@ -38,9 +37,11 @@ def inbox_view(request):
 
 
 @login_required
-@require_POST
 def decide(request, pk):
     run = _visible_run(request, pk)
+    if request.method != "POST":
+        # An address typed or bookmarked, or a reload after an error: the review page holds the form.
+        return redirect("review", run.pk)
     form = DecisionForm(request.POST, run=run)
     if form.is_valid():
         try:
@@ -155,6 +156,16 @@ def review_page(request, run, *, form=None, status=200):
             pieces = diff.words(old, new)
             if diff.changed(pieces):
                 diffs.append((label, pieces))
+        if previous.duration_target != version.duration_target:
+            seconds = _("%(seconds)s s")
+            diffs.append(
+                (
+                    _("Target duration"),
+                    diff.words(
+                        seconds % {"seconds": previous.duration_target}, seconds % {"seconds": version.duration_target}
+                    ),
+                )
+            )
 
     def decisions_of(a_run):
         if a_run is None:

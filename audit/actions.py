@@ -27,6 +27,10 @@ class AuditAction(models.TextChoices):
     FOCUS_GROUP_RECORDED = "focus_group.recorded", _("Focus-group test recorded")
     WEBCARE_CREATED = "webcare.created", _("Webcare task created")
     WEBCARE_UPDATED = "webcare.updated", _("Webcare task updated")
+    WEBCARE_ESCALATED = "webcare.escalated", _("Webcare question put to another role")
+    WEBCARE_ANSWERED = "webcare.answered", _("Webcare question answered")
+    REPLY_TEMPLATE_SAVED = "webcare.reply_template_saved", _("Reply template saved")
+    REPLY_TEMPLATE_REMOVED = "webcare.reply_template_removed", _("Reply template removed")
     TOPIC_CREATED = "topic.created", _("Topic created")
     CREATOR_CREATED = "creator.created", _("Creator added")
     # Versions and their review

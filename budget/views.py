@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -22,7 +22,7 @@ from accounts.decorators import capability_required
 from accounts.roles import Capability
 from audit import trail
 from audit.trail import Origin
-from core import charts, spreadsheets
+from core import charts, downloads, spreadsheets
 from core.pagination import paginate
 from core.spreadsheets import SafeWriter
 
@@ -304,7 +304,8 @@ def export_csv(request, pk):
     f = selectors.figures(period)
     trail.record_export(request, kind="budget.csv", obj=period, organisation=period.organisation)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="budget-{period.pk}.csv"'
+    name = downloads.filename(pgettext("file name", "budget"), period.name, extension="csv")
+    downloads.as_attachment(response, name)
     response.write("\ufeff")  # a byte-order mark: Excel then reads the file as UTF-8 (ë, å, ö stay themselves)
     # As the reader's Excel expects it: where the decimal sign is a comma (Dutch, Swedish), cells are separated by
     # semicolons and amounts written "98,56"; otherwise commas and "98.56". Dates are ISO (2026-12-01) in both.
@@ -352,6 +353,8 @@ def export_xlsx(request, pk):
     response = HttpResponse(
         output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="budget-{period.pk}.xlsx"'
+    downloads.as_attachment(
+        response, downloads.filename(pgettext("file name", "budget"), period.name, extension="xlsx")
+    )
     trail.record_export(request, kind="budget.xlsx", obj=period, organisation=period.organisation)
     return response

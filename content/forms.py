@@ -1,4 +1,5 @@
 import re
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -12,7 +13,16 @@ from core import dates
 from core.forms import DateInput
 
 from . import media, progress
-from .models import Brief, Creator, FocusGroupTest, Topic, WebcareTask
+from .models import (
+    REPLY_MAX_LENGTH,
+    Brief,
+    Creator,
+    FocusGroupTest,
+    ReplyTemplate,
+    Topic,
+    WebcareEscalation,
+    WebcareTask,
+)
 from .services import BRIEF_FIELDS
 
 
@@ -193,17 +203,52 @@ class FocusGroupForm(forms.ModelForm):
 
 class WebcareForm(forms.ModelForm):
     done = forms.BooleanField(label=_("Done"), required=False)
+    ends_at = forms.DateTimeField(
+        label=_("Due by"),
+        help_text=_("Watch and answer the comments until then; after that an open task is overdue."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
     class Meta:
         model = WebcareTask
         fields = ["assignee", "notes"]
         labels = {"assignee": _("Assigned to")}
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"notes": _("What came up and what you answered; shown in the list.")}
 
     def __init__(self, *args, assignees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees
         self.fields["done"].initial = self.instance.done_at is not None
+        self.fields["ends_at"].initial = timezone.localtime(self.instance.ends_at).replace(second=0, microsecond=0)
+
+
+class EscalationForm(forms.ModelForm):
+    class Meta:
+        model = WebcareEscalation
+        fields = ["role", "question", "comment_url"]
+        labels = {"role": _("Ask")}
+        widgets = {"question": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"comment_url": partial(forms.URLField, assume_scheme="https")}
+        help_texts = {
+            "question": _("Quote the comment and say what you need: an answer to give, or whether to answer at all."),
+            "comment_url": _("Optional: TikTok's link to the comment (Share → Copy link on the comment)."),
+        }
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ReplyTemplate
+        fields = ["title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "maxlength": REPLY_MAX_LENGTH})}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
 
 
 class TopicForm(forms.ModelForm):

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Channel, Organisation
@@ -389,9 +390,12 @@ class Posting(models.Model):
 
 class WebcareTaskQuerySet(ScopedQuerySet):
     def visibility(self, membership) -> Q:
-        if not grants(membership, Capability.CHECK_BRIEFS):
-            return NOTHING
-        return Q(posting__brief__organisation_id=membership.organisation_id)
+        in_organisation = Q(posting__brief__organisation_id=membership.organisation_id)
+        if grants(membership, Capability.CHECK_BRIEFS):
+            return in_organisation
+        # Whoever a question was put to (the press office, the topic's adviser, the MT) sees that task, to answer.
+        asked = WebcareEscalation.objects.filter(task=models.OuterRef("pk"), role=membership.role)
+        return in_organisation & Q(models.Exists(asked))
 
 
 class WebcareTask(models.Model):
@@ -421,6 +425,88 @@ class WebcareTask(models.Model):
 
     def __str__(self):
         return f"Webcare {self.posting}"
+
+    def is_overdue(self, now) -> bool:
+        return self.done_at is None and self.ends_at < now
+
+
+# The roles webcare can put a question to: who speaks for the organisation on a comment team social can't answer
+# alone (a journalist's question, a threat, a policy question).
+ESCALATION_ROLES = (Role.REVIEWER, Role.COMMUNICATION_ADVISER, Role.MANAGEMENT)
+
+
+class WebcareEscalation(models.Model):
+    """A comment under a posted video that team social puts to another role (the press office by default), with
+    the question, and that role's answer."""
+
+    task = models.ForeignKey(WebcareTask, on_delete=models.CASCADE, related_name="escalations")
+    role = models.CharField(
+        _("to"), max_length=32, choices=[(role.value, role.label) for role in ESCALATION_ROLES], default=Role.REVIEWER
+    )
+    question = models.TextField(_("question"))
+    comment_url = models.URLField(_("link to the comment"), blank=True)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField()
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webcare question")
+        verbose_name_plural = _("webcare questions")
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            # An answer has its author and moment, or there is none.
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answered_by__isnull=True, answer="")
+                | Q(answered_at__isnull=False, answered_by__isnull=False) & ~Q(answer=""),
+                name="webcare_escalation_answer_whole",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task}: {self.get_role_display()}"
+
+
+class ReplyTemplateQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        if not grants(membership, Capability.CHECK_BRIEFS):
+            return NOTHING
+        return Q(organisation_id=membership.organisation_id)
+
+
+# TikTok cuts a comment at 150 characters.
+REPLY_MAX_LENGTH = 150
+
+
+class ReplyTemplate(models.Model):
+    """A reply team social often gives under its videos, in the organisation's words, to copy and adapt."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reply_templates")
+    title = models.CharField(_("title"), max_length=80)
+    text = models.TextField(
+        _("reply"),
+        max_length=REPLY_MAX_LENGTH,
+        help_text=_("At most 150 characters: TikTok's limit for a comment."),
+    )
+
+    objects = ReplyTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["title", "pk"]
+        constraints = [
+            models.UniqueConstraint("organisation", Lower("title"), name="reply_template_title_unique"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), REPLY_MAX_LENGTH), name="reply_template_fits_a_comment"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class FocusGroupTest(models.Model):

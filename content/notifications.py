@@ -98,3 +98,50 @@ def brief_posted(posting, task, *, actor, event) -> int:
     return _mail(
         "brief.posted", people, brief=brief, actor=actor, event=event, template="posted", posting=posting, task=task
     )
+
+
+def webcare_url(task) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("webcare_edit", args=[task.pk])
+
+
+def escalation_people(brief, role: str):
+    """Who answers a webcare question put to ``role``: the topic's own adviser when the question goes to the
+    advisers and the topic has one, else everyone active in the role."""
+    people = access.people_with_role(brief.organisation, role)
+    if role == Role.COMMUNICATION_ADVISER and brief.topic_id and brief.topic.owner_id:
+        own = people.filter(pk=brief.topic.owner_id)
+        if own.exists():
+            return own
+    return people
+
+
+def webcare_escalated(escalation, people, *, actor, event) -> int:
+    """The people in the role a webcare question was put to answer it on the task."""
+    task = escalation.task
+    return _mail(
+        "webcare.escalated",
+        people,
+        brief=task.posting.brief,
+        actor=actor,
+        event=event,
+        template="escalated",
+        escalation=escalation,
+        task_url=webcare_url(task),
+    )
+
+
+def webcare_answered(escalation, *, actor, event) -> int:
+    """Whoever asked, and the task's assignee, reply under the video with the answer."""
+    task = escalation.task
+    wanted = {escalation.asked_by_id, task.assignee_id} - {None}
+    people = get_user_model().objects.filter(pk__in=wanted, is_active=True).order_by("pk")
+    return _mail(
+        "webcare.answered",
+        people,
+        brief=task.posting.brief,
+        actor=actor,
+        event=event,
+        template="answered",
+        escalation=escalation,
+        task_url=webcare_url(task),
+    )

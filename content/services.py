@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import require_in
@@ -23,6 +22,7 @@ from audit.trail import Origin
 
 from . import media, notifications, planning, states
 from .models import (
+    ESCALATION_ROLES,
     Attachment,
     Brief,
     BriefConstraint,
@@ -30,7 +30,9 @@ from .models import (
     Creator,
     FocusGroupTest,
     Posting,
+    ReplyTemplate,
     Topic,
+    WebcareEscalation,
     WebcareTask,
 )
 from .permissions import Act, brief_actions, require_act
@@ -225,18 +227,127 @@ def posting_record(
 
 
 @transaction.atomic
-def webcare_update(*, actor, task: WebcareTask, assignee, notes: str, done: bool, origin: Origin | None = None):
+def webcare_update(
+    *,
+    actor,
+    task: WebcareTask,
+    assignee,
+    notes: str,
+    done: bool,
+    now: datetime,
+    ends_at: datetime | None = None,
+    origin: Origin | None = None,
+):
+    """Who does it, the notes, done or not, and (``ends_at``) until when the comments are watched: the task is
+    overdue once that has passed and it is not done."""
     brief = task.posting.brief
     require_in(actor, brief.organisation_id, Capability.CHECK_BRIEFS)
+    changes = {}
+    if ends_at is not None and ends_at != task.ends_at:
+        if ends_at < task.starts_at:
+            raise ValidationError(
+                {"ends_at": _("The webcare can't end before the video was posted.")}, code="before_posting"
+            )
+        changes["ends_at"] = ends_at.isoformat()
+        task.ends_at = ends_at
     task.assignee = assignee
     task.notes = notes
     if done and task.done_at is None:
-        task.done_at, task.done_by = timezone.now(), actor
+        task.done_at, task.done_by = now, actor
     elif not done:
         task.done_at, task.done_by = None, None
     task.save()
-    trail.record_about(brief, actor=actor, action=AuditAction.WEBCARE_UPDATED, obj=task, origin=origin, done=done)
+    trail.record_about(
+        brief, actor=actor, action=AuditAction.WEBCARE_UPDATED, obj=task, origin=origin, done=done, **changes
+    )
     return task
+
+
+@transaction.atomic
+def webcare_escalate(
+    *, actor, task: WebcareTask, role: str, question: str, comment_url: str = "", now: datetime, origin=None
+) -> WebcareEscalation:
+    """Team social puts a comment it can't answer alone to another role (the press office by default); everyone
+    active in that role is told, by mail and in the inbox, and answers on the task."""
+    brief = task.posting.brief
+    require_in(actor, brief.organisation_id, Capability.CHECK_BRIEFS)
+    if role not in ESCALATION_ROLES:
+        raise ValidationError({"role": _("Choose who should answer.")}, code="role")
+    if not question.strip():
+        raise ValidationError({"question": _("Say what you want to know.")}, code="no_question")
+    people = notifications.escalation_people(brief, role)
+    if not people.exists():
+        raise ValidationError(
+            {"role": _("Nobody in this organisation has that role: ask the organisation admin to name someone.")},
+            code="nobody",
+        )
+    escalation = WebcareEscalation.objects.create(
+        task=task, role=role, question=question.strip(), comment_url=comment_url.strip(), asked_by=actor, asked_at=now
+    )
+    event = trail.record_about(
+        brief, actor=actor, action=AuditAction.WEBCARE_ESCALATED, obj=escalation, origin=origin, role=role
+    )
+    notifications.webcare_escalated(escalation, people, actor=actor, event=event)
+    return escalation
+
+
+@transaction.atomic
+def webcare_answer(*, actor, escalation: WebcareEscalation, answer: str, now: datetime, origin=None):
+    """Someone in the role the question was put to answers it; whoever asked, and the task's assignee, hear of it."""
+    escalation = (
+        WebcareEscalation.objects.select_for_update().select_related("task__posting__brief").get(pk=escalation.pk)
+    )
+    brief = escalation.task.posting.brief
+    membership = require_in(actor, brief.organisation_id, Capability.VIEW_BRIEFS)
+    if membership.role != escalation.role:
+        raise PermissionDenied(_("This question was put to another role."))
+    if escalation.answered_at is not None:
+        raise ValidationError(_("This question has been answered already."), code="answered")
+    if not answer.strip():
+        raise ValidationError({"answer": _("Write the answer.")}, code="no_answer")
+    escalation.answer, escalation.answered_by, escalation.answered_at = answer.strip(), actor, now
+    escalation.save(update_fields=["answer", "answered_by", "answered_at"])
+    event = trail.record_about(
+        brief, actor=actor, action=AuditAction.WEBCARE_ANSWERED, obj=escalation, origin=origin, role=escalation.role
+    )
+    notifications.webcare_answered(escalation, actor=actor, event=event)
+    return escalation
+
+
+@transaction.atomic
+def reply_template_save(*, actor, organisation, template: ReplyTemplate | None, title: str, text: str, origin=None):
+    """A new reply template (``template`` None) or a change to one; the organisation's, for everyone in team
+    social."""
+    require_in(actor, organisation.pk, Capability.CHECK_BRIEFS)
+    if template is not None and template.organisation_id != organisation.pk:
+        raise PermissionDenied
+    template = template or ReplyTemplate(organisation=organisation)
+    template.title, template.text = title.strip(), text.strip()
+    template.full_clean()
+    template.save()
+    trail.record(
+        organisation=organisation,
+        actor=actor,
+        action=AuditAction.REPLY_TEMPLATE_SAVED,
+        obj=template,
+        origin=origin,
+        details={"title": template.title},
+    )
+    return template
+
+
+@transaction.atomic
+def reply_template_remove(*, actor, template: ReplyTemplate, origin=None) -> None:
+    require_in(actor, template.organisation_id, Capability.CHECK_BRIEFS)
+    trail.record(
+        organisation=template.organisation,
+        actor=actor,
+        action=AuditAction.REPLY_TEMPLATE_REMOVED,
+        obj=template,
+        origin=origin,
+        details={"title": template.title, "text": template.text},
+    )
+    template.delete()
 
 
 @transaction.atomic

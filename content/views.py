@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,9 +30,8 @@ from .forms import (
     FocusGroupForm,
     PostingForm,
     TopicForm,
-    WebcareForm,
 )
-from .models import Attachment, Brief, BriefStatus, Creator, Topic, VideoVersion, WebcareTask
+from .models import Attachment, Brief, BriefStatus, Creator, Topic, VideoVersion
 from .permissions import Act, brief_actions, get_brief_for_user, sees_roles_not_names
 
 
@@ -269,36 +267,6 @@ def focus_group_create(request, pk):
             messages.success(request, _("The focus-group test has been recorded."))
             return redirect("brief_detail", brief.pk)
     return render(request, "content/focus_group_form.html", {"form": form, "brief": brief})
-
-
-@capability_required(Capability.CHECK_BRIEFS)
-def webcare_list(request):
-    tasks = (
-        WebcareTask.objects.visible_to(request.membership)
-        .select_related("posting__brief", "assignee", "done_by")
-        # Open tasks first (the database's own NULL order differs: PostgreSQL puts them last), soonest end first.
-        .order_by(F("done_at").asc(nulls_first=True), "ends_at", "pk")
-    )
-    return render(request, "content/webcare_list.html", {"tasks": paginate(request, tasks)})
-
-
-@capability_required(Capability.CHECK_BRIEFS)
-def webcare_edit(request, pk):
-    task = get_object_or_404(WebcareTask.objects.visible_to(request.membership).select_related("posting__brief"), pk=pk)
-    assignees = access.people_with_role(request.organisation, Role.TEAM_SOCIAL)
-    form = WebcareForm(request.POST or None, instance=task, assignees=assignees)
-    if request.method == "POST" and form.is_valid():
-        services.webcare_update(
-            actor=request.user,
-            task=task,
-            assignee=form.cleaned_data["assignee"],
-            notes=form.cleaned_data["notes"],
-            done=form.cleaned_data["done"],
-            origin=Origin.from_request(request),
-        )
-        messages.success(request, _("The webcare task has been saved."))
-        return redirect("webcare_list")
-    return render(request, "content/webcare_form.html", {"form": form, "task": task})
 
 
 @capability_required(Capability.VIEW_BRIEFS)

@@ -30,7 +30,14 @@ def words(old: str, new: str) -> list[Piece]:
             pieces.append(Piece("removed", "".join(before[a1:a2])))
         if operation in ("insert", "replace"):
             pieces.append(Piece("added", "".join(after[b1:b2])))
-    return pieces
+    # A piece that ends a text ("zelftest." at the end of the old one) has no space after it: followed by another
+    # piece it would read glued to it ("zelftest.in").
+    return [
+        Piece(piece.kind, piece.text + " ")
+        if index < len(pieces) - 1 and piece.text and not piece.text[-1].isspace()
+        else piece
+        for index, piece in enumerate(pieces)
+    ]
 
 
 def changed(pieces: list[Piece]) -> bool:

@@ -56,6 +56,8 @@ KINDS = {
     "brief.sent": _("A new brief for the agency"),
     "brief.commented": _("A new comment on a brief"),
     "brief.posted": _("A video was posted: webcare to do"),
+    "webcare.escalated": _("A question from webcare about a comment"),
+    "webcare.answered": _("The answer to a question from webcare"),
     "calendar.planned": _("When an approved video is to be posted, for the agency"),
     "budget.proposed": _("A budget period waits for the MT's approval"),
     "calendar.at_risk": _("Weeks below the minimum or slots at risk"),

@@ -21,7 +21,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, prefetch_related_objects
@@ -148,7 +148,8 @@ def _documents_for(brief, decisions: list, events: list, roles, start_number: in
         nonlocal number
         html = render_to_string(f"disclosure/documents/{template}", {"brief": brief, "mark": REDACTION_MARK, **context})
         filename = f"{brief.reference}/{number:03d}-{kind}.html"
-        docs.append(Document(number, brief.reference, date.date().isoformat(), title, kind, filename, html))
+        day = timezone.localdate(date) if isinstance(date, datetime) else date
+        docs.append(Document(number, brief.reference, day.isoformat(), title, kind, filename, html))
         number += 1
 
     add("brief", _("Brief: %(title)s") % {"title": brief.title}, "brief.html", {}, brief.created_at)
@@ -242,7 +243,9 @@ def write_package(
             chunk = briefs[start : start + CHUNK]
             decisions, timelines = _fetch(chunk)
             for brief in chunk:
-                with timezone.override(UTC):  # documents state times in UTC, whoever downloads them
+                # Times as the organisation lives them (and as the app shows them), each labelled with its zone
+                # ("CET"), whoever downloads the package.
+                with timezone.override(brief.organisation.zone):
                     docs = _documents_for(brief, decisions.get(brief.pk, []), timelines[brief], roles, written + 1, now)
                 for doc in docs:
                     writer.writerow(

@@ -163,7 +163,13 @@ def _key(text: str) -> str:
 def _components(name: str) -> list[str]:
     """The parts of a multi-word or hyphenated name that are a name on their own."""
     parts = re.split(rf"[\s{re.escape(_HYPHEN_CHARS)}]+", name)
-    return [p for p in parts if len(p) >= _MIN_STANDALONE_LENGTH and p.casefold() not in _PARTICLES]
+    # A part without a letter ("98" of a display name "Creator Person 98") is no name: alone it would take every
+    # amount and date that holds the number.
+    return [
+        p
+        for p in parts
+        if len(p) >= _MIN_STANDALONE_LENGTH and p.casefold() not in _PARTICLES and any(c.isalpha() for c in p)
+    ]
 
 
 def _split_particles(last_name: str) -> tuple[str, str]:
@@ -190,11 +196,11 @@ def _name_forms(person: Person) -> set[str]:
             forms.add(f"{initials[0]}. {last}")  # "J. de Vries"
             forms.add(". ".join(initials) + f". {last}")  # "J. W. de Vries" (also matches "J.W. de Vries")
     for part in (first, last):
-        if len(part) >= _MIN_STANDALONE_LENGTH:
+        if len(part) >= _MIN_STANDALONE_LENGTH and any(c.isalpha() for c in part):
             forms.add(part)
         forms.update(_components(part))
     core = _split_particles(last)[1]
-    if len(core) >= _MIN_STANDALONE_LENGTH:
+    if len(core) >= _MIN_STANDALONE_LENGTH and any(c.isalpha() for c in core):
         forms.add(core)  # the surname proper, even when it looks like a particle ("van Le")
     return forms
 

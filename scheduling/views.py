@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +21,7 @@ from accounts.roles import Capability
 from audit import trail
 from audit.trail import Origin
 from content.models import Brief, BriefStatus, Topic
+from core import downloads
 from core.spreadsheets import SafeWriter
 
 from . import days, feed, health, services
@@ -348,7 +350,9 @@ def calendar_csv(request):
     _decorate(request, slots, organisation)
     trail.record_export(request, kind="calendar.csv", obj=channel, organisation=organisation)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="calendar-{channel.handle}.csv"'
+    downloads.as_attachment(
+        response, downloads.filename(pgettext("file name", "calendar"), channel.handle, extension="csv")
+    )
     response.write("\ufeff")  # a byte-order mark: Excel then reads the file as UTF-8 (ë, å, ö stay themselves)
     writer = SafeWriter(response)
     writer.writerow(

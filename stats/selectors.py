@@ -32,10 +32,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, RowNumber, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit import trail
 from content.models import Posting, Topic
-from core import hooks
+from core import dates, hooks
 
 from .models import FollowerSnapshot, LatestFigures, MissingVideo, VideoSnapshot
 
@@ -499,8 +500,8 @@ def _posts_per_week(per_day: dict[date, int], start: date | None, end: date | No
             weeks[day - timedelta(days=day.weekday())] += posts
         monday = first - timedelta(days=first.weekday())
         while monday <= last:
-            year, week, _ = monday.isocalendar()
-            label = f"{year}-W{week:02d}"
+            # As people say it ("week 44", "vecka 44"), not ISO's "2026-W44"; the table adds the Monday's date.
+            label = gettext("week %(number)d") % {"number": monday.isocalendar().week}
             rows.append({"start": monday, "label": label, "posts": weeks.get(monday, 0), "per_week": None})
             monday += timedelta(days=7)
         return rows
@@ -513,7 +514,13 @@ def _posts_per_week(per_day: dict[date, int], start: date | None, end: date | No
         weeks = (following - month).days / 7
         posts = months.get(month, 0)
         rows.append(
-            {"start": month, "label": f"{month:%Y-%m}", "posts": posts, "weeks": weeks, "per_week": posts / weeks}
+            {
+                "start": month,
+                "label": dates.pattern(month, "LLL y"),
+                "posts": posts,
+                "weeks": weeks,
+                "per_week": posts / weeks,
+            }
         )
         month = following
     return rows

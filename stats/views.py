@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -22,7 +22,7 @@ from accounts.roles import Capability
 from audit import trail
 from audit.trail import Origin
 from content.models import Posting
-from core import charts, counters, queue
+from core import charts, counters, downloads, queue
 from core.pagination import paginate
 
 from . import imports, services, tasks
@@ -231,8 +231,10 @@ def results_report_pdf(request, pk):
         return render(request, "stats/no_pdf.html", context | {"message": str(error)}, status=503)
     channel = context["channel"]
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"results-{channel.handle}-{timezone.localdate(context['generated_at'], channel.organisation.zone)}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    day = timezone.localdate(context["generated_at"], channel.organisation.zone)
+    downloads.as_attachment(
+        response, downloads.filename(pgettext("file name", "results"), channel.handle, day, extension="pdf")
+    )
     trail.record_export(request, kind="results.pdf", obj=channel, organisation=channel.organisation)
     return response
 

@@ -25,6 +25,24 @@ def _failed_export(world):
     )[0]  # fmt: skip
 
 
+def _question(world):
+    """A webcare question to the press office (the reviewers) about the staged posted video."""
+    from content.models import WebcareEscalation
+    from tests.world import STAGED_AT
+
+    return WebcareEscalation.objects.get_or_create(
+        task=world.stages.webcare,
+        question="May we answer this?",
+        defaults={"role": "reviewer", "asked_by": world.people["team_social"], "asked_at": STAGED_AT},
+    )[0]
+
+
+def _reply(world):
+    from content.models import ReplyTemplate
+
+    return ReplyTemplate.objects.get_or_create(organisation=world.ministry, title="Thanks", text="Thank you!")[0]
+
+
 def expect(default, **per_persona):
     table = dict.fromkeys(PERSONAS, default)
     for persona, status in per_persona.items():
@@ -189,7 +207,22 @@ MATRIX = {
     "stats_callback": ("get", None, expect(403, anonymous=302)),
     # The secret address is the key: calendar apps fetch it without logging in.
     "calendar_feed": ("get", lambda w: {"token": w.stages.feed.token}, expect(200)),
-    "webcare_edit": ("get", lambda w: {"pk": w.stages.webcare.pk}, expect(403, anonymous=302, team_social=200)),
+    # Others see a webcare task only when a question was put to their role (then they answer it there).
+    "webcare_edit": (
+        "get",
+        lambda w: {"pk": w.stages.webcare.pk},
+        expect(404, anonymous=302, no_membership=403, team_social=200),
+    ),
+    # An empty question or answer is sent back to the form (400).
+    "webcare_escalate": ("post", lambda w: {"pk": w.stages.webcare.pk}, expect(403, anonymous=302, team_social=400)),
+    "webcare_answer": (
+        "post",
+        lambda w: {"pk": _question(w).pk},
+        expect(404, anonymous=302, no_membership=403, team_social=403, reviewer=400),
+    ),
+    "reply_templates": ("get", None, expect(403, anonymous=302, team_social=200)),
+    "reply_template_edit": ("get", lambda w: {"pk": _reply(w).pk}, expect(403, anonymous=302, team_social=200)),
+    "reply_template_remove": ("post", lambda w: {"pk": _reply(w).pk}, expect(403, anonymous=302, team_social=302)),
 }
 
 

@@ -31,7 +31,6 @@ STAMPS = {
     ("approvals/services.py", "_advance"): "the moment a run finished",
     ("budget/services.py", "period_approve"): "the moment the MT approved",
     ("budget/services.py", "_date_steps"): "a cost's step without a date given is dated the day it is recorded",
-    ("content/services.py", "webcare_update"): "the moment webcare was marked done",
     ("content/states.py", "apply"): "the brief's updated_at, as auto_now would",
     ("scheduling/services.py", "feed_token_regenerate"): "the moment the old address was revoked",
     ("scheduling/services.py", "feed_token_revoke"): "the moment the address was revoked",

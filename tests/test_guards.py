@@ -16,6 +16,7 @@ from approvals.services import ApprovalRefused
 from audit.models import AuditEvent
 from budget import services as budget
 from content import services as content
+from content.models import ReplyTemplate, WebcareEscalation
 from disclosure import package
 from scheduling import services as scheduling
 from stats import imports
@@ -38,6 +39,12 @@ def _tokens():
     )  # fmt: skip
 
 
+def _escalation(world, stages):
+    return WebcareEscalation.objects.create(
+        task=stages.webcare, role="reviewer", question="May we answer this?", asked_by=world.person("team_social"),
+        asked_at=STAGED_AT)  # fmt: skip
+
+
 def _connection(world):
     return ChannelConnection.objects.create(channel=world.channel, open_id="open-x", scopes="video.list")
 
@@ -57,7 +64,15 @@ CASES = {
         actor=a, brief=s.ready, tiktok_url=f"https://www.tiktok.com/@{w.channel.handle}/video/7077642457847991999",
         posted_at=STAGED_AT, now=STAGED_AT)),
     "webcare_update": ("management", lambda w, s, a: content.webcare_update(
-        actor=a, task=s.webcare, assignee=None, notes="x", done=True)),
+        actor=a, task=s.webcare, assignee=None, notes="x", done=True, now=STAGED_AT)),
+    "webcare_escalate": ("management", lambda w, s, a: content.webcare_escalate(
+        actor=a, task=s.webcare, role="reviewer", question="May we answer this?", now=STAGED_AT)),
+    "webcare_answer": ("team_social", lambda w, s, a: content.webcare_answer(
+        actor=a, escalation=_escalation(w, s), answer="Yes.", now=STAGED_AT)),
+    "reply_template_save": ("management", lambda w, s, a: content.reply_template_save(
+        actor=a, organisation=w.ministry, template=None, title="Thanks", text="Thank you!")),
+    "reply_template_remove": ("management", lambda w, s, a: content.reply_template_remove(
+        actor=a, template=ReplyTemplate.objects.create(organisation=w.ministry, title="Thanks", text="Thank you!"))),
     "attachment_add": ("management", lambda w, s, a: content.attachment_add(
         actor=a, brief=s.with_agency, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n"), content_type="application/pdf")),
     "focus_group_record": ("management", lambda w, s, a: content.focus_group_record(
@@ -139,6 +154,7 @@ MAY = dict.fromkeys(CASES, "team_social") | {
     "connection_save": "org_admin",
     "import_studio_csv": "org_admin",
     "build_for_briefs": "org_admin",
+    "webcare_answer": "reviewer",
 }
 # Refused for a reason of its own when nothing is over budget; connecting to TikTok needs its stand-in.
 NO_POSITIVE_CASE = {"cost_line_approve_overrun", "connection_revoke", "connection_save"}

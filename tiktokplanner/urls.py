@@ -6,6 +6,7 @@ from accounts.admin import admin_site
 from approvals import views as approvals_views
 from budget import views as budget_views
 from content import views as content_views
+from content import webcare_views
 from core import views as core_views
 from disclosure import views as disclosure_views
 from home import views as home_views
@@ -81,8 +82,13 @@ urlpatterns = [
     path("disclosure/packages/<int:pk>/again/", disclosure_views.export_again, name="disclosure_export_again"),
     path("topics/", content_views.topic_list, name="topic_list"),
     path("creators/", content_views.creator_list, name="creator_list"),
-    path("webcare/", content_views.webcare_list, name="webcare_list"),
-    path("webcare/<int:pk>/", content_views.webcare_edit, name="webcare_edit"),
+    path("webcare/", webcare_views.webcare_list, name="webcare_list"),
+    path("webcare/<int:pk>/", webcare_views.webcare_edit, name="webcare_edit"),
+    path("webcare/<int:pk>/ask/", webcare_views.webcare_escalate, name="webcare_escalate"),
+    path("webcare/questions/<int:pk>/answer/", webcare_views.webcare_answer, name="webcare_answer"),
+    path("webcare/replies/", webcare_views.reply_templates, name="reply_templates"),
+    path("webcare/replies/<int:pk>/", webcare_views.reply_templates, name="reply_template_edit"),
+    path("webcare/replies/<int:pk>/remove/", webcare_views.reply_template_remove, name="reply_template_remove"),
     path("calendar/", scheduling_views.calendar_view, {"mode": "month"}, name="calendar_month"),
     path("calendar/week/", scheduling_views.calendar_view, {"mode": "week"}, name="calendar_week"),
     path("calendar/agenda/", scheduling_views.calendar_view, {"mode": "agenda"}, name="calendar_agenda"),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import Agency, Organisation, User
+from accounts.roles import Role
 from approvals import services as approval_services
 from approvals.models import ApprovalRun, Verdict
 from content import services
@@ -189,9 +190,15 @@ class _Demo:
             now=now,
         )
 
-    def webcare_done(self, posting, notes: str):
+    def webcare_done(self, posting, notes: str, now: datetime):
+        task = posting.webcare_tasks.get()
         services.webcare_update(
-            actor=self.social, task=posting.webcare_tasks.get(), assignee=self.social, notes=notes, done=True
+            actor=self.social,
+            task=task,
+            assignee=self.social,
+            notes=notes,
+            done=True,
+            now=min(task.starts_at + timedelta(days=1), now),
         )
 
 
@@ -238,7 +245,7 @@ def seed_ministry(organisation: Organisation, agency: Agency, *, now: datetime) 
         video = demo.video(brief, index, f"pilot-{index + 1:02d}")
         demo.approve(video)
         posting = demo.post(brief, PILOT_VIDEO_IDS + index, _pilot_post_time(index), now)
-        demo.webcare_done(posting, "Vragen beantwoord, verwezen naar Rijksoverheid.nl.")
+        demo.webcare_done(posting, "Vragen beantwoord, verwezen naar Rijksoverheid.nl.", now)
 
     # The posts of the last two weeks, young enough for the three-hourly and daily pulls (the simulator
     # that `make run` starts knows these ids); the newest one's webcare is still open.
@@ -251,7 +258,20 @@ def seed_ministry(organisation: Organisation, agency: Agency, *, now: datetime) 
         demo.approve(demo.video(brief, index, f"recent-{index + 1}"))
         posting = demo.post(brief, video_id, posted_at, now)
         if index < len(RECENT) - 1:
-            demo.webcare_done(posting, "Reacties gelezen en beantwoord.")
+            demo.webcare_done(posting, "Reacties gelezen en beantwoord.", now)
+        else:
+            # The newest one: a question for the press office, still waiting for its answer.
+            services.webcare_escalate(
+                actor=demo.social,
+                task=posting.webcare_tasks.get(),
+                role=Role.REVIEWER,
+                question=(
+                    "Iemand die zich journalist noemt vraagt onder de video hoeveel de campagne heeft gekost. "
+                    "Geven we zelf antwoord of verwijzen we naar de persvoorlichting?"
+                ),
+                now=min(posted_at + timedelta(hours=3), now),
+            )
+    _reply_templates(organisation, demo.social, VWS_REPLIES)
 
     # Briefs at every stage, so a new user sees a living system.
     soon = now.astimezone(ZONE).date() + timedelta(days=10)
@@ -277,6 +297,24 @@ def seed_ministry(organisation: Organisation, agency: Agency, *, now: datetime) 
     demo.to_agency(ready)
     demo.approve(demo.script(ready, 4, "Brandweer laat zien hoe je handen wast."))
     demo.approve(demo.video(ready, 4, "kerstmarkt-v1"))
+
+
+VWS_REPLIES = [
+    ("Bedankt", "Dank je voor je reactie! Meer weten? Kijk op rijksoverheid.nl."),
+    ("Vaccinatievraag", "Goede vraag! Alles over de vaccinatie en je afspraak vind je op rijksoverheid.nl/vaccinatie."),
+    ("Persoonlijke vraag", "Over je eigen situatie kunnen we hier niets zeggen. Bel je huisarts of de GGD."),
+    ("Respect", "We houden het hier netjes: reacties die anderen kwetsen verwijderen we."),
+]
+NYKVARN_REPLIES = [
+    ("Tack", "Tack för din kommentar! Mer information finns på nykvarn.se."),
+    ("Personlig fråga", "Vi kan inte svara på personliga frågor här. Kontakta kommunens kundcenter."),
+    ("Respekt", "Vi håller en god ton här: kommentarer som kränker andra tar vi bort."),
+]
+
+
+def _reply_templates(organisation, actor, replies) -> None:
+    for title, text in replies:
+        services.reply_template_save(actor=actor, organisation=organisation, template=None, title=title, text=text)
 
 
 def seed_municipality(organisation: Organisation, agency: Agency, *, now: datetime) -> None:
@@ -305,6 +343,7 @@ def seed_municipality(organisation: Organisation, agency: Agency, *, now: dateti
         posted_at=datetime(2020, 5, 6, 14, 0, tzinfo=UTC),
         now=now,
     )
+    _reply_templates(organisation, demo.social, NYKVARN_REPLIES)
     next_brief = demo.brief(topics["Psykisk hälsa"], "Prata med någon", "Det är okej att inte må bra.")
     demo.to_agency(next_brief)
     demo.script(next_brief, 1, "Hemtjänstpersonal berättar hur de pratar om känslor.")

@@ -25,7 +25,21 @@ def _organisation_of(row):
 
 
 def _stage_outside_the_workflow(world, model):
-    """Rows the staged workflow doesn't make: a disclosure package of each organisation."""
+    """Rows the staged workflow doesn't make: a disclosure package and reply templates of each organisation, and a
+    webcare question to the press office (which lets the reviewers see that task)."""
+    from content.models import ReplyTemplate, WebcareEscalation
+    from tests.world import STAGED_AT
+
+    if model is ReplyTemplate:
+        for organisation in (world.ministry, world.municipality):
+            ReplyTemplate.objects.create(organisation=organisation, title="Thanks", text="Thank you!")
+    if model._meta.label == "content.WebcareTask":
+        WebcareEscalation.objects.create(
+            task=world.stages.webcare, role="reviewer", question="Answer?", asked_by=world.people["team_social"],
+            asked_at=STAGED_AT,
+        )  # fmt: skip
+        reviewer = world.people["reviewer"].memberships.get()
+        assert list(model.objects.visible_to(reviewer)) == [world.stages.webcare]
     if model._meta.label == "disclosure.DisclosureExport":
         from tests.world import STAGED_AT
 

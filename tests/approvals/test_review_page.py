@@ -2,6 +2,8 @@
 one tick, the verdict as one button), errors where the form is, the previous version's feedback with its moment in
 the video, and what changed in the text since."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from approvals import inbox
 from approvals.models import Decision, Verdict
+from content.models import ScriptVersion
 from tests.workflow import approve_all, brief_with_agency, decide, deliver_script, deliver_video_file, open_run
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +56,12 @@ def test_an_error_shows_at_the_form_and_keeps_what_was_typed(world, video_run, c
     assert response.status_code == 400
     html = response.content.decode()
     assert f'action="/reviews/{video_run.pk}/decide/#decision"' in html  # the page opens at the form
-    assert "Tick every constraint of the brief before you approve." in html
+    refusal = "To approve, every constraint must be met: tick this box, or each constraint one by one."
+    assert refusal in html
     assert "Strong opening" in html
-    assert html.index('id="decision"') < html.index("Tick every constraint of the brief before you approve.")
+    assert html.index('id="decision"') < html.index(refusal)
+    (tick,) = re.findall(rf'<input[^>]*name="run{video_run.pk}-all_constraints"[^>]*>', html)
+    assert 'aria-invalid="true"' in tick  # the tick itself is marked
 
 
 def test_feedback_at_a_moment_of_the_video_links_to_it_on_the_next_version(world, video_run, client_for):
@@ -145,3 +151,21 @@ def test_a_preview_link_has_its_moments_bounded_by_the_channel_and_not_linked_to
     page = client.get(reverse("review", args=[open_run(deliver_video_file(world, brief)).pk])).content.decode()
     assert "<strong>0:09</strong> Hook too slow." in page  # the first version has no file to open at 0:09
     assert "/videos/1/file/" not in page
+
+
+def test_the_comparison_shows_a_new_target_duration_and_lists_decisions_as_outcomes(world, client_for):
+    brief = brief_with_agency(world)
+    first = deliver_script(world, brief, text="Same words.")
+    decide(world.people["adviser"], first, Verdict.REQUEST_CHANGES, comment="Shorter.")
+    second = deliver_script(world, brief, text="Same words.")
+    ScriptVersion.objects.filter(pk=second.pk).update(duration_target=20)
+    page = client_for(world.people["adviser"]).get(reverse("review", args=[open_run(second).pk])).content.decode()
+    assert "Target duration" in page
+    assert ">30 <" in page.split("<del>")[1].split("</del>")[0] and ">20 <" in page.split("<ins>")[1]
+    # What came of a decision, not the button that made it.
+    assert "<strong>Changes requested</strong>" in page and "<strong>Request changes</strong>" not in page
+
+
+def test_opening_the_decision_address_leads_to_the_review_page(world, video_run, client_for):
+    response = client_for(world.people["adviser"]).get(reverse("decide", args=[video_run.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("review", args=[video_run.pk])

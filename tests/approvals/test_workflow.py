@@ -67,7 +67,9 @@ def test_the_whole_path_from_brief_to_webcare(world):
     assert brief.status == BriefStatus.POSTED
     assert posting.video_version == video2
     task = WebcareTask.objects.get(posting=posting)
-    content.webcare_update(actor=social, task=task, assignee=social, notes="Answered 3 questions", done=True)
+    content.webcare_update(
+        actor=social, task=task, assignee=social, notes="Answered 3 questions", done=True, now=STAGED_AT
+    )
     task.refresh_from_db()
     assert task.done_by == social
     assert verify_chain(world.ministry) == []

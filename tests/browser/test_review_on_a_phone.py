@@ -110,8 +110,8 @@ def test_a_refused_decision_opens_at_the_form_with_its_message(browser, live_ser
     page.get_by_role("button", name="Goedkeuren", exact=True).click()  # without ticking the constraints
     page.wait_for_load_state()
     assert page.url.endswith("#decision")
-    message = page.get_by_role("alert")
-    assert "Vink elke randvoorwaarde" in message.inner_text()
+    message = page.get_by_text("Om goed te keuren moet aan alle randvoorwaarden zijn voldaan")
+    assert page.locator("input[name$='-all_constraints']").get_attribute("aria-invalid") == "true"
     box = message.bounding_box()
     assert 0 <= box["y"] < PHONE["height"]  # in sight, not at the top of a long page
     assert page.get_by_label("Feedback").input_value() == "Mooi begin"

@@ -235,7 +235,26 @@ def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
 
     social.goto("/webcare/")
     assert_accessible(social)
-    social.get_by_role("link", name=f"Update {brief.reference}").click()
+    social.get_by_role("link", name=f"Open {brief.reference}").click()
+    # A comment team social can't answer alone goes to the press office (the reviewers); the answer comes back.
+    social.get_by_text("Ask the press office or another role about a comment").click()
+    social.get_by_label("Question").fill("A journalist asks what this video cost. May we answer?")
+    social.get_by_role("button", name="Send the question").click()
+    social.wait_for_load_state()
+    assert mailed("webcare.escalated") == ["vws-reviewer"]
+    reviewer = people("vws-reviewer")
+    assert "Answer team social's question about a comment" in inbox(reviewer)
+    reviewer.locator("section[aria-labelledby=mine-heading]").get_by_role(
+        "link", name=re.compile(brief.reference)
+    ).click()
+    assert_accessible(reviewer)
+    reviewer.get_by_label("Your answer").fill("Refer them to the press office; we answer within a day.")
+    reviewer.get_by_role("button", name="Send the answer to team social").click()
+    reviewer.wait_for_load_state()
+    assert mailed("webcare.answered") == ["vws-social"]
+    social.reload()
+    assert "Refer them to the press office" in social.content()
+    assert_accessible(social)
     social.get_by_label("Notes").fill("Answered questions about side effects.")
     social.get_by_label("Done").check()
     social.get_by_role("button", name="Save").click()

@@ -175,6 +175,11 @@ def test_small_amounts_keep_their_precision_on_the_page(world, period, settings,
     management.save()
     html = client_for(management).get(reverse("budget_dashboard") + f"?period={period.pk}").content.decode()
     assert "€\xa00,0123" in html  # not "€ 0,01"
+    # Without overhead the page says so, rather than repeat the same figure as "with the overhead".
+    assert "Geen overhead in deze periode." in html and "Met de overhead" not in html
+    cost(world, period, "300.00", kind="other", description="Retainer", committed_on=date(2027, 1, 2))
+    html = client_for(management).get(reverse("budget_dashboard") + f"?period={period.pk}").content.decode()
+    assert "Met de overhead: €\xa08,00." in html
 
 
 def test_an_agency_is_its_own_supplier_and_free_text_is_for_others(world, period):

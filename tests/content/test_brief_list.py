@@ -62,8 +62,8 @@ def test_an_unknown_filter_value_shows_a_message_not_an_error_page(world, briefs
 def test_the_status_says_where_the_ball_is(world, briefs, client_for):
     client = client_for(world.people["team_social"])
     html = client.get(reverse("brief_list")).content.decode()
-    assert "Under review: script version 1, step 1 of 2 (Communication adviser of the topic)" in html
+    assert "Under review: script version 1, step 1 of 2: Communication adviser of the topic" in html
     assert "With the agency: script" in html  # no version yet: the agency writes
     decide(world.people["adviser"], briefs["reviewed"].script_versions.get())
     page = client.get(reverse("brief_detail", args=[briefs["reviewed"].pk])).content.decode()
-    assert "Under review: script version 1, step 2 of 2 (Team social)" in page
+    assert "Under review: script version 1, step 2 of 2: Team social" in page

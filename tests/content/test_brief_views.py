@@ -142,7 +142,7 @@ def test_a_refused_decision_keeps_the_feedback_typed(world, client_for):
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Tick every constraint" in body
+    assert "To approve, every constraint must be met" in body
     assert "Nice pace" in body
 
 

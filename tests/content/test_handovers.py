@@ -107,7 +107,9 @@ def test_a_posted_video_gives_team_social_its_webcare_by_mail_and_in_the_inbox(w
         social, _membership(world, "team_social"), now=stages.webcare.ends_at + timedelta(hours=1)
     )
     assert [item.overdue for item in later if item.link] == [True]
-    content.webcare_update(actor=social, task=stages.webcare, assignee=social, notes="Answered.", done=True)
+    content.webcare_update(
+        actor=social, task=stages.webcare, assignee=social, notes="Answered.", done=True, now=stages.webcare.starts_at
+    )
     done = inbox.waiting_for(social, _membership(world, "team_social"), now=STAGED_AT)
     assert not [item for item in done if item.link]
 

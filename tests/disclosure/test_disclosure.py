@@ -4,6 +4,7 @@ import csv
 import io
 import re
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -213,6 +214,7 @@ def test_names_the_system_cannot_know_are_listed_for_review(staged, client_for, 
         assignee=staged.people["team_social"],
         notes="Mevrouw Annelies Vermeulen vroeg waar ze de prik kan halen; doorverwezen naar de GGD.",
         done=False,
+        now=staged.stages.webcare.starts_at,
     )
     services.comment_add(
         actor=staged.people["adviser"], brief=brief, text="Reactie van Pieter de Groot uit Utrecht meegenomen."
@@ -222,3 +224,19 @@ def test_names_the_system_cannot_know_are_listed_for_review(staged, client_for, 
     assert "NOT removed" in readme
     assert "Pieter de Groot" in readme
     assert staged.people["adviser"].last_name not in readme  # a colleague's name is removed, not listed
+
+
+def test_document_times_are_in_the_organisations_zone_and_labelled(staged, client_for):
+    """The ministry lives in Europe/Amsterdam: a decision at 09:00 UTC in November reads 10:00 CET, as in the app."""
+    from approvals.models import Decision
+
+    brief = staged.stages.posted
+    decision = Decision.objects.filter(run__brief=brief).order_by("pk").first()
+    Decision.objects.filter(pk=decision.pk).update(decided_at=datetime(2026, 11, 23, 23, 30, tzinfo=UTC))
+    archive = download(client_for(staged.people["org_admin"]), reverse("brief_disclosure", args=[brief.pk]))
+    (decisions,) = [name for name in archive.namelist() if name.endswith("-decisions.html")]
+    html = archive.read(decisions).decode()
+    assert "2026-11-24 00:30 CET" in html and "23:30" not in html
+    assert "Europe/Amsterdam" in html
+    (timeline,) = [name for name in archive.namelist() if name.endswith("-timeline.html")]
+    assert "When (UTC)" not in archive.read(timeline).decode()

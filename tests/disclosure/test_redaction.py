@@ -210,6 +210,12 @@ def test_empty_and_whitespace_only_name_parts_are_ignored():
     assert redactor.redact("") == ""
 
 
+def test_a_number_in_a_name_is_no_name_on_its_own():
+    """A creator shown as "Creator Person 98": the full name goes, an amount of 98.56 or a date in 1998 stays."""
+    redactor = Redactor([Person(first_name="Creator", last_name="Person 98")])
+    assert redactor.redact("Fee 98.56 for Creator Person 98, since 1998") == f"Fee 98.56 for {M}, since 1998"
+
+
 def test_no_people_still_removes_email_addresses():
     assert Redactor([]).redact("Write to a.b@example.org or c@d.se.") == f"Write to {M} or {M}."
 

@@ -393,3 +393,14 @@ def test_the_first_calendar_address_is_not_said_to_replace_one(world, client_for
     assert "The calendar address has been made" in first and "the old one no longer works" not in first
     again = client.post(url, {"action": "regenerate"}, follow=True).content.decode()
     assert "the old one no longer works" in again
+
+
+@pytest.mark.parametrize(
+    ("language", "word"), [("en", "calendar"), ("nl", "contentkalender"), ("sv", "publiceringskalender")]
+)
+def test_the_csv_download_is_named_in_the_readers_language(planned, client_for, language, word):
+    world, _, _ = planned
+    client = client_for(world.people["management"])
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    response = client.get(reverse("calendar_csv"))
+    assert response["Content-Disposition"] == f'attachment; filename="{word}-{world.channel.handle}.csv"'

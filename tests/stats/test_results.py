@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
@@ -272,7 +272,11 @@ def test_posts_per_week_include_empty_weeks(channel_videos):
     Posting.objects.filter(pk=postings[0].pk).update(posted_at=now - timedelta(days=21))
     weeks = selectors.channel_results(world.channel, today=TODAY).posts_per_week
     assert [row["posts"] for row in weeks] == [1, 0, 0, 3]
-    assert weeks[0]["label"] == "{}-W{:02d}".format(*(now - timedelta(days=21)).date().isocalendar()[:2])
+    assert weeks[0]["label"] == f"week {(now - timedelta(days=21)).date().isocalendar().week}"
+    with translation.override("nl"):
+        assert selectors.channel_results(world.channel, today=TODAY).posts_per_week[0]["label"].startswith("week ")
+    with translation.override("sv"):
+        assert selectors.channel_results(world.channel, today=TODAY).posts_per_week[0]["label"].startswith("vecka ")
 
 
 def test_a_period_filters_videos_and_followers(channel_videos, client_for):
@@ -401,7 +405,10 @@ def test_over_more_than_half_a_year_posts_are_counted_per_month(channel_videos, 
     Posting.objects.filter(brief__channel=world.channel).update(posted_at=first + timedelta(days=300))
     Posting.objects.filter(pk=postings[0].pk).update(posted_at=first)
     rows = selectors.channel_results(world.channel, today=TODAY).posts_per_week
-    assert [row["label"] for row in rows][:2] == ["2026-01", "2026-02"] and len(rows) == 11
+    assert [row["label"] for row in rows][:2] == ["Jan 2026", "Feb 2026"] and len(rows) == 11
+    with translation.override("nl"):
+        dutch = selectors.channel_results(world.channel, today=TODAY).posts_per_week
+    assert [row["label"] for row in dutch][:2] == ["jan 2026", "feb 2026"]  # as Dutch writes it, not "Jan"
     assert rows[0]["posts"] == 1 and rows[-1]["posts"] == 3 and sum(row["posts"] for row in rows) == 4
     assert rows[0]["per_week"] == pytest.approx(1 / (31 / 7))
     since_the_first_post = {"start": "", "end": ""}
