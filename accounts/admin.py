@@ -1,8 +1,9 @@
-"""Django admin for organisation admins (and superusers), scoped to the organisations they administer.
+"""Django admin, for the operator (superusers) only.
 
-An organisation admin is not Django "staff": this admin site lets in whoever ``accounts.access`` says
-administers an organisation, and every model admin filters its rows through the same module, so a row
-of another organisation is not found (404), exactly as in the rest of the product.
+Organisation admins manage their organisation in the app's own pages (``administration``: people, channels,
+agencies, approval chains, outgoing mail), which meet WCAG; here they get a 403. The model admins still filter
+their rows through ``accounts.access`` (a superuser sees every organisation), so the scoping stays one guard
+deeper than the site's door.
 """
 
 from functools import update_wrapper
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core import hooks, outbox
 from core.models import MailStatus, OutgoingMail
 
-from . import access, second_factor
+from . import access, second_factor, sessions
 from .models import Agency, AgencyEngagement, Channel, Membership, Organisation, User
 
 
@@ -27,7 +28,8 @@ class PlannerAdminSite(admin.AdminSite):
     index_title = _("People, channels and agencies")
 
     def has_permission(self, request):
-        return access.is_organisation_admin_anywhere(request.user, getattr(request, "memberships", None))
+        # The operator's tool only: organisation admins have the organisation's settings pages instead.
+        return request.user.is_active and request.user.is_superuser
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
@@ -268,13 +270,13 @@ class UserAdmin(OrganisationAdminPermissions, DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         user = form.instance
-        was_active = user.is_active  # ending the last membership below switches the account off (accounts.sessions)
+        was_active = user.is_active
         super().save_related(request, form, formsets, change)
-        if was_active and not user.is_superuser and not user.memberships.filter(is_active=True).exists():
-            # Nobody is active without an organisation: such an account would be invisible to every org admin.
-            if user.is_active:
-                user.is_active = False
-                user.save(update_fields=["is_active"])
+        # Ending the last membership above switched the account off (accounts.sessions); an account made without
+        # any membership goes off here.
+        user.refresh_from_db(fields=["is_active"])
+        sessions.switch_off_without_membership(user)
+        if was_active and not user.is_active:
             self.message_user(
                 request,
                 _("%(user)s has no active membership, so the account is switched off until they get one.")
@@ -285,8 +287,9 @@ class UserAdmin(OrganisationAdminPermissions, DjangoUserAdmin):
 
 @admin.register(OutgoingMail, site=admin_site)
 class OutgoingMailAdmin(ScopedAdmin):
-    """The outbox, for the organisation's admins: what was sent, what waits and what could not be sent (with the
-    mail server's answer), and "send again" for the last. Bodies are not shown: a reset link is a secret."""
+    """The outbox, for the operator (organisation admins have it in their settings): what was sent, what waits and
+    what could not be sent (with the mail server's answer), and "send again" for the last. Bodies are not shown: a
+    reset link is a secret."""
 
     list_display = ["created_at", "what", "to", "subject", "status", "attempts", "last_error", "sent_at"]
     list_filter = ["status", "organisation"]

@@ -27,6 +27,17 @@ def delete_sessions_of(user) -> int:
     return len(doomed)
 
 
+def switch_off_without_membership(user) -> bool:
+    """Switch ``user``'s account off when no active membership is left; True if it was on until now. Nobody is
+    active without an organisation: such an account would be invisible to every organisation admin. A superuser
+    (the operator) needs no organisation."""
+    if user.is_superuser or not user.is_active or Membership.objects.filter(user=user, is_active=True).exists():
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return True
+
+
 @receiver(post_save, sender=get_user_model(), dispatch_uid="sessions-of-a-switched-off-account")
 def _account_saved(sender, instance, created, **kwargs):
     if not created and not instance.is_active:
@@ -40,7 +51,5 @@ def _membership_saved(sender, instance, created, **kwargs):
         return
     user = instance.user
     access_ended.send(sender=user.__class__, user=user, organisation=instance.organisation)
-    if not user.is_superuser and not Membership.objects.filter(user=user, is_active=True).exists():
-        # Nobody is left active without an organisation: the account goes off with its last membership.
-        user.is_active = False
-        user.save(update_fields=["is_active"])
+    # Nobody is left active without an organisation: the account goes off with its last membership.
+    switch_off_without_membership(user)

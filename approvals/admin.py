@@ -1,4 +1,4 @@
-"""Approval chains are configured by organisation admins in the admin."""
+"""Approval chains in the operator's admin (superusers); organisation admins edit theirs in the settings."""
 
 from django.contrib import admin
 

@@ -81,6 +81,19 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET_REQUESTED = "account.password_reset_requested", _("Password reset asked for")
     # Downloads of what leaves the system
     EXPORT_DOWNLOADED = "export.downloaded", _("Export downloaded")
+    # The organisation's settings (administration): people, channels, agencies, approval chains, mail
+    PERSON_ADDED = "person.added", _("Person added")
+    PERSON_PASSWORD_MAIL_SENT = "person.password_mail_sent", _("Set-your-password mail sent again")
+    MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", _("Role changed")
+    MEMBERSHIP_ENDED = "membership.ended", _("Membership ended")
+    MEMBERSHIP_REACTIVATED = "membership.reactivated", _("Membership reactivated")
+    CHANNEL_ADDED = "channel.added", _("Channel added")
+    CHANNEL_CHANGED = "channel.changed", _("Channel changed")
+    AGENCY_ENGAGED = "agency.engaged", _("Agency engaged")
+    AGENCY_ENGAGEMENT_ENDED = "agency.engagement_ended", _("Agency engagement ended")
+    AGENCY_ENGAGEMENT_RESUMED = "agency.engagement_resumed", _("Agency engagement resumed")
+    APPROVAL_CHAIN_CHANGED = "approval_chain.changed", _("Approval chain changed")
+    MAIL_SENT_AGAIN = "mail.sent_again", _("Mail sent again")
     # Changes made in Django's admin
     ADMIN_ADDED = "admin.added", _("Added in the administration")
     ADMIN_CHANGED = "admin.changed", _("Changed in the administration")

@@ -1,4 +1,4 @@
-"""The audit trail is read by organisation admins in the admin: no add, change or delete, for anyone. Every
+"""The audit trail in Django's admin, for the operator (superusers): no add, change or delete, for anyone. Every
 column is in words (the event's label, the role's name), never a code."""
 
 from django.contrib import admin

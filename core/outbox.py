@@ -9,7 +9,7 @@ the change it tells about, and only then delivered by a worker.
   releases after ``CLAIM_MINUTES`` (the one case a mail may go out twice: the server took it and the worker died
   before writing so).
 - A failed send is tried again later (``RETRY_DELAYS``), and after ``MAX_ATTEMPTS`` it is "could not be sent",
-  for the organisation's admins to see and send again in the administration.
+  for the organisation's admins to see and send again in the organisation's settings.
 - The same news is queued once: each mail has a ``key`` saying what it is about (a run's step and a person, a
   channel's day and a person), unique in the database.
 
@@ -44,7 +44,7 @@ RETRY_DELAYS = [60, 120, 300, 600, 1200, 1800, 3600]  # seconds after the 1st, 2
 CLAIM_MINUTES = 10
 SWEEP_BATCH = 200
 # Kinds whose body is a secret once delivered (a password-reset link): emptied after sending.
-ERASE_AFTER_SENDING = {"account.password_reset"}
+ERASE_AFTER_SENDING = {"account.password_reset", "account.welcome"}
 
 # Every kind of mail the app sends, in words (the administration's list of outgoing mail).
 KINDS = {
@@ -64,6 +64,7 @@ KINDS = {
     "account.locked": _("Account locked after failed log-ins"),
     "account.changed": _("The e-mail address or password of an account was changed"),
     "account.password_reset": _("Password reset link"),
+    "account.welcome": _("A new account: the link to set a password"),
     "audit.checkpoint": _("Audit trail checkpoints"),
     "tiktok.reconnect": _("A channel must be connected to TikTok again"),
     "tiktok.expiring": _("A channel's TikTok authorisation expires soon"),

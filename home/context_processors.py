@@ -41,6 +41,23 @@ def inbox_count(request, membership) -> int:
     return count
 
 
+# The organisation settings' pages (administration), where its menu item is the current one.
+SETTINGS_VIEWS = {
+    "settings_index",
+    "settings_people",
+    "settings_person_add",
+    "settings_person",
+    "settings_person_second_factor",
+    "settings_channels",
+    "settings_channel_add",
+    "settings_channel_edit",
+    "settings_agencies",
+    "settings_chains",
+    "settings_chain_edit",
+    "settings_mail",
+}
+
+
 def _item(view_name, label, view_names):
     return {"url": reverse(view_name), "label": label, "view_names": view_names}
 
@@ -84,8 +101,10 @@ def navigation(request):
             items.append(_item("period_disclosure", _("Disclosure"), {"period_disclosure"}))
         if access.has_capability(membership, Capability.VIEW_ORGANISATION):
             items.append(_item("organisation_detail", _("Organisation"), {"organisation_detail", "channel_detail"}))
-        if access.is_organisation_admin_anywhere(user, getattr(request, "memberships", None)):
-            items.append(_item("admin:index", _("Administration"), set()))
+        if access.has_capability(membership, Capability.MANAGE_ORGANISATION):
+            items.append(_item("settings_index", _("Organisation settings"), SETTINGS_VIEWS))
+        if user.is_superuser:
+            items.append(_item("admin:index", _("Administration"), set()))  # Django's admin: the operator's only
         items.append(
             _item("account_settings", _("My account"), {"account_settings", "password_change", "password_change_done"})
         )

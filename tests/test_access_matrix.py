@@ -76,6 +76,35 @@ def only(status, *personas, default=NOT_YOURS):
 
 # A page for organisation members: a logged-in person without any organisation may not use it.
 MEMBERS_ONLY = expect(200, anonymous=302, no_membership=403)
+# The organisation's settings: its organisation admins only (a page, not an object: 403 for everyone else).
+SETTINGS = expect(403, anonymous=302, org_admin=200)
+SETTINGS_CHANGES = expect(403, anonymous=302, org_admin=302)
+
+
+def _membership_of(world, persona):
+    from accounts.models import Membership
+
+    return Membership.objects.get(user=world.people[persona], organisation=world.ministry)
+
+
+def _failed_mail(world):
+    from core import outbox
+    from core.models import MailStatus, OutgoingMail
+
+    mail = outbox.queue(
+        kind="calendar.at_risk", to="social@ministry.example", subject="x", body="y", organisation=world.ministry
+    )
+    OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.FAILED, attempts=outbox.MAX_ATTEMPTS)
+    return mail
+
+
+def _reviewer(world):
+    return {"pk": _membership_of(world, "reviewer").pk}
+
+
+def _engagement(world):
+    return {"pk": world.ministry.agencyengagement_set.get(agency=world.agency).pk}
+
 
 # url name → (method, kwargs builder, expected status per persona)
 MATRIX = {
@@ -223,6 +252,27 @@ MATRIX = {
     "reply_templates": ("get", None, expect(403, anonymous=302, team_social=200)),
     "reply_template_edit": ("get", lambda w: {"pk": _reply(w).pk}, expect(403, anonymous=302, team_social=200)),
     "reply_template_remove": ("post", lambda w: {"pk": _reply(w).pk}, expect(403, anonymous=302, team_social=302)),
+    "settings_index": ("get", None, SETTINGS),
+    "settings_people": ("get", None, SETTINGS),
+    "settings_person_add": ("get", None, SETTINGS),
+    "settings_person": ("get", _reviewer, SETTINGS),
+    "settings_person_end": ("post", _reviewer, SETTINGS_CHANGES),
+    # Active already: back to the person's page with the reason.
+    "settings_person_reactivate": ("post", _reviewer, SETTINGS_CHANGES),
+    "settings_person_second_factor": ("get", _reviewer, SETTINGS),
+    # Has a password already: back to the person's page with the reason.
+    "settings_person_password_mail": ("post", _reviewer, SETTINGS_CHANGES),
+    "settings_channels": ("get", None, SETTINGS),
+    "settings_channel_add": ("get", None, SETTINGS),
+    "settings_channel_edit": ("get", lambda w: {"pk": w.channel.pk}, SETTINGS),
+    "settings_agencies": ("get", None, SETTINGS),
+    "settings_engagement_end": ("post", _engagement, SETTINGS_CHANGES),
+    # Works for the ministry already: back to the list with the reason.
+    "settings_engagement_resume": ("post", _engagement, SETTINGS_CHANGES),
+    "settings_chains": ("get", None, SETTINGS),
+    "settings_chain_edit": ("get", lambda w: {"stage": "video"}, SETTINGS),
+    "settings_mail": ("get", None, SETTINGS),
+    "settings_mail_send_again": ("post", lambda w: {"pk": _failed_mail(w).pk}, SETTINGS_CHANGES),
 }
 
 
@@ -326,14 +376,23 @@ def _admin_urls():
         yield "admin:{}_{}_changelist".format(*info), None
 
 
-ADMIN_EXPECTED = expect(403, anonymous=302, org_admin=200)
+# Django's admin is the operator's: organisation admins have their settings pages instead (administration).
+ADMIN_EXPECTED = expect(403, anonymous=302)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("url_name", "kwargs"), list(_admin_urls()))
-def test_admin_is_for_organisation_admins_only(db, staged_world, client_for, url_name, kwargs, persona):
+def test_admin_is_for_superusers_only(db, staged_world, client_for, url_name, kwargs, persona):
     client = client_for(staged_world.person(persona))
     response = client.get(reverse(url_name, kwargs=kwargs))
     assert response.status_code == ADMIN_EXPECTED[persona]
     if persona == "anonymous":
         assert response.url.startswith(reverse("admin:login")) or response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("url_name", "kwargs"), list(_admin_urls()))
+def test_a_superuser_still_gets_into_the_admin(db, staged_world, client_for, url_name, kwargs):
+    from .factories import UserFactory
+
+    operator = UserFactory(username="operator", is_superuser=True, is_staff=True)
+    assert client_for(operator).get(reverse(url_name, kwargs=kwargs)).status_code == 200

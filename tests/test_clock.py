@@ -39,6 +39,7 @@ STAMPS = {
     ("stats/services.py", "pull_video_stats"): "the moment the pull run finished",
     ("stats/services.py", "pull_followers"): "the moment the pull run finished",
     ("stats/ratelimit.py", "_take_in_cache"): "the token bucket measures elapsed wall time",
+    ("core/templatetags/planner.py", "waiting"): "a page says how long an item has waited, as Django's timesince does",
 }
 
 CLOCK_CALLS = {

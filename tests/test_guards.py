@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from administration import services as administration
 from approvals import services as approvals
 from approvals.services import ApprovalRefused
 from audit.models import AuditEvent
@@ -29,7 +30,7 @@ from .workflow import open_run
 
 pytestmark = pytest.mark.django_db
 
-SERVICE_MODULES = [content, approvals, scheduling, budget, stats, imports, package]
+SERVICE_MODULES = [content, approvals, scheduling, budget, stats, imports, package, administration]
 
 
 def _tokens():
@@ -43,6 +44,32 @@ def _escalation(world, stages):
     return WebcareEscalation.objects.create(
         task=stages.webcare, role="reviewer", question="May we answer this?", asked_by=world.person("team_social"),
         asked_at=STAGED_AT)  # fmt: skip
+
+
+def _member(world, persona):
+    return world.people[persona].memberships.get(organisation=world.ministry)
+
+
+def _newcomer(world, *, ended=False):
+    """A ministry person who has not chosen a password yet (or, ``ended``, who left and whose account is off)."""
+    from accounts.models import Membership
+
+    from .factories import UserFactory
+
+    person = UserFactory(is_active=not ended)
+    person.set_unusable_password()
+    person.save()
+    return Membership.objects.create(user=person, organisation=world.ministry, role="adviser", is_active=not ended,
+                                     ended_on=STAGED_AT.date() if ended else None)  # fmt: skip
+
+
+def _failed_mail(world):
+    from core import outbox
+    from core.models import MailStatus, OutgoingMail
+
+    mail = outbox.queue(kind="calendar.at_risk", to="a@example.org", subject="x", body="y", organisation=world.ministry)
+    OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.FAILED, attempts=outbox.MAX_ATTEMPTS)
+    return OutgoingMail.objects.get(pk=mail.pk)
 
 
 def _connection(world):
@@ -139,6 +166,40 @@ CASES = {
         [s.posted], actor=a, title="x", now=STAGED_AT)),
 }  # fmt: skip
 
+# the organisation's settings (administration): only its organisation admins may
+ADMINISTRATION_CASES = {
+    "person_add": ("team_social", lambda w, s, a: administration.person_add(
+        actor=a, organisation=w.ministry, username="new-person", first_name="Nina", last_name="Nieuw",
+        email="nina@example.org", language="", role="adviser")),
+    "person_send_password_mail": ("team_social", lambda w, s, a: administration.person_send_password_mail(
+        actor=a, membership=_newcomer(w))),
+    "membership_change_role": ("team_social", lambda w, s, a: administration.membership_change_role(
+        actor=a, membership=_member(w, "reviewer"), role="campaign_manager")),
+    "membership_end": ("team_social", lambda w, s, a: administration.membership_end(
+        actor=a, membership=_member(w, "reviewer"), today=STAGED_AT.date())),
+    "membership_reactivate": ("team_social", lambda w, s, a: administration.membership_reactivate(
+        actor=a, membership=_newcomer(w, ended=True))),
+    "person_reset_second_factor": ("team_social", lambda w, s, a: administration.person_reset_second_factor(
+        actor=a, membership=_member(w, "reviewer"))),
+    "channel_add": ("team_social", lambda w, s, a: administration.channel_add(
+        actor=a, organisation=w.ministry, fields={"handle": "second_channel", "display_name": "Second"})),
+    "channel_update": ("team_social", lambda w, s, a: administration.channel_update(
+        actor=a, channel=w.channel, fields={"display_name": "Renamed"})),
+    "agency_engage": ("team_social", lambda w, s, a: administration.agency_engage(
+        actor=a, organisation=w.ministry, name="Brand New Agency", since=STAGED_AT.date())),
+    "engagement_end": ("team_social", lambda w, s, a: administration.engagement_end(
+        actor=a, engagement=w.ministry.agencyengagement_set.get(agency=w.agency))),
+    "engagement_resume": ("team_social", lambda w, s, a: administration.engagement_resume(
+        actor=a, engagement=w.ministry.agencyengagement_set.create(
+            agency=w.other_agency, since=STAGED_AT.date(), is_active=False))),
+    "approval_chain_save": ("team_social", lambda w, s, a: administration.approval_chain_save(
+        actor=a, organisation=w.ministry, stage="video", steps=[{"name": "Team social", "role": "team_social",
+        "mode": "any", "topic_owner_only": False, "sensitive_only": False}])),
+    "mail_send_again": ("team_social", lambda w, s, a: administration.mail_send_again(
+        actor=a, mail=_failed_mail(w), now=STAGED_AT)),
+}  # fmt: skip
+CASES |= ADMINISTRATION_CASES
+
 
 # Who may: the same call succeeds for them and leaves a done event, so a refusal above is the role's, not a
 # broken call's.
@@ -156,6 +217,7 @@ MAY = dict.fromkeys(CASES, "team_social") | {
     "build_for_briefs": "org_admin",
     "webcare_answer": "reviewer",
 }
+MAY |= dict.fromkeys(ADMINISTRATION_CASES, "org_admin")  # the organisation's settings are its admins'
 # Refused for a reason of its own when nothing is over budget; connecting to TikTok needs its stand-in.
 NO_POSITIVE_CASE = {"cost_line_approve_overrun", "connection_revoke", "connection_save"}
 

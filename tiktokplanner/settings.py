@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "stats",
     "disclosure",
     "home",
+    "administration",
 ]
 
 MIDDLEWARE = [

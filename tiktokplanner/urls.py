@@ -3,6 +3,7 @@ from django.urls import path
 
 from accounts import views as accounts_views
 from accounts.admin import admin_site
+from administration import views as administration_views
 from approvals import views as approvals_views
 from budget import views as budget_views
 from content import views as content_views
@@ -55,6 +56,53 @@ urlpatterns = [
     path("organisation/", accounts_views.organisation_detail, name="organisation_detail"),
     path("organisation/switch/", accounts_views.switch_organisation, name="switch_organisation"),
     path("organisation/channels/<int:pk>/", accounts_views.channel_detail, name="channel_detail"),
+    # The organisation's settings, for its organisation admins (Django's admin is the operator's only).
+    path("organisation/settings/", administration_views.index, name="settings_index"),
+    path("organisation/settings/people/", administration_views.people, name="settings_people"),
+    path("organisation/settings/people/new/", administration_views.person_add, name="settings_person_add"),
+    path("organisation/settings/people/<int:pk>/", administration_views.person, name="settings_person"),
+    path("organisation/settings/people/<int:pk>/end/", administration_views.person_end, name="settings_person_end"),
+    path(
+        "organisation/settings/people/<int:pk>/reactivate/",
+        administration_views.person_reactivate,
+        name="settings_person_reactivate",
+    ),
+    path(
+        "organisation/settings/people/<int:pk>/second-factor/",
+        administration_views.person_second_factor,
+        name="settings_person_second_factor",
+    ),
+    path(
+        "organisation/settings/people/<int:pk>/password-mail/",
+        administration_views.person_password_mail,
+        name="settings_person_password_mail",
+    ),
+    path("organisation/settings/channels/", administration_views.channels, name="settings_channels"),
+    path("organisation/settings/channels/new/", administration_views.channel_add, name="settings_channel_add"),
+    path("organisation/settings/channels/<int:pk>/", administration_views.channel_edit, name="settings_channel_edit"),
+    path("organisation/settings/agencies/", administration_views.agencies, name="settings_agencies"),
+    path(
+        "organisation/settings/agencies/<int:pk>/end/",
+        administration_views.engagement_end,
+        name="settings_engagement_end",
+    ),
+    path(
+        "organisation/settings/agencies/<int:pk>/resume/",
+        administration_views.engagement_resume,
+        name="settings_engagement_resume",
+    ),
+    path("organisation/settings/approval-chains/", administration_views.chains, name="settings_chains"),
+    path(
+        "organisation/settings/approval-chains/<str:stage>/",
+        administration_views.chain_edit,
+        name="settings_chain_edit",
+    ),
+    path("organisation/settings/mail/", administration_views.mail, name="settings_mail"),
+    path(
+        "organisation/settings/mail/<int:pk>/send-again/",
+        administration_views.mail_send_again,
+        name="settings_mail_send_again",
+    ),
     path("briefs/", content_views.brief_list, name="brief_list"),
     path("briefs/new/", content_views.brief_create, name="brief_create"),
     path("briefs/<int:pk>/", content_views.brief_detail, name="brief_detail"),

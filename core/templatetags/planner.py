@@ -2,6 +2,7 @@
 
 import logging
 import re
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -9,7 +10,9 @@ from babel import Locale
 from babel.numbers import format_currency, format_percent, parse_pattern
 from django import forms, template
 from django.templatetags.cache import CacheNode, do_cache
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from redis.exceptions import RedisError
 
 from core import dates
@@ -33,6 +36,15 @@ def _decimal(value) -> Decimal | None:
 def moment(value, style="long"):
     """``{{ slot.starts_at|moment }}`` → "dinsdag 8 december 2026, 16:00" (``core.dates``: CLDR, the current zone)."""
     return dates.moment(value, style)
+
+
+@register.simple_tag
+def waiting(since, now=None):
+    """How long an item has waited: "for 3 hours", or "just now" under a minute (not "for 0 minutes")."""
+    now = now or timezone.now()
+    if now - since < timedelta(minutes=1):
+        return gettext("just now")
+    return gettext("for %(since)s") % {"since": timesince(since, now)}
 
 
 @register.filter

@@ -41,11 +41,14 @@ def test_each_role_gets_its_own_home_page(world, client_for, role, persona):
     assert str(ROLE_SUMMARIES[role]) in body.replace("&#x27;", "'")
 
 
-def test_navigation_shows_administration_only_to_organisation_admins(world, client_for):
-    admin_link = f'href="{reverse("admin:index")}"'
-    assert admin_link in client_for(world.people["org_admin"]).get(reverse("home")).content.decode()
+def test_navigation_shows_the_organisation_settings_only_to_organisation_admins(world, client_for):
+    settings_link = f'href="{reverse("settings_index")}"'
+    admin_link = f'href="{reverse("admin:index")}"'  # Django's admin: the operator's only
+    home = client_for(world.people["org_admin"]).get(reverse("home")).content.decode()
+    assert settings_link in home and admin_link not in home
     for persona in ("adviser", "team_social", "agency_member", "management"):
-        assert admin_link not in client_for(world.people[persona]).get(reverse("home")).content.decode()
+        page = client_for(world.people[persona]).get(reverse("home")).content.decode()
+        assert settings_link not in page and admin_link not in page
 
 
 def test_agency_members_do_not_see_the_organisations_staff(world, client_for):

@@ -94,19 +94,10 @@ def test_switching_an_account_off_deletes_its_sessions(world, client_for):
     log_in_verified(Client(), adviser)
     log_in_verified(Client(), world.people["team_social"])
     assert sessions_of(adviser) == 2
-    org_admin = client_for(world.people["org_admin"])
-    org_admin.post(
-        reverse("admin:accounts_user_change", args=[adviser.pk]),
-        {
-            "username": adviser.username,
-            "first_name": adviser.first_name,
-            "last_name": adviser.last_name,
-            "email": adviser.email,
-            "language": "",
-            "memberships-TOTAL_FORMS": "0",
-            "memberships-INITIAL_FORMS": "0",
-        },
-    )  # fmt: skip (is_active left unticked)
+    # The organisation admin ends the adviser's only membership (the organisation's settings), which switches the
+    # account off.
+    membership = Membership.objects.get(user=adviser)
+    client_for(world.people["org_admin"]).post(reverse("settings_person_end", args=[membership.pk]))
     adviser.refresh_from_db()
     assert not adviser.is_active
     assert sessions_of(adviser) == 0
@@ -193,14 +184,28 @@ def test_the_owner_hears_of_a_new_address_at_the_old_one_and_of_a_new_password(w
     assert ("anouk.new@example.org", "The password of your TikTok Planner account was changed") in told
 
 
-def test_ending_someones_last_membership_in_the_admin_says_the_account_is_off(world, client_for):
+def test_ending_someones_last_membership_says_the_account_is_off(world, client_for):
     adviser = world.people["adviser"]
     membership = Membership.objects.get(user=adviser)
     response = client_for(world.people["org_admin"]).post(
+        reverse("settings_person_end", args=[membership.pk]), follow=True
+    )
+    adviser.refresh_from_db()
+    assert not adviser.is_active
+    assert "no active membership, so the account is switched off" in response.content.decode()
+
+
+def test_ending_someones_last_membership_in_the_admin_says_the_account_is_off(world, client_for):
+    from tests.factories import UserFactory
+
+    adviser = world.people["adviser"]
+    membership = Membership.objects.get(user=adviser)
+    operator = UserFactory(username="operator", is_superuser=True, is_staff=True)
+    response = client_for(operator).post(
         reverse("admin:accounts_user_change", args=[adviser.pk]),
         {"username": adviser.username, "first_name": adviser.first_name, "last_name": adviser.last_name,
-         "email": adviser.email, "language": "", "is_active": "on",
-         "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1", "memberships-MIN_NUM_FORMS": "1",
+         "email": adviser.email, "is_active": "on",
+         "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1", "memberships-MIN_NUM_FORMS": "0",
          "memberships-MAX_NUM_FORMS": "1000", "memberships-0-id": membership.pk, "memberships-0-user": adviser.pk,
          "memberships-0-organisation": world.ministry.pk, "memberships-0-role": membership.role,
          "memberships-0-ended_on": "2026-11-24"},

@@ -127,12 +127,13 @@ def test_the_organisation_decides_and_the_default_is_everyone(world, client):
 
 
 def test_an_organisation_admin_resets_a_lost_phone_and_it_is_audited(enrolled, world, client_for):
+    from accounts.models import Membership
+
     adviser, _, _ = enrolled
     admin = world.people["org_admin"]
     client = client_for(admin)
-    response = client.post(
-        reverse("admin:accounts_user_changelist"), {"action": "reset_second_factor", "_selected_action": [adviser.pk]}
-    )
+    membership = Membership.objects.get(user=adviser, organisation=world.ministry)
+    response = client.post(reverse("settings_person_second_factor", args=[membership.pk]))
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=adviser).exists()
     assert not StaticToken.objects.filter(device__user=adviser).exists()
@@ -141,10 +142,11 @@ def test_an_organisation_admin_resets_a_lost_phone_and_it_is_audited(enrolled, w
     # Someone of another organisation is out of reach: nothing happens to them.
     other = world.other_admin
     TOTPDevice.objects.create(user=other, name="app", confirmed=True)
-    client.post(
-        reverse("admin:accounts_user_changelist"), {"action": "reset_second_factor", "_selected_action": [other.pk]}
-    )
+    theirs = Membership.objects.get(user=other)
+    assert client.post(reverse("settings_person_second_factor", args=[theirs.pk])).status_code == 404
     assert TOTPDevice.objects.filter(user=other).exists()
+    # After the reset, the adviser's next log-in sets the app up again.
+    assert password_step(client_for(None), adviser.username).redirect_chain[-1][0] == reverse("second_factor_setup")
 
 
 def test_a_failed_log_in_for_an_unknown_name_goes_into_the_platforms_chain(world, client):

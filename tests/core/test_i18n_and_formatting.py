@@ -108,3 +108,18 @@ def test_requests_run_in_the_organisations_time_zone(db, client_for):
         template_rendered.disconnect(dispatch_uid="record-zone")
     assert zones
     assert set(zones) == {"Europe/Stockholm"}
+
+
+def test_an_item_that_just_arrived_has_waited_just_now_not_zero_minutes():
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import translation
+
+    from core.templatetags.planner import waiting
+
+    now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    with translation.override("nl"):
+        assert waiting(now - timedelta(seconds=20), now) == "zojuist"
+        assert waiting(now - timedelta(hours=3), now).replace("\xa0", " ") == "al 3 uur"
+    with translation.override("sv"):
+        assert waiting(now - timedelta(seconds=20), now) == "nyss"

@@ -34,6 +34,7 @@ SAME_IN_BOTH = {
     "creator",
     "organisations",  # Swedish too: "Din organisations kanaler"
     "brief",  # Dutch too (a letter), in the demo's Dutch texts
+    "agency",  # the demo agency person's user name (and e-mail address), on the admin's list of people and mails
 }
 NAMES = ("Google Calendar",)  # products, named as they are called
 MIN_LENGTH = 4
