@@ -66,7 +66,7 @@ def _active_admins_locked(organisation_id: int) -> int:
 
 def _locked(membership: Membership) -> Membership:
     """The membership as it is now, locked (a change is made to what is, not to what a page showed)."""
-    return Membership.objects.select_for_update().select_related("user", "agency").get(pk=membership.pk)
+    return Membership.objects.select_for_update(of=("self",)).select_related("user", "agency").get(pk=membership.pk)
 
 
 def _refuse_last_admin(membership: Membership) -> None:
@@ -401,7 +401,11 @@ def agency_engage(
 
 
 def _locked_engagement(engagement: AgencyEngagement) -> AgencyEngagement:
-    return AgencyEngagement.objects.select_for_update().select_related("agency", "organisation").get(pk=engagement.pk)
+    return (
+        AgencyEngagement.objects.select_for_update(of=("self",))
+        .select_related("agency", "organisation")
+        .get(pk=engagement.pk)
+    )
 
 
 @transaction.atomic

@@ -219,6 +219,7 @@ class WebcareForm(forms.ModelForm):
     def __init__(self, *args, assignees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees
+        self.fields["assignee"].empty_label = _("Nobody yet")
         self.fields["done"].initial = self.instance.done_at is not None
         self.fields["ends_at"].initial = timezone.localtime(self.instance.ends_at).replace(second=0, microsecond=0)
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -122,10 +123,11 @@ def webcare_edit(request, pk):
     return _page(request, task, form=form, status=400)
 
 
-@require_POST
 @capability_required(Capability.CHECK_BRIEFS)
 def webcare_escalate(request, pk):
     task = _task(request, pk)
+    if request.method != "POST":  # a reload or a language switch after an error: the task page holds the form
+        return redirect(reverse("webcare_edit", args=[task.pk]) + "#ask")
     form = EscalationForm(request.POST)
     if form.is_valid():
         try:
@@ -148,12 +150,13 @@ def webcare_escalate(request, pk):
     return _page(request, task, escalation_form=form, status=400)
 
 
-@require_POST
 @capability_required(Capability.VIEW_BRIEFS)
 def webcare_answer(request, pk):
     escalation = get_object_or_404(
         WebcareEscalation.objects.filter(task__in=WebcareTask.objects.visible_to(request.membership)), pk=pk
     )
+    if request.method != "POST":  # a reload after an error: the task page holds the form
+        return redirect(reverse("webcare_edit", args=[escalation.task_id]) + f"#answer-{escalation.pk}")
     if escalation.role != request.membership.role:
         raise PermissionDenied  # put to another role: theirs to answer
     task = _task(request, escalation.task_id)

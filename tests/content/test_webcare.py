@@ -202,3 +202,11 @@ def test_another_organisations_reply_template_is_not_found(world, client_for):
 def test_the_database_refuses_a_reply_longer_than_a_tiktok_comment(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         ReplyTemplate.objects.create(organisation=world.ministry, title="Long", text="x" * 151)
+
+
+def test_opening_the_question_or_answer_address_leads_back_to_the_task(world, stages, client_for):
+    escalation = _ask(world, stages)
+    ask = client_for(world.people["team_social"]).get(reverse("webcare_escalate", args=[stages.webcare.pk]))
+    assert ask.status_code == 302 and ask["Location"] == f"/webcare/{stages.webcare.pk}/#ask"
+    answer = client_for(world.people["reviewer"]).get(reverse("webcare_answer", args=[escalation.pk]))
+    assert answer.status_code == 302 and answer["Location"] == f"/webcare/{stages.webcare.pk}/#answer-{escalation.pk}"
