@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Agency, Channel
 from accounts.roles import Role
 from approvals.models import StepMode
+from content.models import PublicationRules
 from core.forms import DateInput
 from core.models import MailStatus
 
@@ -178,3 +179,17 @@ class MailFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Every status")), *MailStatus.choices]
     )
+
+
+class PublicationRulesForm(forms.ModelForm):
+    class Meta:
+        model = PublicationRules
+        fields = [
+            "disclosure_text",
+            "accessibility_required",
+            "subtitle_max_chars_per_second",
+            "subtitle_max_line_length",
+            "subtitle_max_lines",
+            "post_day_tolerance",
+            "rights_warning_days",
+        ]

@@ -30,6 +30,7 @@ from approvals.services import DEFAULT_STEPS
 from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
+from content.models import PublicationRules
 from core import outbox
 from core.models import MailStatus, OutgoingMail
 
@@ -358,6 +359,50 @@ def channel_update(*, actor, channel: Channel, fields: dict, origin: Origin | No
         origin=origin,
         details={"handle": channel.handle, "changes": changes},
     )
+    return changes
+
+
+# --- Publication rules ------------------------------------------------------------------------------------------
+
+PUBLICATION_RULE_FIELDS = (
+    "disclosure_text",
+    "accessibility_required",
+    "subtitle_max_chars_per_second",
+    "subtitle_max_line_length",
+    "subtitle_max_lines",
+    "post_day_tolerance",
+    "rights_warning_days",
+)
+
+
+@transaction.atomic
+def publication_rules_save(*, actor, organisation: Organisation, fields: dict, origin: Origin | None = None) -> dict:
+    """Change what the approval requires of what goes out; returns what changed (field → before and after). Applies
+    to decisions made afterwards: what was approved stays approved."""
+    require_in(actor, organisation, MANAGE)
+    rules = PublicationRules.of(organisation)
+    rules = PublicationRules.objects.select_for_update().get(pk=rules.pk)
+    before = {key: getattr(rules, key) for key in PUBLICATION_RULE_FIELDS}
+    for key in PUBLICATION_RULE_FIELDS:
+        if key in fields:
+            setattr(rules, key, fields[key])
+    rules.disclosure_text = rules.disclosure_text.strip()
+    rules.full_clean()
+    changes = {
+        key: {"before": str(before[key]), "after": str(getattr(rules, key))}
+        for key in PUBLICATION_RULE_FIELDS
+        if before[key] != getattr(rules, key)
+    }
+    if changes:
+        rules.save(update_fields=list(changes))
+        trail.record(
+            organisation=organisation,
+            actor=actor,
+            action=AuditAction.PUBLICATION_RULES_CHANGED,
+            obj=rules,
+            origin=origin,
+            details={"changes": changes},
+        )
     return changes
 
 

@@ -20,6 +20,7 @@ from accounts.models import AgencyEngagement, Channel, Membership
 from accounts.roles import Capability, Role
 from approvals.models import Stage, StepMode, step_label
 from audit.trail import Origin
+from content.models import PublicationRules, default_disclosure
 from core import outbox
 from core.models import MailStatus, OutgoingMail
 from core.pagination import paginate
@@ -31,6 +32,7 @@ from .forms import (
     MailFilterForm,
     PeopleFilterForm,
     PersonForm,
+    PublicationRulesForm,
     RoleForm,
     StepFormSet,
 )
@@ -319,6 +321,38 @@ def channel_edit(request, pk):
         request,
         "administration/channel_form.html",
         {"form": form, "channel": channel},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Publication rules ------------------------------------------------------------------------------------------
+
+
+@settings_page
+def publication_rules(request):
+    rules = PublicationRules.of(request.organisation)
+    # The form edits a copy: the service saves (and audits) the change under its lock.
+    form = PublicationRulesForm(request.POST or None, instance=PublicationRules.of(request.organisation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.publication_rules_save(
+                actor=request.user,
+                organisation=request.organisation,
+                fields=form.cleaned_data,
+                origin=Origin.from_request(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changes:
+                messages.success(request, _("The publication rules have been saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("settings_index")
+    return render(
+        request,
+        "administration/publication_rules.html",
+        {"form": form, "default_disclosure": default_disclosure(request.organisation), "rules": rules},
         status=400 if form.errors else 200,
     )
 

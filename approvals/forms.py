@@ -4,8 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from content import publication
+from content.models import PublicationRules
+
 from .models import Stage, Verdict
 
+CHECK = "check:"  # the value of a tick for something checked in the video, beside the brief's constraint ids
 MOMENT = re.compile(r"^\s*(?:(\d{1,2}):)?(\d{1,4})\s*$")  # "0:03", "1:20" or seconds ("3")
 
 
@@ -43,8 +47,11 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.run = run
         self.prefix = f"run{run.pk}"
-        constraints = list(run.brief.constraints.all())
-        self.fields["constraints"].choices = [(str(c.pk), c.text) for c in constraints]
+        constraints = [(str(c.pk), c.text) for c in run.brief.constraints.all()]
+        # What the reviewer checks in the video itself (the files can't tell) counts as a constraint here.
+        required = publication.required_checks(run.version, PublicationRules.of(run.brief.organisation))
+        constraints += [(CHECK + key, _(publication.CHECK_LABELS[key])) for key in required]
+        self.fields["constraints"].choices = constraints
         self.fields["all_constraints"].label = ngettext_lazy(
             "The constraint is met", "All %(count)s constraints are met", len(constraints)
         ) % {"count": len(constraints)}
@@ -81,7 +88,15 @@ class DecisionForm(forms.Form):
             )
         return cleaned
 
-    def checked_ids(self) -> list[int]:
+    def _ticked(self) -> list[str]:
         if self.cleaned_data.get("all_constraints"):
-            return [int(pk) for pk, _label in self.fields["constraints"].choices]
-        return [int(pk) for pk in self.cleaned_data.get("constraints", [])]
+            return [pk for pk, _label in self.fields["constraints"].choices]
+        return list(self.cleaned_data.get("constraints", []))
+
+    def checked_ids(self) -> list[int]:
+        """The brief's constraints ticked."""
+        return [int(pk) for pk in self._ticked() if not pk.startswith(CHECK)]
+
+    def checked_checks(self) -> list[str]:
+        """What the reviewer ticked as checked in the video itself (``content.publication.required_checks``)."""
+        return [pk.removeprefix(CHECK) for pk in self._ticked() if pk.startswith(CHECK)]

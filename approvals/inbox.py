@@ -15,7 +15,7 @@ from accounts import access
 from accounts.roles import Capability
 from audit.models import AuditEvent
 from content import planning, states
-from content.models import ESCALATION_ROLES, Brief, WebcareEscalation, WebcareTask
+from content.models import ESCALATION_ROLES, Brief, FollowUp, WebcareEscalation, WebcareTask
 from content.permissions import Act, brief_actions
 from core import dates, hooks
 
@@ -81,6 +81,7 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
     caps = access.capabilities(membership)
     if Capability.CHECK_BRIEFS in caps:
         items.extend(_webcare(membership, now))
+        items.extend(_follow_ups(membership, now))
     if membership.role in ESCALATION_ROLES:
         items.extend(_webcare_questions(membership, now))
     if not caps & {Capability.CHECK_BRIEFS, Capability.PRODUCE_CONTENT, Capability.DRAFT_BRIEFS}:
@@ -114,14 +115,14 @@ def waiting_for(user, membership, *, now: datetime) -> list[Item]:
             label = _("Finish your draft and submit it")
         elif Act.ADD_SCRIPT in acts and (brief.pk, Stage.SCRIPT) not in open_items:
             label = _("Write a script (or a new version)")
-        elif Act.ADD_VIDEO in acts and (brief.pk, Stage.VIDEO) not in open_items:
-            label = _("Deliver a video (or a new version)")
         elif Act.POST in acts and brief.pk in planned:
-            label = _("Post the approved video on %(when)s and record its URL") % {
+            label = _("Post the approved video on %(when)s with its hand-off package, and record its URL") % {
                 "when": dates.moment(planned[brief.pk], "weekday", zone)
             }
         elif Act.POST in acts:
             label = _("Post the approved video once team social has planned its slot, and record its URL")
+        elif Act.ADD_VIDEO in acts and (brief.pk, Stage.VIDEO) not in open_items:
+            label = _("Deliver a video (or a new version)")
         elif plans_calendar and brief.pk in ready and brief.pk not in planned:
             label = _("Plan a slot in the calendar for the approved video")
             link = f"{reverse('calendar_agenda')}?channel={brief.channel_id}"
@@ -148,6 +149,26 @@ def _webcare(membership, now: datetime) -> list[Item]:
             link=reverse("webcare_edit", args=[task.pk]),
         )
         for task in tasks
+    ]
+
+
+def _follow_ups(membership, now: datetime) -> list[Item]:
+    """What the checks found for team social to look into (a live post that differs from its approval, a video
+    posted without one, rights that end)."""
+    follow_ups = FollowUp.objects.visible_to(membership).open().select_related("brief", "channel").order_by("due_at")
+    return [
+        Item(
+            follow_up.brief,
+            follow_up.get_kind_display(),
+            follow_up.created_at,
+            overdue=follow_up.is_overdue(now),
+            heading=""
+            if follow_up.brief
+            else _("Video %(id)s on @%(handle)s")
+            % {"id": follow_up.tiktok_video_id, "handle": follow_up.channel.handle if follow_up.channel else "?"},
+            link=reverse("follow_up_detail", args=[follow_up.pk]),
+        )
+        for follow_up in follow_ups
     ]
 
 

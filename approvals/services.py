@@ -11,15 +11,24 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, override
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from accounts.roles import Role
 from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
-from content import planning, states
-from content.models import Brief, ScriptVersion, VideoVersion
+from content import media, planning, states
+from content import publication as publication_rules
+from content.models import (
+    PUBLICATION_FIELDS,
+    Brief,
+    BriefStatus,
+    OnScreenPerson,
+    PublicationRules,
+    ScriptVersion,
+    VideoVersion,
+)
 from content.permissions import Act, require_act
 from core import counters
 
@@ -53,9 +62,11 @@ def script_version_add(
     shot_list: str,
     duration_target: int,
     creators,
+    publication: dict | None = None,
     origin: Origin | None = None,
 ) -> ScriptVersion:
-    """The agency delivers a (new) script version; its review starts, replacing any open one."""
+    """The agency delivers a (new) script version with its draft publication text (``publication``: caption,
+    hashtags and the TikTok settings); its review starts, replacing any open one."""
     brief = Brief.objects.select_for_update().select_related("organisation", "topic").get(pk=brief.pk)
     require_act(actor, brief, Act.ADD_SCRIPT)
     _check_creators(brief, creators)
@@ -66,6 +77,7 @@ def script_version_add(
         shot_list=shot_list,
         duration_target=duration_target,
         created_by=actor,
+        **_publication(publication),
     )
     version.full_clean(exclude=["creators"])
     version.save()
@@ -87,29 +99,63 @@ def video_version_add(
     file=None,
     info=None,
     preview_url: str = "",
+    publication: dict | None = None,
+    subtitle_file=None,
+    transcript: str = "",
+    cover_seconds=None,
+    music_source: str = "",
+    people: list[dict] | tuple = (),
+    same_video_as: VideoVersion | None = None,
     origin: Origin | None = None,
 ) -> VideoVersion:
-    """The agency delivers a (new) video version: an inspected upload (``info``) or a preview link."""
+    """The agency delivers a (new) video version: an inspected upload (``info``) or a preview link, or the same
+    video as an earlier version (``same_video_as``: only what goes out with it changes). With it come its
+    publication text, its accessibility package (a checked ``subtitle_file`` and/or burned-in subtitles, the
+    transcript) and its consent register (``people``: the people on screen besides the creators, and the music).
+
+    Delivered after the approval (to change the caption, say), it takes the brief back into production: what goes
+    out must be approved again, and the calendar's slot waits for it."""
     brief = Brief.objects.select_for_update().select_related("organisation", "topic").get(pk=brief.pk)
     require_act(actor, brief, Act.ADD_VIDEO)
     _check_creators(brief, creators)
-    if bool(file) == bool(preview_url):
+    if same_video_as is not None:
+        if same_video_as.brief_id != brief.pk or file or preview_url:
+            raise ValidationError(_("Upload a video file or give a private preview link (one of the two)."))
+    elif bool(file) == bool(preview_url):
         raise ValidationError(_("Upload a video file or give a private preview link (one of the two)."))
+    reopened = brief.status == BriefStatus.READY_TO_POST
     version = VideoVersion(
         brief=brief,
         number=_next_number(brief.video_versions),
         preview_url=preview_url,
         has_subtitles=has_subtitles,
+        transcript=transcript.strip(),
+        cover_seconds=cover_seconds,
+        music_source=music_source,
         created_by=actor,
+        **_publication(publication),
     )
     if file:
         version.file = file
         version.content_type = info.content_type
         version.size = info.size
         version.duration = info.duration
-    version.full_clean(exclude=["creators", "file"])
+        version.sha256 = media.sha256(file)
+    elif same_video_as is not None:
+        for name in ("file", "preview_url", "content_type", "size", "duration", "sha256"):
+            setattr(version, name, getattr(same_video_as, name))
+        if subtitle_file is None and same_video_as.subtitle_file:
+            version.subtitle_file = same_video_as.subtitle_file.name
+    if subtitle_file:
+        version.subtitle_file = subtitle_file
+    version.full_clean(exclude=["creators", "file", "subtitle_file"])
     version.save()
     version.creators.set(creators)
+    OnScreenPerson.objects.bulk_create(OnScreenPerson(video_version=version, **person) for person in people)
+    publication_rules.register_creators(version)
+    if reopened:
+        states.apply(brief, states.BriefAction.REOPEN)
+        planning.tell("video_reopened", brief=brief, actor=actor, origin=origin)
     trail.record_about(
         brief,
         actor=actor,
@@ -117,12 +163,24 @@ def video_version_add(
         obj=version,
         origin=origin,
         version=version.number,
-        kind="file" if file else "link",
+        kind="file" if version.file else "link",
         duration=str(version.duration) if version.duration is not None else None,
         subtitles=has_subtitles,
+        subtitle_file=bool(version.subtitle_file),
+        sha256=version.sha256 or None,
+        same_video_as=same_video_as.number if same_video_as else None,
+        reopened=reopened or None,
     )
     _run_start(actor=actor, brief=brief, version=version, origin=origin)
     return version
+
+
+def _publication(values: dict | None) -> dict:
+    """The publication text of a new version: only its own fields, the caption's surrounding space trimmed."""
+    values = {name: values[name] for name in PUBLICATION_FIELDS if name in (values or {})}
+    if "caption" in values:
+        values["caption"] = values["caption"].strip()
+    return values
 
 
 def _check_creators(brief: Brief, creators) -> None:
@@ -229,6 +287,7 @@ def decide(
     verdict: str,
     comment: str = "",
     checked_constraint_ids: list[int] | tuple[int, ...] = (),
+    checked_checks: list[str] | tuple[str, ...] = (),
     at_seconds: int | None = None,
     origin: Origin | None = None,
 ) -> Decision:
@@ -251,10 +310,12 @@ def decide(
                 required = {c.pk: c.text for c in run.brief.constraints.all()}
                 if not set(required) <= set(checked_constraint_ids):
                     reason = rules.Reason(gettext_noop("Tick every constraint of the brief before you approve."))
+            if reason is None and verdict == Verdict.APPROVE:
+                reason, checks = _publication_refusal(run, checked_checks)
             if reason is not None:
                 raise ApprovalRefused(reason)
             step = run.current_step()
-            checked = [required[pk] for pk in sorted(required)] if verdict == Verdict.APPROVE else []
+            checked = [required[pk] for pk in sorted(required)] + checks if verdict == Verdict.APPROVE else []
             decision = Decision.objects.create(
                 run=run,
                 step=step,
@@ -284,6 +345,21 @@ def decide(
         # The unique constraint caught a concurrent duplicate that slipped past the lock.
         raise ApprovalRefused(rules.Reason(gettext_noop("You have already decided on this step."))) from error
     return decision
+
+
+def _publication_refusal(run: ApprovalRun, checked_checks) -> tuple[rules.Reason | None, list[str]]:
+    """Why what goes out can't be approved (the first reason; the review page lists them all), and the ticks of
+    what the reviewer checked by eye, as they are kept on the decision (in the organisation's language)."""
+    version, organisation = run.version, run.brief.organisation
+    publication = PublicationRules.of(organisation)
+    found = publication_rules.problems(version, publication)
+    if found:
+        return rules.Reason(found[0].message, found[0].params), []
+    required = publication_rules.required_checks(version, publication)
+    if not set(required) <= set(checked_checks):
+        return rules.Reason(gettext_noop("Tick what you checked in the video itself before you approve.")), []
+    with override(organisation.language):
+        return None, [gettext(publication_rules.CHECK_LABELS[key]) for key in required]
 
 
 def _advance(run: ApprovalRun, step: RunStep, verdict: str, *, actor, origin) -> None:

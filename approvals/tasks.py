@@ -28,3 +28,11 @@ def remind_waiting_approvers() -> int:
                 run, reminder_on=timezone.localdate(now, run.brief.organisation.zone).isoformat()
             )
     return queued
+
+
+@shared_task
+def follow_up_rights_ending() -> int:
+    """Beat, daily: team social hears of rights of people on screen that end soon (content.publication)."""
+    from content.publication import follow_up_rights_ending as follow_up
+
+    return follow_up(now=timezone.now())

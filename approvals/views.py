@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from audit.trail import Origin
+from content import publication
 from content.forms import ScriptForm, VideoForm
-from content.models import Brief
+from content.models import Brief, PublicationRules
 from content.permissions import Act, brief_actions, get_brief_for_user, sees_roles_not_names
 from core import diff
 from core.pagination import paginate
@@ -53,6 +54,7 @@ def decide(request, pk):
                 verdict=form.cleaned_data["verdict"],
                 comment=form.cleaned_data["comment"],
                 checked_constraint_ids=form.checked_ids(),
+                checked_checks=form.checked_checks(),
                 at_seconds=form.cleaned_data.get("at"),
                 origin=Origin.from_request(request),
             )
@@ -93,6 +95,7 @@ def script_create(request, pk):
             shot_list=form.cleaned_data["shot_list"],
             duration_target=form.cleaned_data["duration_target"],
             creators=list(form.cleaned_data["creators"]),
+            publication=form.publication(),
             origin=Origin.from_request(request),
         )
         messages.success(request, _("Script version %(number)s is delivered for review.") % {"number": version.number})
@@ -111,11 +114,23 @@ def video_create(request, pk):
             file=form.cleaned_data["file"],
             info=form.info,
             preview_url=form.cleaned_data["preview_url"],
+            same_video_as=form.last_video if form.cleaned_data.get("same_video") else None,
+            publication=form.publication(),
+            subtitle_file=form.cleaned_data["subtitle_file"],
+            transcript=form.cleaned_data["transcript"],
+            cover_seconds=form.cleaned_data["cover_seconds"],
+            music_source=form.cleaned_data["music_source"],
+            people=form.people_on_screen(),
             origin=Origin.from_request(request),
         )
         messages.success(request, _("Video version %(number)s is delivered for review.") % {"number": version.number})
 
     return _agency_form_view(request, pk, Act.ADD_VIDEO, VideoForm, "approvals/video_form.html", save)
+
+
+def _settings_text(version) -> str:
+    """The TikTok settings as words, so a change shows in the comparison ("Duets allowed: no → yes")."""
+    return "; ".join(f"{label}: {_('yes') if value else _('no')}" for label, value in version.tiktok_settings())
 
 
 def _visible_run(request, pk) -> ApprovalRun:
@@ -148,6 +163,17 @@ def review_page(request, run, *, form=None, status=200):
     steps = list(run.steps.order_by("position"))
     current = next((step for step in steps if step.position == run.current_position), None)
     diffs = []
+    if previous is not None:
+        for label, old, new in (
+            (_("Caption"), previous.caption, version.caption),
+            (_("Hashtags"), previous.hashtags, version.hashtags),
+            (_("TikTok settings"), _settings_text(previous), _settings_text(version)),
+        ):
+            pieces = diff.words(old, new)
+            if diff.changed(pieces):
+                diffs.append((label, pieces))
+    if previous is not None and run.stage == Stage.VIDEO and previous.transcript != version.transcript:
+        diffs.append((_("Transcript"), diff.words(previous.transcript, version.transcript)))
     if previous is not None and run.stage == Stage.SCRIPT:
         for label, old, new in (
             (_("Script"), previous.text, version.text),
@@ -189,6 +215,13 @@ def review_page(request, run, *, form=None, status=200):
             "previous_decisions": decisions_of(previous_run),
             "diffs": diffs,
             "viewer_is_agency": sees_roles_not_names(membership),
+            "publication_problems": publication.problems(version, PublicationRules.of(brief.organisation))
+            if run.is_open
+            else [],
+            "is_video": run.stage == Stage.VIDEO,
+            "people_on_screen": list(version.people_on_screen.select_related("creator"))
+            if run.stage == Stage.VIDEO
+            else [],
         },
         status=status,
     )

@@ -12,14 +12,20 @@ from accounts.models import Agency, Channel
 from core import dates
 from core.forms import DateInput
 
-from . import media, progress
+from . import media, progress, subtitles
 from .models import (
+    CAPTION_MAX_LENGTH,
+    PUBLICATION_FIELDS,
     REPLY_MAX_LENGTH,
     Brief,
     Creator,
     FocusGroupTest,
+    MusicSource,
+    OnScreenPerson,
+    PublicationRules,
     ReplyTemplate,
     Topic,
+    VideoVersion,
     WebcareEscalation,
     WebcareTask,
 )
@@ -84,7 +90,40 @@ class CreatorChoiceMixin:
         self.fields["creators"].queryset = Creator.objects.filter(agency=agency, is_active=True)
 
 
-class ScriptForm(CreatorChoiceMixin, forms.Form):
+class PublicationMixin:
+    """The publication text (caption, hashtags, TikTok settings) of a new version, from the model's fields. A new
+    version starts from the last one's; a first video from the approved script's; a first script from the
+    organisation's disclosure, which a paid creator's video needs first in its caption."""
+
+    def add_publication_fields(self, brief, previous):
+        self.fields.update(forms.fields_for_model(VideoVersion, fields=PUBLICATION_FIELDS))
+        self.fields["caption"].widget = forms.Textarea(attrs={"rows": 4, "maxlength": CAPTION_MAX_LENGTH})
+        rules = PublicationRules.of(brief.organisation)
+        self.fields["caption"].help_text = _(
+            "The text under the video on TikTok. With a paid creator it must start with “%(disclosure)s”."
+        ) % {"disclosure": rules.disclosure_text}
+        if previous is not None:
+            self.initial.update({name: getattr(previous, name) for name in PUBLICATION_FIELDS})
+        else:
+            self.initial.update(caption=rules.disclosure_text + " ", paid_partnership=True)
+
+    def publication(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PUBLICATION_FIELDS}
+
+    def clean_hashtags(self):
+        """Hashtags as TikTok reads them: each with its #, one space apart ("vaccinatie, #gezond" → "#vaccinatie
+        #gezond")."""
+        words = re.split(r"[\s,]+", self.cleaned_data.get("hashtags", ""))
+        tags = ["#" + word.lstrip("#") for word in words if word.strip("#")]
+        bad = [tag for tag in tags if not re.fullmatch(r"#\w+", tag)]
+        if bad:
+            raise ValidationError(
+                _("A hashtag is one word of letters, digits or _: %(tags)s") % {"tags": " ".join(bad)}
+            )
+        return " ".join(tags)
+
+
+class ScriptForm(PublicationMixin, CreatorChoiceMixin, forms.Form):
     creators = forms.ModelMultipleChoiceField(
         label=_("Creators"), queryset=Creator.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -97,6 +136,7 @@ class ScriptForm(CreatorChoiceMixin, forms.Form):
         self.limit_creators(brief.agency)
         self.fields["duration_target"].initial = brief.channel.max_video_seconds // 2
         previous = brief.script_versions.order_by("-number").prefetch_related("creators").first()
+        self.add_publication_fields(brief, previous)
         if previous is not None:
             # A new version is a change to the last one: it starts from its text and creators, not from empty.
             self.initial.update(
@@ -107,9 +147,33 @@ class ScriptForm(CreatorChoiceMixin, forms.Form):
             )
 
 
-class VideoForm(CreatorChoiceMixin, forms.Form):
+class OnScreenPersonForm(forms.ModelForm):
+    """Someone recognisable in the video besides the creators (who are on the register through their contract)."""
+
+    use_required_attribute = False  # an empty row is fine: it adds nobody
+
+    class Meta:
+        model = OnScreenPerson
+        fields = ["name", "release_reference", "release_date", "is_minor", "parental_consent_reference", "rights_end"]
+        widgets = {"release_date": DateInput, "rights_end": DateInput}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("release_date"), cleaned.get("rights_end")
+        if start and end and end < start:
+            self.add_error("rights_end", _("The rights end before the release was signed."))
+        return cleaned
+
+
+OnScreenPeople = forms.formset_factory(OnScreenPersonForm, extra=2, max_num=30, validate_max=True, can_delete=True)
+
+
+class VideoForm(PublicationMixin, CreatorChoiceMixin, forms.Form):
     creators = forms.ModelMultipleChoiceField(
         label=_("Creators in the video"), queryset=Creator.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    same_video = forms.BooleanField(
+        label=_("The same video as the last version: only what goes out with it changes"), required=False
     )
     file = forms.FileField(
         label=_("Video file"),
@@ -123,23 +187,82 @@ class VideoForm(CreatorChoiceMixin, forms.Form):
         assume_scheme="https",
         help_text=_("Only if you don't upload a file."),
     )
-    has_subtitles = forms.BooleanField(label=_("The video has subtitles"), required=False)
+    subtitle_file = forms.FileField(
+        label=_("Subtitle file"),
+        required=False,
+        help_text=_("SRT or WebVTT. Checked against the video: every cue within it, none overlapping, readable."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".srt,.vtt,text/vtt"}),
+    )
+    has_subtitles = forms.BooleanField(
+        label=_("The subtitles are burned into the video"),
+        required=False,
+        help_text=_("The reviewer checks them in the video itself."),
+    )
+    transcript = forms.CharField(
+        label=_("Transcript"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Everything said, and the sounds that matter: [music], [laughter]."),
+    )
+    cover_seconds = forms.DecimalField(
+        label=_("Cover frame at (seconds)"), required=False, min_value=0, max_digits=7, decimal_places=2
+    )
+    music_source = forms.ChoiceField(
+        label=_("Music"),
+        choices=MusicSource.choices,
+        widget=forms.RadioSelect,
+        help_text=_("A business account may only use music cleared for commercial use."),
+    )
 
     def __init__(self, *args, brief, **kwargs):
         super().__init__(*args, **kwargs)
         self.brief = brief
         self.info = None
+        self.subtitles = None
         self.limit_creators(brief.agency)
+        self.last_video = brief.video_versions.order_by("-number").first()
         # The creators of the last video, else of the last (the approved) script: who is in it rarely changes.
-        previous = brief.video_versions.order_by("-number").first() or brief.script_versions.order_by("-number").first()
+        previous = self.last_video or brief.script_versions.order_by("-number").first()
+        self.add_publication_fields(brief, previous)
+        people = []
         if previous is not None:
             self.initial["creators"] = [creator.pk for creator in previous.creators.all()]
-            self.initial["has_subtitles"] = getattr(previous, "has_subtitles", False)
+        if self.last_video is not None:
+            last = self.last_video
+            self.initial.update(
+                has_subtitles=last.has_subtitles,
+                transcript=last.transcript,
+                cover_seconds=last.cover_seconds,
+                music_source=last.music_source,
+            )
+            people = [
+                {name: getattr(person, name) for name in OnScreenPersonForm.Meta.fields}
+                for person in last.people_on_screen.filter(creator=None)
+            ]
+        else:
+            del self.fields["same_video"]
+        self.people = OnScreenPeople(self.data or None, initial=people, prefix="people")
+
+    def is_valid(self):
+        return all([super().is_valid(), self.people.is_valid()])
+
+    def people_on_screen(self) -> list[dict]:
+        # Everyone carried over from the last version stays unless ticked for removal; an empty extra row adds nobody.
+        return [
+            {name: form.cleaned_data[name] for name in OnScreenPersonForm.Meta.fields}
+            for form in self.people
+            if form.cleaned_data.get("name") and not form.cleaned_data.get("DELETE")
+        ]
 
     def clean(self):
         cleaned = super().clean()
         upload, link = cleaned.get("file"), cleaned.get("preview_url")
-        if bool(upload) == bool(link):
+        duration = None
+        if cleaned.get("same_video"):
+            if upload or link:
+                raise ValidationError(_("Keep the same video, or deliver a new one: not both."))
+            duration = self.last_video.duration
+        elif bool(upload) == bool(link):
             raise ValidationError(_("Upload a video file or give a private preview link (one of the two)."))
         if upload:
             channel = self.brief.channel
@@ -150,8 +273,23 @@ class VideoForm(CreatorChoiceMixin, forms.Form):
                     min_seconds=channel.min_video_seconds,
                     max_seconds=channel.max_video_seconds,
                 )
+                duration = self.info.duration
             except ValidationError as error:
                 self.add_error("file", error)
+        if cleaned.get("subtitle_file"):
+            rules = PublicationRules.of(self.brief.organisation)
+            try:
+                limits = subtitles.SubtitleLimits(
+                    max_chars_per_second=rules.subtitle_max_chars_per_second,
+                    max_line_length=rules.subtitle_max_line_length,
+                    max_lines=rules.subtitle_max_lines,
+                )
+                self.subtitles = subtitles.validate(cleaned["subtitle_file"], duration=duration, limits=limits)
+            except ValidationError as error:
+                self.add_error("subtitle_file", error)
+        cover = cleaned.get("cover_seconds")
+        if cover is not None and duration is not None and cover > duration:
+            self.add_error("cover_seconds", _("The cover frame lies after the end of the video."))
         return cleaned
 
 

@@ -16,6 +16,7 @@ The bytes come from agencies, so they may be malformed in any way:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -157,6 +158,16 @@ class _Budget:
             if self.left < 0:
                 raise _NotAVideo
             yield field
+
+
+def sha256(file) -> str:
+    """The hex SHA-256 of a file (an upload or a stored one), read in chunks; its position is at 0 afterwards."""
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(1 << 20), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
 
 
 def _parse(uploaded_file) -> _Parsed:

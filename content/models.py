@@ -4,6 +4,7 @@ State changes go through ``content.services``; the brief's state machine is ``co
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Channel, Organisation
@@ -244,6 +246,10 @@ class Attachment(models.Model):
         return self.name
 
 
+# TikTok takes a caption of at most 2,200 characters.
+CAPTION_MAX_LENGTH = 2200
+
+
 class CreatorQuerySet(ScopedQuerySet):
     def visibility(self, membership) -> Q:
         """An agency member sees their own agency's creators; staff those of the agencies they work with."""
@@ -282,7 +288,52 @@ class Creator(models.Model):
         return f"{self.display_name} (@{self.handle})"
 
 
-class ScriptVersion(models.Model):
+class PublicationText(models.Model):
+    """What goes out with the video on TikTok: the caption (the disclosure first, where one is required), its
+    hashtags and the settings to choose when posting. Part of every script and video version, so it is reviewed
+    and approved with the version; changing it after the approval means a new version."""
+
+    caption = models.TextField(
+        _("caption"),
+        max_length=CAPTION_MAX_LENGTH,
+        blank=True,
+        help_text=_("The text under the video on TikTok, the disclosure first where a paid creator appears."),
+    )
+    hashtags = models.CharField(_("hashtags"), max_length=300, blank=True, help_text=_("E.g. #vaccinatie #gezond"))
+    paid_partnership = models.BooleanField(
+        _("“Paid partnership” label"),
+        default=False,
+        help_text=_("TikTok's branded-content setting: on when a creator is paid to appear."),
+    )
+    promotional_content = models.BooleanField(
+        _("“Promotional content” label"),
+        default=False,
+        help_text=_("TikTok's setting for promoting the organisation's own brand or service."),
+    )
+    allow_comments = models.BooleanField(_("comments allowed"), default=True)
+    allow_duet = models.BooleanField(_("duets allowed"), default=False)
+    allow_stitch = models.BooleanField(_("stitches allowed"), default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_caption(self) -> str:
+        """The caption as it goes on TikTok: the text, then the hashtags."""
+        return " ".join(part for part in (self.caption.strip(), self.hashtags.strip()) if part)
+
+    def tiktok_settings(self) -> list[tuple[str, bool]]:
+        """The settings to choose when posting, labelled as in this form."""
+        return [
+            (capfirst(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in PUBLICATION_SETTINGS
+        ]
+
+
+PUBLICATION_SETTINGS = ("paid_partnership", "promotional_content", "allow_comments", "allow_duet", "allow_stitch")
+PUBLICATION_FIELDS = ("caption", "hashtags", *PUBLICATION_SETTINGS)
+
+
+class ScriptVersion(PublicationText):
     """A numbered version of the agency's debrief/script. Approved as a fixed version, never edited."""
 
     brief = models.ForeignKey(Brief, on_delete=models.PROTECT, related_name="script_versions")
@@ -306,8 +357,15 @@ class ScriptVersion(models.Model):
         return f"{self.brief.reference} script v{self.number}"
 
 
-class VideoVersion(models.Model):
-    """A numbered video delivered by the agency: an uploaded file or a private preview link."""
+class MusicSource(models.TextChoices):
+    COMMERCIAL_LIBRARY = "commercial_library", _("TikTok's Commercial Music Library")
+    COMMISSIONED = "commissioned", _("Commissioned or owned by the organisation")
+    NONE = "none", _("No music")
+
+
+class VideoVersion(PublicationText):
+    """A numbered video delivered by the agency: an uploaded file or a private preview link, with what goes out
+    with it (the publication text), its accessibility package (subtitles, transcript) and who is on screen."""
 
     brief = models.ForeignKey(Brief, on_delete=models.PROTECT, related_name="video_versions")
     number = models.PositiveSmallIntegerField(_("version"))
@@ -316,7 +374,17 @@ class VideoVersion(models.Model):
     content_type = models.CharField(max_length=40, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     duration = models.DecimalField(_("duration (seconds)"), max_digits=7, decimal_places=2, null=True, blank=True)
-    has_subtitles = models.BooleanField(_("subtitles present"), default=False)
+    # The SHA-256 of the uploaded file, taken at the upload: the hand-off package and the archive name it.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
+    has_subtitles = models.BooleanField(_("subtitles burned into the picture"), default=False)
+    subtitle_file = models.FileField(_("subtitle file"), upload_to=private_upload_path, blank=True)
+    transcript = models.TextField(
+        _("transcript"), blank=True, help_text=_("Everything said, and the sounds that matter ([music], [laughter]).")
+    )
+    cover_seconds = models.DecimalField(
+        _("cover frame at (seconds)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    music_source = models.CharField(_("music"), max_length=20, choices=MusicSource.choices, blank=True)
     creators = models.ManyToManyField(Creator, related_name="video_versions", verbose_name=_("creators"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -336,6 +404,120 @@ class VideoVersion(models.Model):
 
     def __str__(self):
         return f"{self.brief.reference} video v{self.number}"
+
+    @property
+    def has_accessibility_package(self) -> bool:
+        """Subtitles (a checked file, or burned in) and a transcript."""
+        return bool(self.subtitle_file or self.has_subtitles) and bool(self.transcript.strip())
+
+
+class OnScreenPerson(models.Model):
+    """Someone recognisable in a video version, and the release that lets the organisation use it: the consent
+    register. A minor (under 16) needs a parent's consent as well."""
+
+    video_version = models.ForeignKey(VideoVersion, on_delete=models.CASCADE, related_name="people_on_screen")
+    creator = models.ForeignKey(
+        Creator, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("creator")
+    )
+    name = models.CharField(_("name or description"), max_length=120)
+    release_reference = models.CharField(
+        _("release"), max_length=100, blank=True, help_text=_("The signed release's reference, e.g. its file name.")
+    )
+    release_date = models.DateField(_("release signed on"), null=True, blank=True)
+    is_minor = models.BooleanField(_("under 16"), default=False)
+    parental_consent_reference = models.CharField(_("parental consent"), max_length=100, blank=True)
+    rights_end = models.DateField(
+        _("rights until"), null=True, blank=True, help_text=_("Empty: no end date in the release.")
+    )
+
+    class Meta:
+        verbose_name = _("person on screen")
+        verbose_name_plural = _("people on screen")
+        ordering = ["video_version", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rights_end__isnull=True)
+                | Q(release_date__isnull=True)
+                | Q(release_date__lte=models.F("rights_end")),
+                name="on_screen_rights_end_after_release",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def has_release(self) -> bool:
+        return bool(self.release_reference.strip()) and self.release_date is not None
+
+    @property
+    def needs_parental_consent(self) -> bool:
+        return self.is_minor and not self.parental_consent_reference.strip()
+
+
+class PublicationRules(models.Model):
+    """An organisation's rules for what goes out: the advertising disclosure, the accessibility package and the
+    limits of subtitles, and how closely the live post must follow the plan. Set by the organisation's admin."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="publication_rules")
+    disclosure_text = models.CharField(
+        _("disclosure"),
+        max_length=120,
+        help_text=_("The caption of a video with a paid creator must start with this."),
+    )
+    accessibility_required = models.BooleanField(
+        _("accessibility package required"),
+        default=True,
+        help_text=_("A video is approved only with subtitles (a file, or burned in) and a transcript."),
+    )
+    subtitle_max_chars_per_second = models.DecimalField(
+        _("subtitles: characters a second at most"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("17"),
+        validators=[MinValueValidator(Decimal("5")), MaxValueValidator(Decimal("40"))],
+    )
+    subtitle_max_line_length = models.PositiveSmallIntegerField(
+        _("subtitles: characters a line at most"),
+        default=42,
+        validators=[MinValueValidator(10), MaxValueValidator(80)],
+    )
+    subtitle_max_lines = models.PositiveSmallIntegerField(
+        _("subtitles: lines a cue at most"), default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    post_day_tolerance = models.PositiveSmallIntegerField(
+        _("days a post may lie from its slot"),
+        default=0,
+        validators=[MaxValueValidator(14)],
+        help_text=_("0: the video must go live on its slot's day."),
+    )
+    rights_warning_days = models.PositiveSmallIntegerField(
+        _("warn this many days before rights end"), default=30, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("publication rules")
+        verbose_name_plural = _("publication rules")
+
+    def __str__(self):
+        return f"{self.organisation}: {self._meta.verbose_name}"
+
+    @classmethod
+    def of(cls, organisation) -> "PublicationRules":
+        """The organisation's rules; the defaults of its country until its admin changes them."""
+        rules = cls.objects.filter(organisation=organisation).first()
+        if rules is None:
+            rules, _created = cls.objects.get_or_create(
+                organisation=organisation, defaults={"disclosure_text": default_disclosure(organisation)}
+            )
+        return rules
+
+
+def default_disclosure(organisation) -> str:
+    """The Dutch Reclamecode asks for "reclame" or "in opdracht van"; Konsumentverket for the word "reklam"."""
+    if organisation.country == "SE":
+        return f"Reklam för {organisation.name}"
+    return f"Reclame | in opdracht van {organisation.name}"
 
 
 class Comment(models.Model):
@@ -374,6 +556,8 @@ class Posting(models.Model):
     tiktok_url = models.URLField(_("TikTok URL"))
     tiktok_video_id = models.CharField(_("TikTok video id"), max_length=32, unique=True)
     posted_at = models.DateTimeField(_("posted at"))
+    # The slot it was planned for, as it was when the post was recorded (the calendar then moves to the post).
+    planned_for = models.DateTimeField(_("planned for"), null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -507,6 +691,83 @@ class ReplyTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class FollowUpKind(models.TextChoices):
+    POST_DIFFERS = "post_differs", _("The live post differs from its approval")
+    POSTED_WITHOUT_APPROVAL = "posted_without_approval", _("Posted without approval")
+    RIGHTS_ENDING = "rights_ending", _("Rights end soon")
+
+
+class FollowUpQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        if not grants(membership, Capability.CHECK_BRIEFS):
+            return NOTHING
+        return Q(organisation_id=membership.organisation_id)
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+
+class FollowUp(models.Model):
+    """Something team social must look into that a check found: a live post that differs from what was approved,
+    a video on the channel that no approved brief records, rights that end. Closed with a note."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("kind"), max_length=32, choices=FollowUpKind.choices)
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups")
+    posting = models.ForeignKey(Posting, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups")
+    person = models.ForeignKey(
+        OnScreenPerson, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups"
+    )
+    # What was found, for people: [{"code", "message", "expected", "found"}], or the unrecorded video's id and link.
+    details = models.JSONField(default=list, blank=True)
+    tiktok_video_id = models.CharField(max_length=32, blank=True)
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(_("found at"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("what was done"), blank=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["done_at", "due_at", "pk"]
+        constraints = [
+            # A check that runs again finds the same thing: it updates the open follow-up, never adds one.
+            models.UniqueConstraint(
+                fields=["kind", "posting"],
+                condition=Q(done_at__isnull=True, posting__isnull=False),
+                name="one_open_follow_up_per_posting",
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "tiktok_video_id"],
+                condition=Q(done_at__isnull=True, kind="posted_without_approval"),
+                name="one_open_follow_up_per_unapproved_video",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "person"],
+                condition=Q(done_at__isnull=True, person__isnull=False),
+                name="one_open_follow_up_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True)
+                | Q(done_at__isnull=False, done_by__isnull=False),
+                name="follow_up_done_whole",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "done_at", "due_at"], name="follow_up_list")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def is_overdue(self, now) -> bool:
+        return self.done_at is None and self.due_at < now
 
 
 class FocusGroupTest(models.Model):

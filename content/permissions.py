@@ -68,7 +68,7 @@ def brief_actions(user, brief: Brief, membership=_UNKNOWN) -> frozenset[str]:
         elif brief.status == BriefStatus.IN_PRODUCTION:
             acts.add(Act.ADD_VIDEO)
         elif brief.status == BriefStatus.READY_TO_POST:
-            acts.add(Act.POST)
+            acts |= {Act.POST, Act.ADD_VIDEO}
     writes = Capability.REVIEW_CONTENT in caps or Capability.DRAFT_BRIEFS in caps or own_agency
     if writes and brief.status != BriefStatus.CANCELLED:
         acts.add(Act.COMMENT)

@@ -29,6 +29,7 @@ from .models import (
     Comment,
     Creator,
     FocusGroupTest,
+    FollowUp,
     Posting,
     ReplyTemplate,
     Topic,
@@ -429,3 +430,28 @@ def creator_create(*, actor, organisation, fields: dict, origin: Origin | None =
         details={"handle": creator.handle},
     )
     return creator
+
+
+@transaction.atomic
+def follow_up_close(*, actor, follow_up: FollowUp, note: str, now: datetime, origin: Origin | None = None) -> FollowUp:
+    """Team social closes a follow-up with what was done (the agency corrected the caption, the video came down, the
+    release was extended); a later check that finds the same again opens a new one."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    require_in(actor, follow_up.organisation_id, Capability.CHECK_BRIEFS)
+    if follow_up.done_at is not None:
+        raise ValidationError(_("This follow-up was closed already."), code="closed")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say what was done about it.")}, code="no_note")
+    follow_up.done_at, follow_up.done_by, follow_up.note = now, actor, note
+    follow_up.save(update_fields=["done_at", "done_by", "note"])
+    trail.record(
+        organisation=follow_up.organisation,
+        actor=actor,
+        action=AuditAction.FOLLOW_UP_DONE,
+        obj=follow_up,
+        subject=follow_up.brief,
+        origin=origin,
+        details={"kind": follow_up.kind, "note": note},
+    )
+    return follow_up

@@ -3,7 +3,7 @@
     draft ──submit──▶ submitted ──send──▶ sent_to_agency ──script approved──▶ in_production
       ▲                  │                                                          │
       └─────return───────┘                                              video approved
-                                                                                    ▼
+                                                                     reopen ▲       ▼
                          cancelled ◀──cancel── (any open state)      ready_to_post ──post──▶ posted
 
 A transition is a conditional UPDATE (``WHERE status IN (expected)``): if someone else moved the brief
@@ -25,6 +25,7 @@ class BriefAction(models.TextChoices):
     SEND = "send", _("Send to the agency")
     SCRIPT_APPROVED = "script_approved", _("Script approved")
     VIDEO_APPROVED = "video_approved", _("Video approved")
+    REOPEN = "reopen", _("Change what goes out: a new video version")
     POST = "post", _("Mark as posted")
     CANCEL = "cancel", _("Cancel")
 
@@ -37,6 +38,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     BriefAction.SEND: (frozenset({S.SUBMITTED}), S.SENT_TO_AGENCY),
     BriefAction.SCRIPT_APPROVED: (frozenset({S.SENT_TO_AGENCY}), S.IN_PRODUCTION),
     BriefAction.VIDEO_APPROVED: (frozenset({S.IN_PRODUCTION}), S.READY_TO_POST),
+    # A new version after the approval (a changed caption, say) is reviewed again before it may go out.
+    BriefAction.REOPEN: (frozenset({S.READY_TO_POST}), S.IN_PRODUCTION),
     BriefAction.POST: (frozenset({S.READY_TO_POST}), S.POSTED),
     BriefAction.CANCEL: (OPEN_STATES, S.CANCELLED),
 }

@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from accounts.roles import Capability, Role
 from audit import trail
 from audit.timeline import timeline_for
 from audit.trail import Origin
-from core import hooks
+from core import downloads, hooks
 from core.pagination import paginate
 
 from . import planning, progress, services, states
@@ -165,6 +165,29 @@ def video_file(request, pk, number):
         raise Http404
     response = FileResponse(version.file.open("rb"), content_type=version.content_type or "application/octet-stream")
     response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def video_accessibility_file(request, pk, number, kind):
+    """A version's subtitle file or transcript, as a download, to the people who may see its brief."""
+    brief = get_brief_for_user(request.user, pk)
+    version = get_object_or_404(VideoVersion, brief=brief, number=number)
+    word = _("transcript") if kind == "transcript" else _("subtitles")
+    if kind == "transcript" and version.transcript.strip():
+        response = HttpResponse(version.transcript.strip() + "\n", content_type="text/plain; charset=utf-8")
+        downloads.as_attachment(response, downloads.filename(word, brief.reference, f"v{number}", extension="txt"))
+    elif kind == "subtitles" and version.subtitle_file:
+        extension = version.subtitle_file.name.rsplit(".", 1)[-1]
+        response = FileResponse(
+            version.subtitle_file.open("rb"),
+            content_type="text/vtt; charset=utf-8" if extension == "vtt" else "application/x-subrip; charset=utf-8",
+            as_attachment=True,
+            filename=downloads.filename(word, brief.reference, f"v{number}", extension=extension),
+        )
+    else:
+        raise Http404
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -20,9 +20,11 @@ class SchedulingConfig(AppConfig):
 
         from core import hooks
 
-        from . import followers
+        from . import followers, panels
 
         # Content and approvals ask when a brief is to be posted, and tell of the hand-overs the calendar follows.
         hooks.register("planned_postings", followers.planned_postings)
         hooks.register("video_approved", followers.reservation_fill)
+        hooks.register("video_reopened", followers.reservation_unfill)
         hooks.register("brief_posted", followers.follow_posting)
+        hooks.register("brief_panels", panels.handoff_panel, order=3)

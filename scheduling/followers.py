@@ -30,6 +30,18 @@ def reservation_fill(*, brief: Brief, video, actor, now: datetime, origin: Origi
     return slot
 
 
+def reservation_unfill(*, brief: Brief, actor, origin: Origin | None = None) -> Slot | None:
+    """A new version is delivered after the approval (a changed caption, say): until it is approved again, the
+    brief's slot holds a reservation, not a video ready to post (and is at risk if the approval doesn't come)."""
+    slot = Slot.objects.select_for_update().filter(brief=brief, video_version__isnull=False).first()
+    if slot is None:
+        return None
+    Slot.objects.filter(pk=slot.pk).update(video_version=None)
+    slot.refresh_from_db()
+    _event(actor, AuditAction.SLOT_RESERVED, slot, origin or Origin.system("approval"), reopened=True)
+    return slot
+
+
 def follow_posting(*, posting, actor, origin: Origin | None = None) -> Slot:
     """The video is posted: the calendar shows it where it went live. A slot on the posting's local day (the
     brief's own, else a free one) takes it; failing that an extra slot at the posting time does. A slot reserved
@@ -38,6 +50,10 @@ def follow_posting(*, posting, actor, origin: Origin | None = None) -> Slot:
     zone = brief.organisation.zone
     day = posting.posted_at.astimezone(zone).date()
     own = Slot.objects.select_for_update().filter(brief=brief).first()
+    if own is not None:
+        # Where it was planned, before the calendar follows the post: the post check compares the two.
+        type(posting).objects.filter(pk=posting.pk).update(planned_for=own.starts_at)
+        posting.planned_for = own.starts_at
     if own is not None and own.starts_at.astimezone(zone).date() == day:
         Slot.objects.filter(pk=own.pk).update(video_version=posting.video_version)
         own.refresh_from_db()

@@ -4,8 +4,9 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +20,14 @@ from accounts.decorators import capability_required
 from accounts.models import Channel
 from accounts.roles import Capability
 from audit import trail
+from audit.actions import AuditAction
 from audit.trail import Origin
 from content.models import Brief, BriefStatus, Topic
+from content.permissions import get_brief_for_user
 from core import downloads
 from core.spreadsheets import SafeWriter
 
-from . import days, feed, health, services
+from . import days, feed, handoff, health, services
 from .forms import CadenceForm, SlotAddForm, SlotFillForm, SlotMoveForm
 from .models import FeedToken, Slot
 
@@ -373,3 +376,25 @@ def calendar_csv(request):
             ]
         )
     return response
+
+
+@login_required
+def handoff_download(request, pk):
+    """The hand-off package of the brief's approved video, for the agency that posts it (and anyone who may see the
+    brief); recorded in the trail, so it is known who took which approved version."""
+    brief = get_brief_for_user(request.user, pk)
+    video = handoff.approved_version(brief)
+    if video is None:
+        raise Http404
+    package, _name = handoff.build(brief)
+    trail.record_about(
+        brief,
+        actor=request.user,
+        action=AuditAction.HANDOFF_DOWNLOADED,
+        obj=video,
+        origin=Origin.from_request(request),
+        version=video.number,
+        sha256=video.sha256 or None,
+    )
+    name = downloads.filename(_("hand-off"), brief.reference, f"v{video.number}", extension="zip")
+    return FileResponse(package, as_attachment=True, filename=name, content_type="application/zip")

@@ -16,6 +16,9 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 MAX_QUERY_IDS = 20  # /v2/video/query/ takes at most 20 ids per request
 VIDEO_STATS_FIELDS = "id,view_count,like_count,comment_count,share_count"
 VIDEO_LIST_FIELDS = "id,create_time,title"
+# What the check of a live post against its approval reads (stats.postcheck): no counts, so asking doesn't count as
+# reading the figures.
+VIDEO_DETAIL_FIELDS = "id,create_time,video_description,duration,share_url"
 USER_STATS_FIELDS = "open_id,display_name,follower_count,likes_count,video_count"
 USER_PROFILE_FIELDS = "open_id,display_name,username"
 
@@ -134,10 +137,19 @@ class TikTokClient:
             cursor = page.get("cursor")
 
     def video_query(self, video_ids: list[str]) -> list[dict]:
+        return self._query(video_ids, VIDEO_STATS_FIELDS)
+
+    def video_details(self, video_ids: list[str]) -> list[dict]:
+        """What TikTok shows of these videos (VIDEO_DETAIL_FIELDS), for comparing with what was approved; a video
+        deleted or made private is absent. The values are TikTok's as sent: ``stats.postcheck.live_from_api``
+        checks their types."""
+        return self._query(video_ids, VIDEO_DETAIL_FIELDS)
+
+    def _query(self, video_ids: list[str], fields: str) -> list[dict]:
         if len(video_ids) > MAX_QUERY_IDS:
             raise ValueError(f"at most {MAX_QUERY_IDS} video ids per request")
         body = {"filters": {"video_ids": list(video_ids)}}
-        videos = self._data("POST", "/v2/video/query/", VIDEO_STATS_FIELDS, body).get("videos", [])
+        videos = self._data("POST", "/v2/video/query/", fields, body).get("videos", [])
         if not isinstance(videos, list) or not all(isinstance(video, dict) for video in videos):
             raise TikTokError("bad_response", "data.videos is not a list of objects", 200)
         return videos

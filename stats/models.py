@@ -243,3 +243,36 @@ class MissingVideo(models.Model):
 
     def __str__(self):
         return f"{self.posting.tiktok_video_id} not returned since {self.since:%Y-%m-%d %H:%M}"
+
+
+class CheckOutcome(models.TextChoices):
+    MATCHES = "matches", _("Matches its approval")
+    DIFFERS = "differs", _("Differs from its approval")
+    FAILED = "failed", _("Could not be checked")
+
+
+class PostCheck(models.Model):
+    """One comparison of a live post with what was approved (``stats.postcheck``): what TikTok showed and what
+    differed. Made when the agency records the post and again after the first stats pull; a check that could not
+    be made is kept as failed and tried again."""
+
+    posting = models.ForeignKey(Posting, on_delete=models.CASCADE, related_name="checks")
+    checked_at = models.DateTimeField()
+    trigger = models.CharField(max_length=20)  # "recorded", "first_pull", "retry", "manual"
+    outcome = models.CharField(_("outcome"), max_length=10, choices=CheckOutcome.choices)
+    live_caption = models.TextField(blank=True)
+    live_duration = models.PositiveIntegerField(null=True, blank=True)
+    live_created_at = models.DateTimeField(null=True, blank=True)
+    share_url = models.URLField(blank=True)
+    # [{"code", "expected", "found"}]: the messages are made when shown, in the reader's language.
+    differences = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("post check")
+        verbose_name_plural = _("post checks")
+        ordering = ["-checked_at", "-pk"]
+        indexes = [models.Index(fields=["posting", "-checked_at"], name="post_check_latest")]
+
+    def __str__(self):
+        return f"{self.posting} · {self.get_outcome_display()}"

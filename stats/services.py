@@ -446,6 +446,9 @@ def _note_unrecorded_videos(connection: ChannelConnection, on_tiktok: list[dict]
         if video.get("id") and str(video["id"]) not in recorded
     ]
     ChannelConnection.objects.filter(pk=connection.pk).update(unrecorded_videos=missing, videos_checked_at=now)
+    from .post_checks import note_posted_without_approval
+
+    note_posted_without_approval(connection, missing, now)
 
 
 def _follower_count(user: dict) -> int:

@@ -7,6 +7,18 @@ with rotation, revoke), /v2/user/info/, /v2/video/list/ (cursor paging) and /v2/
 429 (with or without Retry-After), 401 token expiry, 500, slow answers, a fault on one endpoint only, a 200 whose
 body is not JSON, a video deleted or made private (absent from the answers) and a video answered twice.
 
+The two video endpoints answer only the fields asked for in ``fields``, as TikTok does (none, or one the
+simulator doesn't know, is invalid_params): id, create_time, title, video_description (cut at 150 characters,
+TikTok's documented maximum), duration (whole seconds), share_url (https://www.tiktok.com/@<username>/video/<id>)
+and the four counts. Views (and likes) grow only when view_count is asked for, so a query for a video's details
+leaves its stats alone. What TikTok shows of a video (its description, duration, posting time) changes with
+``edit_video``, or over HTTP.
+
+Over HTTP, for a running demo, POST JSON to /control/:
+    {"fail": {"status": 429, "code": "rate_limit_exceeded", "times": 2, "retry_after": 7, "path": "/v2/video/query/"}}
+    {"delay": 1}
+    {"edit": {"video_id": "7000000000000000001", "description": "…", "duration": 31, "create_time": 1700000000}}
+
     python -m stats.simulator --port 8765
 """
 
@@ -23,6 +35,9 @@ from urllib.parse import parse_qs, urlencode
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 MAX_QUERY_IDS = 20
+TEXT_LIMIT = 150  # video_description and title: TikTok documents 150 characters at most
+STATS_FIELDS = ("view_count", "like_count", "comment_count", "share_count")
+VIDEO_FIELDS = frozenset({"id", "create_time", "title", "video_description", "duration", "share_url", *STATS_FIELDS})
 ACCESS_SECONDS = 86_400
 REFRESH_SECONDS = 31_536_000
 
@@ -39,6 +54,11 @@ class Video:
     growth: int = 1_000  # views added each time the stats are read
     hidden: bool = False  # deleted or made private: absent from every answer, as TikTok leaves it out
     answered_twice: bool = False  # /v2/video/query/ holds it twice, the second time with other figures
+    description: str = ""  # as the agency typed it; answered as video_description, cut at TEXT_LIMIT
+    duration: int = 30  # whole seconds, as TikTok gives it
+
+    def share_url(self, username: str) -> str:
+        return f"https://www.tiktok.com/@{username}/video/{self.id}"
 
 
 @dataclass
@@ -80,10 +100,55 @@ class Simulator:
         return account
 
     def add_video(
-        self, open_id: str, video_id: str, *, views=100_000, likes=2_500, comments=16, shares=40, create_time=0
-    ):
-        video = Video(video_id, create_time or int(time.time()), f"Video {video_id}", views, likes, comments, shares)
+        self,
+        open_id: str,
+        video_id: str,
+        *,
+        views=100_000,
+        likes=2_500,
+        comments=16,
+        shares=40,
+        create_time=0,
+        description: str = "",
+        duration: int = 30,
+    ) -> Video:
+        video = Video(
+            video_id,
+            create_time or int(time.time()),
+            f"Video {video_id}",
+            views,
+            likes,
+            comments,
+            shares,
+            description=description,
+            duration=duration,
+        )
         self.accounts[open_id].videos.append(video)
+        return video
+
+    def edit_video(
+        self,
+        video_id: str,
+        *,
+        description: str | None = None,
+        duration: int | None = None,
+        create_time: int | None = None,
+    ) -> Video:
+        """What TikTok shows of a posted video changes (the agency edits the caption, posts another file, ...);
+        None leaves a value as it is. KeyError for a video no account has."""
+        video = next(
+            (video for account in self.accounts.values() for video in account.videos if video.id == str(video_id)),
+            None,
+        )
+        if video is None:
+            raise KeyError(f"no video {video_id}")
+        with self.lock:
+            if description is not None:
+                video.description = str(description)
+            if duration is not None:
+                video.duration = int(duration)
+            if create_time is not None:
+                video.create_time = int(create_time)
         return video
 
     def authorization_code(self, open_id: str) -> str:
@@ -148,11 +213,11 @@ class Simulator:
                 if account.username and "user.info.profile" in granted.split(","):
                     user["username"] = account.username
                 return self._data({"user": user}, start_response)
-            if path == "/v2/video/list/":
-                return self._video_list(open_id, json.loads(body or b"{}"), start_response)
-            if path == "/v2/video/query/":
-                return self._video_query(open_id, json.loads(body or b"{}"), start_response)
-        except (ValueError, KeyError) as error:
+            if path in {"/v2/video/list/", "/v2/video/query/"}:
+                fields = self._video_fields(parse_qs(environ.get("QUERY_STRING", "")))
+                answer = self._video_list if path == "/v2/video/list/" else self._video_query
+                return answer(open_id, fields, json.loads(body or b"{}"), start_response)
+        except (ValueError, KeyError, TypeError) as error:
             return self._data_error(400, "invalid_params", f"Bad request: {error}", start_response)
         return self._data_error(404, "invalid_params", "Unknown endpoint", start_response)
 
@@ -234,46 +299,82 @@ class Simulator:
         self.refresh_tokens.pop(token, None)
         return self._json(200, {}, start_response)
 
-    def _video_list(self, open_id: str, body: dict, start_response):
+    @staticmethod
+    def _video_fields(query: dict) -> list[str]:
+        """The ``fields`` asked for, in their order. TikTok requires them; the simulator refuses a name it doesn't
+        know rather than leave it out, so a typo in the client shows."""
+        fields = [name.strip() for value in query.get("fields", []) for name in value.split(",") if name.strip()]
+        if not fields:
+            raise ValueError("fields is required")
+        unknown = sorted(set(fields) - VIDEO_FIELDS)
+        if unknown:
+            raise ValueError(
+                f"unknown fields {','.join(unknown)} (the simulator knows {','.join(sorted(VIDEO_FIELDS))})"
+            )
+        return list(dict.fromkeys(fields))
+
+    def _video_answer(self, account: Account, video: Video, fields: list[str]) -> dict:
+        """The video as TikTok answers it: only ``fields``. Reading view_count is what makes the figures grow."""
+        if "view_count" in fields:
+            video.view_count += video.growth
+            video.like_count += video.growth // 40
+        every = {
+            "id": video.id,
+            "create_time": video.create_time,
+            "title": video.title[:TEXT_LIMIT],
+            "video_description": video.description[:TEXT_LIMIT],
+            "duration": video.duration,
+            "share_url": video.share_url(account.username or account.open_id),
+            "view_count": video.view_count,
+            "like_count": video.like_count,
+            "comment_count": video.comment_count,
+            "share_count": video.share_count,
+        }
+        return {name: every[name] for name in fields}
+
+    def _video_list(self, open_id: str, fields: list[str], body: dict, start_response):
         count = int(body.get("max_count", 20))
         if not 1 <= count <= 20:
             raise ValueError("max_count must be 1..20")
-        public = [video for video in self.accounts[open_id].videos if not video.hidden]
+        account = self.accounts[open_id]
+        public = [video for video in account.videos if not video.hidden]
         videos = sorted(public, key=lambda v: v.create_time, reverse=True)
         cursor = int(body.get("cursor") or 0)
         page = videos[cursor : cursor + count]
         data = {
-            "videos": [{"id": v.id, "create_time": v.create_time, "title": v.title} for v in page],
+            "videos": [self._video_answer(account, video, fields) for video in page],
             "cursor": cursor + len(page),
             "has_more": cursor + len(page) < len(videos),
         }
         return self._data(data, start_response)
 
-    def _video_query(self, open_id: str, body: dict, start_response):
+    def _video_query(self, open_id: str, fields: list[str], body: dict, start_response):
         ids = body["filters"]["video_ids"]
         if len(ids) > MAX_QUERY_IDS:
             raise ValueError("at most 20 video ids")
         wanted = set(ids)
+        account = self.accounts[open_id]
         found = []
-        for video in self.accounts[open_id].videos:
+        for video in account.videos:
             if video.id in wanted and not video.hidden:
-                video.view_count += video.growth
-                video.like_count += video.growth // 40
-                answer = {
-                    "id": video.id,
-                    "view_count": video.view_count,
-                    "like_count": video.like_count,
-                    "comment_count": video.comment_count,
-                    "share_count": video.share_count,
-                }
+                answer = self._video_answer(account, video, fields)
                 found.append(answer)
                 if video.answered_twice:  # as seen from TikTok: the same id again, with a bogus count
-                    found.append(answer | {"view_count": 1})
+                    found.append(answer | ({"view_count": 1} if "view_count" in answer else {}))
         return self._data({"videos": found}, start_response)
 
     def _control(self, body: dict, start_response):
         """Over HTTP, for a running demo: {"fail": {"status": 429, "code": "...", "times": 2, "path": "..."}},
-        {"delay": 1}."""
+        {"delay": 1}, {"edit": {"video_id": "...", "description": "...", "duration": 31, "create_time": 1700000000}}
+        (any of the three edited; an unknown video is invalid_params)."""
+        if "edit" in body:
+            edit = body["edit"]
+            self.edit_video(
+                str(edit["video_id"]),
+                description=None if edit.get("description") is None else str(edit["description"]),
+                duration=None if edit.get("duration") is None else int(edit["duration"]),
+                create_time=None if edit.get("create_time") is None else int(edit["create_time"]),
+            )
         if "fail" in body:
             fail = body["fail"]
             self.fail_next(
@@ -333,6 +434,22 @@ DEMO_RECENT_FIGURES = [(162_000, 5_100, 310, 420), (134_000, 3_900, 180, 260), (
                        (71_000, 2_200, 60, 90)]  # fmt: skip
 
 
+# The captions of the last two weeks' posts as they were approved (home/demo/content.py gives its briefs these), and as
+# TikTok shows them: the second went live without its disclosure, which the post check finds.
+DEMO_DISCLOSURE = "Reclame | in opdracht van het Ministerie van VWS"
+DEMO_RECENT_CAPTIONS = [
+    f"{DEMO_DISCLOSURE} Werk je in de zorg? Haal je griepprik, meer op Rijksoverheid.nl #griepprik #zorg",
+    f"{DEMO_DISCLOSURE} Gezond ontbijten kan ook op de fiets. Meer op Rijksoverheid.nl #ontbijt #gezond",
+    f"{DEMO_DISCLOSURE} Een appje kan iemands dag maken. #eenzaamheid #samen",
+    f"{DEMO_DISCLOSURE} Elke dag de trap: bewegen telt. #bewegen #sport",
+]
+DEMO_LIVE_CAPTIONS = [
+    DEMO_RECENT_CAPTIONS[0],
+    DEMO_RECENT_CAPTIONS[1].removeprefix(DEMO_DISCLOSURE).strip(),
+    *DEMO_RECENT_CAPTIONS[2:],
+]
+
+
 def demo_simulator() -> Simulator:
     """The demo's two accounts, for `make run`: the ministry's with the pilot's 15 videos and the last two
     weeks' 4, and Nykvarn's. Connecting asks which account logs in, as TikTok's own log-in would."""
@@ -347,8 +464,17 @@ def demo_simulator() -> Simulator:
             likes=2_500 + n * 450,
             comments=16 + n * 55,
         )
-    for video_id, (views, likes, comments, shares) in zip(DEMO_RECENT_VIDEO_IDS, DEMO_RECENT_FIGURES, strict=True):
-        simulator.add_video("demo-minvws", str(video_id), views=views, likes=likes, comments=comments, shares=shares)
+    recent = zip(DEMO_RECENT_VIDEO_IDS, DEMO_RECENT_FIGURES, DEMO_LIVE_CAPTIONS, strict=True)
+    for video_id, (views, likes, comments, shares), caption in recent:
+        simulator.add_video(
+            "demo-minvws",
+            str(video_id),
+            views=views,
+            likes=likes,
+            comments=comments,
+            shares=shares,
+            description=caption,
+        )
     return simulator
 
 

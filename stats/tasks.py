@@ -9,8 +9,9 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from accounts.models import Channel
+from content.models import Posting
 
-from . import services
+from . import post_checks, services
 from .client import TikTokError
 from .models import ChannelConnection, ConnectionStatus
 
@@ -45,10 +46,15 @@ def _retry_or_raise(task, error: Exception):
 @shared_task(bind=True, acks_late=True, max_retries=6)
 def pull_channel_stats(self, channel_id: int, fresh_only: bool = False) -> int:
     channel = Channel.objects.get(pk=channel_id)
+    now = timezone.now()
     try:
-        return services.pull_video_stats(channel, now=timezone.now(), fresh_only=fresh_only).snapshots_written
+        written = services.pull_video_stats(channel, now=now, fresh_only=fresh_only).snapshots_written
     except (TikTokError, OperationalError) as error:
         _retry_or_raise(self, error)
+    # A post's first figures: TikTok has settled it, so what went live is compared with its approval again.
+    for posting in post_checks.due_after_first_pull(channel, now=now):
+        check_post.delay(posting.pk, "first_pull")
+    return written
 
 
 @shared_task(bind=True, acks_late=True, max_retries=6)
@@ -94,3 +100,27 @@ def reap_stuck_runs() -> int:
 def warn_expiring_connections() -> int:
     """Beat, daily: mail team social 14 days before TikTok's authorisation of a channel runs out."""
     return services.warn_expiring_connections(now=timezone.now())
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6)
+def check_post(self, posting_id: int, trigger: str = "recorded") -> str:
+    """Compare a live post with its approval (``stats.post_checks``); a passing TikTok fault is retried, and the
+    failed check stays on record for the sweep if the retries run out."""
+    posting = Posting.objects.select_related("brief__organisation", "brief__channel", "video_version").get(
+        pk=posting_id
+    )
+    try:
+        return post_checks.check_posting(posting, now=timezone.now(), trigger=trigger).outcome
+    except TikTokError as error:
+        if not error.retryable or self.request.retries >= self.max_retries:
+            return "failed"
+        raise self.retry(exc=error, countdown=backoff_seconds(error, self.request.retries)) from error
+
+
+@shared_task
+def sweep_post_checks() -> int:
+    """Beat, hourly: recent posts whose check failed or was lost are checked again."""
+    due = post_checks.due_for_another_check(now=timezone.now())
+    for posting in due:
+        check_post.delay(posting.pk, "retry")
+    return len(due)

@@ -100,3 +100,4 @@ class CreatorFactory(factory.django.DjangoModelFactory):
     handle = factory.Sequence(lambda n: f"creator_{n}")
     display_name = factory.Sequence(lambda n: f"Creator Person {n}")
     follower_count = 120_000
+    consent_date = date(2026, 1, 5)  # their contract: on the video's consent register

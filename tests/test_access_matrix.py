@@ -102,6 +102,16 @@ def _reviewer(world):
     return {"pk": _membership_of(world, "reviewer").pk}
 
 
+def _follow_up(world):
+    from content.models import FollowUp
+
+    follow_up = FollowUp.objects.create(
+        organisation=world.ministry, kind="posted_without_approval", tiktok_video_id="7200000000000000001",
+        due_at=world.stages.now, created_at=world.stages.now, channel=world.channel,
+    )  # fmt: skip
+    return {"pk": follow_up.pk}
+
+
 def _engagement(world):
     return {"pk": world.ministry.agencyengagement_set.get(agency=world.agency).pk}
 
@@ -153,6 +163,14 @@ MATRIX = {
     "script_create": ("get", lambda w: {"pk": w.stages.with_agency.pk}, only(200, "agency_member")),
     "video_create": ("get", lambda w: {"pk": w.stages.in_production.pk}, only(200, "agency_member")),
     "video_file": ("get", lambda w: {"pk": w.stages.in_production.pk, "number": 1}, VIEWERS),
+    "video_accessibility_file": (
+        "get",
+        lambda w: {"pk": w.stages.in_production.pk, "number": 1, "kind": "transcript"},
+        VIEWERS,
+    ),
+    "handoff_download": ("get", lambda w: {"pk": w.stages.ready.pk}, VIEWERS),
+    "follow_up_list": ("get", None, expect(403, anonymous=302, team_social=200)),
+    "follow_up_detail": ("get", _follow_up, expect(403, anonymous=302, team_social=200)),
     "posting_create": ("get", lambda w: {"pk": w.stages.ready.pk}, only(200, "agency_member")),
     "comment_create": (
         "post",
@@ -272,6 +290,7 @@ MATRIX = {
     "settings_chains": ("get", None, SETTINGS),
     "settings_chain_edit": ("get", lambda w: {"stage": "video"}, SETTINGS),
     "settings_mail": ("get", None, SETTINGS),
+    "settings_publication": ("get", None, SETTINGS),
     "settings_mail_send_again": ("post", lambda w: {"pk": _failed_mail(w).pk}, SETTINGS_CHANGES),
 }
 
@@ -341,6 +360,7 @@ def test_another_organisations_brief_is_not_found(db, staged_world, client_for, 
     for name, kwargs in [
         ("brief_detail", {"pk": staged_world.stages.with_agency.pk}),
         ("video_file", {"pk": staged_world.stages.in_production.pk, "number": 1}),
+        ("handoff_download", {"pk": staged_world.stages.ready.pk}),
         ("brief_disclosure", {"pk": staged_world.stages.with_agency.pk}),
     ]:
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name

@@ -17,7 +17,7 @@ from approvals.services import ApprovalRefused
 from audit.models import AuditEvent
 from budget import services as budget
 from content import services as content
-from content.models import ReplyTemplate, WebcareEscalation
+from content.models import FollowUp, ReplyTemplate, WebcareEscalation
 from disclosure import package
 from scheduling import services as scheduling
 from stats import imports
@@ -106,6 +106,10 @@ CASES = {
         actor=a, brief=s.with_agency, tested_on=STAGED_AT.date(), group_description="x", participants=3, outcome="y")),
     "topic_create": ("management", lambda w, s, a: content.topic_create(
         actor=a, organisation=w.ministry, fields={"name": "New topic", "theme": "other"})),
+    "follow_up_close": ("agency_member", lambda w, s, a: content.follow_up_close(
+        actor=a, follow_up=FollowUp.objects.create(organisation=w.ministry, kind="posted_without_approval",
+        tiktok_video_id="7200000000000000001", due_at=STAGED_AT, created_at=STAGED_AT), note="Recorded",
+        now=STAGED_AT)),
     "creator_create": ("team_social", lambda w, s, a: content.creator_create(
         actor=a, organisation=w.ministry, fields={"handle": "new.creator", "display_name": "New"})),
     # approvals
@@ -195,6 +199,8 @@ ADMINISTRATION_CASES = {
     "approval_chain_save": ("team_social", lambda w, s, a: administration.approval_chain_save(
         actor=a, organisation=w.ministry, stage="video", steps=[{"name": "Team social", "role": "team_social",
         "mode": "any", "topic_owner_only": False, "sensitive_only": False}])),
+    "publication_rules_save": ("team_social", lambda w, s, a: administration.publication_rules_save(
+        actor=a, organisation=w.ministry, fields={"post_day_tolerance": 1})),
     "mail_send_again": ("team_social", lambda w, s, a: administration.mail_send_again(
         actor=a, mail=_failed_mail(w), now=STAGED_AT)),
 }  # fmt: skip

@@ -4,7 +4,9 @@ from datetime import date
 
 from approvals import services as approvals
 from approvals.models import ApprovalRun, Verdict
+from content import publication as publication_rules
 from content import services as content
+from content.models import PublicationRules
 from content.states import BriefAction
 
 from .factories import CreatorFactory, TopicFactory
@@ -38,6 +40,15 @@ def brief_with_agency(world, **kwargs):
     return brief
 
 
+def publication(brief, text="Boosters protect you. Book yours via Rijksoverheid.nl.") -> dict:
+    """A caption that meets the organisation's rules: its disclosure first (the creators are paid influencers)."""
+    disclosure = PublicationRules.of(brief.organisation).disclosure_text
+    return {"caption": f"{disclosure} {text}", "hashtags": "#booster #gezond", "paid_partnership": True}
+
+
+TRANSCRIPT = "[music] Creator: Get your booster, book it via Rijksoverheid.nl. [laughter]"
+
+
 def deliver_script(world, brief, text="Scene 1: creator dances at a distance."):
     creator = CreatorFactory(agency=world.agency)
     return approvals.script_version_add(
@@ -47,6 +58,7 @@ def deliver_script(world, brief, text="Scene 1: creator dances at a distance."):
         shot_list="1. Opening\n2. Dance",
         duration_target=30,
         creators=[creator],
+        publication=publication(brief),
     )
 
 
@@ -55,8 +67,11 @@ def open_run(version) -> ApprovalRun:
 
 
 def decide(actor, version, verdict=Verdict.APPROVE, comment="", constraints=True):
+    """``constraints``: tick the brief's constraints and what the reviewer checks in the video itself."""
     run = open_run(version)
     ids = list(run.brief.constraints.values_list("pk", flat=True)) if constraints else []
+    rules = PublicationRules.of(run.brief.organisation)
+    checks = publication_rules.required_checks(run.version, rules) if constraints else []
     return approvals.decide(
         actor=actor,
         run_id=run.pk,
@@ -65,6 +80,7 @@ def decide(actor, version, verdict=Verdict.APPROVE, comment="", constraints=True
         verdict=verdict,
         comment=comment,
         checked_constraint_ids=ids,
+        checked_checks=checks,
     )
 
 
@@ -91,6 +107,9 @@ def deliver_video_file(world, brief, name="valid_5s.mp4"):
         has_subtitles=True,
         file=upload,
         info=info,
+        publication=publication(brief),
+        transcript=TRANSCRIPT,
+        music_source="commercial_library",
     )
 
 

@@ -246,6 +246,12 @@ CELERY_BEAT_SCHEDULE = {
     "pull-followers": {"task": "stats.tasks.pull_all_followers", "schedule": crontab(hour=5, minute=20)},
     # Pulls a killed worker left "running" are closed and queued again; a warning 14 days before a channel's
     # TikTok authorisation expires.
+    # Live posts whose check against their approval failed (or was lost) are checked again; rights about to end.
+    "sweep-post-checks": {"task": "stats.tasks.sweep_post_checks", "schedule": timedelta(hours=1)},
+    "follow-up-rights-ending": {
+        "task": "approvals.tasks.follow_up_rights_ending",
+        "schedule": crontab(hour=6, minute=5),
+    },
     "reap-stuck-pull-runs": {"task": "stats.tasks.reap_stuck_runs", "schedule": timedelta(minutes=10)},
     "warn-expiring-tiktok-connections": {
         "task": "stats.tasks.warn_expiring_connections",

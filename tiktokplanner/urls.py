@@ -12,6 +12,7 @@ from core import views as core_views
 from disclosure import views as disclosure_views
 from home import views as home_views
 from scheduling import views as scheduling_views
+from stats import follow_up_views
 from stats import views as stats_views
 
 urlpatterns = [
@@ -81,6 +82,7 @@ urlpatterns = [
     path("organisation/settings/channels/new/", administration_views.channel_add, name="settings_channel_add"),
     path("organisation/settings/channels/<int:pk>/", administration_views.channel_edit, name="settings_channel_edit"),
     path("organisation/settings/agencies/", administration_views.agencies, name="settings_agencies"),
+    path("organisation/settings/publication/", administration_views.publication_rules, name="settings_publication"),
     path(
         "organisation/settings/agencies/<int:pk>/end/",
         administration_views.engagement_end,
@@ -111,6 +113,14 @@ urlpatterns = [
     path("briefs/<int:pk>/scripts/new/", approvals_views.script_create, name="script_create"),
     path("briefs/<int:pk>/videos/new/", approvals_views.video_create, name="video_create"),
     path("briefs/<int:pk>/videos/<int:number>/file/", content_views.video_file, name="video_file"),
+    path("briefs/<int:pk>/hand-off/", scheduling_views.handoff_download, name="handoff_download"),
+    path("follow-ups/", follow_up_views.follow_up_list, name="follow_up_list"),
+    path("follow-ups/<int:pk>/", follow_up_views.follow_up_detail, name="follow_up_detail"),
+    path(
+        "briefs/<int:pk>/videos/<int:number>/<str:kind>/",
+        content_views.video_accessibility_file,
+        name="video_accessibility_file",
+    ),
     path("briefs/<int:pk>/comments/", content_views.comment_create, name="comment_create"),
     path("briefs/<int:pk>/attachments/", content_views.attachment_create, name="attachment_create"),
     path(

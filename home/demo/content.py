@@ -18,10 +18,13 @@ from accounts.models import Agency, Organisation, User
 from accounts.roles import Role
 from approvals import services as approval_services
 from approvals.models import ApprovalRun, Verdict
-from content import services
-from content.models import Creator, Topic, WebcareTask
+from content import publication, services
+from content.models import Creator, PublicationRules, Topic, WebcareTask
 from content.states import BriefAction
 from core import outbox
+from stats import post_checks
+from stats.postcheck import Live
+from stats.simulator import DEMO_DISCLOSURE, DEMO_LIVE_CAPTIONS, DEMO_RECENT_CAPTIONS
 
 VWS_TOPICS = [
     # name, corona?, sensitive?, tags
@@ -68,6 +71,10 @@ PILOT = [
 SHOT_LIST = {
     "nl": "1. Hook in de eerste 2 seconden\n2. Boodschap\n3. Verwijzing naar de bron",
     "sv": "1. Krok under de första 2 sekunderna\n2. Budskap\n3. Hänvisning till källan",
+}
+TRANSCRIPT = {
+    "nl": "[muziek] Maker: Check de feiten op Rijksoverheid.nl voordat je iets deelt. [gelach]",
+    "sv": "[musik] Skapare: Läs mer på nykvarn.se innan du delar något. [skratt]",
 }
 CONSTRAINTS = ["Ondertiteling aan", "Verwijst naar Rijksoverheid.nl", "Geen alcohol in beeld", "Duur 3 tot 60 seconden"]
 FIRST_PILOT_POST = datetime(2020, 11, 10, 15, 0, tzinfo=UTC)  # a Tuesday; then Tuesdays and Thursdays
@@ -144,7 +151,7 @@ class _Demo:
         services.brief_transition(actor=self.adviser, brief=brief, action=BriefAction.SUBMIT)
         services.brief_transition(actor=self.social, brief=brief, action=BriefAction.SEND)
 
-    def script(self, brief, n: int, text: str, seconds: int = 30):
+    def script(self, brief, n: int, text: str, seconds: int = 30, caption: dict | None = None):
         return approval_services.script_version_add(
             actor=self.agency_user,
             brief=brief,
@@ -152,15 +159,26 @@ class _Demo:
             shot_list=SHOT_LIST[self.organisation.language],
             duration_target=seconds,
             creators=[self.creators[n % len(self.creators)]],
+            publication=caption or self.publication(brief),
         )
 
-    def video(self, brief, n: int, label: str):
+    def publication(self, brief, *, disclosure: bool = True) -> dict:
+        """The caption the agency drafts: the organisation's disclosure first, then the call to action."""
+        first = PublicationRules.of(self.organisation).disclosure_text if disclosure else ""
+        text = brief.call_to_action or brief.title
+        hashtags = "#gezondheid #rijksoverheid" if self.organisation.country == "NL" else "#nykvarn"
+        return {"caption": f"{first} {text}".strip(), "hashtags": hashtags, "paid_partnership": disclosure}
+
+    def video(self, brief, n: int, label: str, caption: dict | None = None):
         return approval_services.video_version_add(
             actor=self.agency_user,
             brief=brief,
             creators=[self.creators[n % len(self.creators)]],
             has_subtitles=True,
             preview_url=f"https://preview.example.org/{self.organisation.slug}/{label}",
+            publication=caption or self.publication(brief),
+            transcript=TRANSCRIPT[self.organisation.language],
+            music_source="commercial_library",
         )
 
     def decide(self, actor, version, verdict=Verdict.APPROVE, comment=""):
@@ -173,6 +191,7 @@ class _Demo:
             verdict=verdict,
             comment=comment,
             checked_constraint_ids=list(run.brief.constraints.values_list("pk", flat=True)),
+            checked_checks=publication.required_checks(run.version, PublicationRules.of(self.organisation)),
         )
 
     def approve(self, version):
@@ -219,6 +238,8 @@ def _topics(organisation, owner, specs):
 
 
 def seed_ministry(organisation: Organisation, agency: Agency, *, now: datetime) -> None:
+    # The ministry's own disclosure, as its admin set it (the default names the organisation in full).
+    PublicationRules.objects.update_or_create(organisation=organisation, defaults={"disclosure_text": DEMO_DISCLOSURE})
     for handle, name, followers, influencer, group in CREATORS:
         Creator.objects.get_or_create(
             agency=agency,
@@ -254,9 +275,18 @@ def seed_ministry(organisation: Organisation, agency: Agency, *, now: datetime) 
     ):
         brief = demo.brief(topics[topic], title, message, posted_at.date() - timedelta(days=7))
         demo.to_agency(brief)
-        demo.approve(demo.script(brief, index, script, 30))
-        demo.approve(demo.video(brief, index, f"recent-{index + 1}"))
+        caption = {"caption": DEMO_RECENT_CAPTIONS[index], "hashtags": "", "paid_partnership": True}
+        demo.approve(demo.script(brief, index, script, 30, caption=caption))
+        video = demo.video(brief, index, f"recent-{index + 1}", caption=caption)
+        demo.approve(video)
+        # As it happened: approved two days before it went live (the demo makes the decisions now).
+        ApprovalRun.objects.filter(video_version=video).update(finished_at=posted_at - timedelta(days=2))
         posting = demo.post(brief, video_id, posted_at, now)
+        if index < 2:
+            # The first matches its approval; the second went live without its disclosure (the simulator says so
+            # too, when a pull asks).
+            live = Live(caption=DEMO_LIVE_CAPTIONS[index], duration=None, create_time=posted_at.replace(microsecond=0))
+            post_checks.record(posting, live, now=min(posted_at + timedelta(hours=1), now), trigger="recorded")
         if index < len(RECENT) - 1:
             demo.webcare_done(posting, "Reacties gelezen en beantwoord.", now)
         else:

@@ -40,6 +40,12 @@ def _stage_outside_the_workflow(world, model):
         )  # fmt: skip
         reviewer = world.people["reviewer"].memberships.get()
         assert list(model.objects.visible_to(reviewer)) == [world.stages.webcare]
+    if model._meta.label == "content.FollowUp":
+        for organisation in (world.ministry, world.municipality):
+            model.objects.create(
+                organisation=organisation, kind="posted_without_approval", tiktok_video_id="7077642457847991000",
+                due_at=STAGED_AT, created_at=STAGED_AT,
+            )  # fmt: skip
     if model._meta.label == "disclosure.DisclosureExport":
         from tests.world import STAGED_AT
 

@@ -40,13 +40,13 @@ def test_the_inbox_opens_the_review_page_and_two_taps_approve(world, video_run, 
     page = client.get(item.url).content.decode()
     # The video comes before the decision, the decision before the rest.
     assert page.index('<video id="player"') < page.index('id="decision"') < page.index('id="brief-heading"')
-    assert "All 3 constraints are met" in page and "step 1 of 2" in page
+    assert "All 5 constraints are met" in page and "step 1 of 2" in page  # 3 of the brief, 2 seen in the video
     done = client.post(
         reverse("decide", args=[video_run.pk]), _fields(video_run, all_constraints="on", verdict="approve")
     )
     assert done.status_code == 302 and done["Location"] == reverse("inbox") + "#mine-heading"
     decision = Decision.objects.get(run=video_run)
-    assert decision.verdict == Verdict.APPROVE and len(decision.checked_constraints) == 3
+    assert decision.verdict == Verdict.APPROVE and len(decision.checked_constraints) == 5
 
 
 def test_an_error_shows_at_the_form_and_keeps_what_was_typed(world, video_run, client_for):

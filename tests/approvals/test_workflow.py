@@ -16,7 +16,7 @@ from content import services as content
 from content.models import BriefStatus, WebcareTask
 from content.states import BriefAction, InvalidTransition
 from tests.factories import CreatorFactory, MembershipFactory, UserFactory
-from tests.workflow import brief_with_agency, decide, deliver_script, new_brief, open_run
+from tests.workflow import TRANSCRIPT, brief_with_agency, decide, deliver_script, new_brief, open_run, publication
 from tests.world import STAGED_AT
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,8 @@ def deliver_video(world, brief, url="https://preview.example.org/v"):
         creators=[CreatorFactory(agency=world.agency)],
         has_subtitles=True,
         preview_url=url,
+        publication=publication(brief),
+        transcript=TRANSCRIPT,
     )
 
 

@@ -1,7 +1,7 @@
 """Team social schedules approved videos into slots and sees the week turn healthy; axe on the way."""
 
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,11 +10,13 @@ from django.utils import timezone
 from accounts.models import User
 from approvals import services as approvals
 from content import services as content
-from content.models import Creator, Topic
+from content.models import Creator, PublicationRules, Topic
+from content.publication import required_checks
 from content.states import BriefAction
 from home.demo.world import seed_demo_world
 from scheduling import services as scheduling
 from scheduling.models import Slot
+from tests.workflow import TRANSCRIPT, publication
 
 from .conftest import assert_accessible, log_in
 
@@ -32,6 +34,7 @@ def _approve(version, *people):
             step_position=run.current_position,
             verdict="approve",
             checked_constraint_ids=list(run.brief.constraints.values_list("pk", flat=True)),
+            checked_checks=required_checks(run.version, PublicationRules.of(run.brief.organisation)),
         )
 
 
@@ -52,11 +55,23 @@ def ready_brief(title, adviser, social, agency, topic, creator):
     content.brief_transition(actor=adviser, brief=brief, action=BriefAction.SUBMIT)
     content.brief_transition(actor=social, brief=brief, action=BriefAction.SEND)
     script = approvals.script_version_add(
-        actor=agency, brief=brief, text="Script", shot_list="", duration_target=20, creators=[creator]
+        actor=agency,
+        brief=brief,
+        text="Script",
+        shot_list="",
+        duration_target=20,
+        creators=[creator],
+        publication=publication(brief),
     )
     _approve(script, adviser, social)
     video = approvals.video_version_add(
-        actor=agency, brief=brief, creators=[creator], has_subtitles=True, preview_url="https://preview.example.org/x"
+        actor=agency,
+        brief=brief,
+        creators=[creator],
+        has_subtitles=True,
+        preview_url="https://preview.example.org/x",
+        publication=publication(brief),
+        transcript=TRANSCRIPT,
     )
     _approve(video, adviser, social)
     return brief
@@ -68,7 +83,9 @@ def test_team_social_fills_a_week_and_sees_it_turn_healthy(browser, live_server)
     adviser, social, agency = (User.objects.get(username=u) for u in ("vws-adviser", "vws-social", "agency"))
     ministry = adviser.memberships.get().organisation
     topic = Topic.objects.create(organisation=ministry, name="Hygiene", owner=adviser)
-    creator = Creator.objects.create(agency=ministry.agencies.get(), handle="lotte.lacht", display_name="Lotte")
+    creator = Creator.objects.create(
+        agency=ministry.agencies.get(), handle="lotte.lacht", display_name="Lotte", consent_date=date(2026, 1, 5)
+    )
     briefs = [ready_brief(t, adviser, social, agency, topic, creator) for t in ("Wash hands", "Sneeze in elbow")]
     channel = ministry.channels.get()
     # The browser keeps the real clock (cookies expire by it), so the server does too, and the week is

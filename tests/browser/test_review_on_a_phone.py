@@ -15,7 +15,7 @@ from content.media import inspect_video
 from content.models import Creator, Topic
 from content.states import BriefAction
 from home.demo.world import AGENCY_USERNAME, seed_demo_world
-from tests.workflow import CONSTRAINTS, uploaded_video
+from tests.workflow import CONSTRAINTS, TRANSCRIPT, publication, uploaded_video
 
 from .conftest import assert_accessible, log_in
 
@@ -36,7 +36,9 @@ def video_waiting(live_server, settings, tmp_path):
     adviser.save()
     ministry = adviser.memberships.get().organisation
     topic = Topic.objects.create(organisation=ministry, name="Vaccinatie", owner=adviser, theme="corona")
-    creator = Creator.objects.create(agency_id=ministry.agencies.get().pk, handle="dansmetdaan", display_name="Daan")
+    creator = Creator.objects.create(
+        agency_id=ministry.agencies.get().pk, handle="dansmetdaan", display_name="Daan", consent_date=date(2026, 1, 5)
+    )
     brief = content.brief_create(
         actor=adviser,
         organisation=ministry,
@@ -54,7 +56,13 @@ def video_waiting(live_server, settings, tmp_path):
     content.brief_transition(actor=adviser, brief=brief, action=BriefAction.SUBMIT)
     content.brief_transition(actor=social, brief=brief, action=BriefAction.SEND)
     script = approvals.script_version_add(
-        actor=agency, brief=brief, text="Scène 1.", shot_list="", duration_target=30, creators=[creator]
+        actor=agency,
+        brief=brief,
+        text="Scène 1.",
+        shot_list="",
+        duration_target=30,
+        creators=[creator],
+        publication=publication(brief),
     )
     for person in (adviser, social):
         run = ApprovalRun.objects.get(script_version=script)
@@ -69,7 +77,14 @@ def video_waiting(live_server, settings, tmp_path):
     upload = uploaded_video()
     info = inspect_video(upload, max_bytes=10_000_000, min_seconds=Decimal(3), max_seconds=Decimal(60))
     video = approvals.video_version_add(
-        actor=agency, brief=brief, creators=[creator], has_subtitles=True, file=upload, info=info
+        actor=agency,
+        brief=brief,
+        creators=[creator],
+        has_subtitles=True,
+        file=upload,
+        info=info,
+        publication=publication(brief),
+        transcript=TRANSCRIPT,
     )
     return ApprovalRun.objects.get(video_version=video)
 
@@ -88,7 +103,7 @@ def test_a_video_is_approved_on_a_phone_in_two_taps_after_opening_its_review(bro
     # What is reviewed is on the first screen, and the decision's first control right after it.
     assert page.locator("#player").bounding_box()["y"] < PHONE["height"] / 2
     taps = 0
-    page.get_by_label("Alle 3 randvoorwaarden zijn vervuld").check()
+    page.get_by_label("Alle 5 randvoorwaarden zijn vervuld").check()
     taps += 1
     page.get_by_role("button", name="Goedkeuren", exact=True).click()
     taps += 1

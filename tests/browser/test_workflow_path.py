@@ -93,7 +93,8 @@ def decide(page, brief, verdict, feedback="", at=""):
     assert_accessible(page)
     form.get_by_role("button", name=verdict, exact=True).click()
     page.wait_for_load_state()
-    assert "Your decision has been recorded." in page.content()
+    errors = page.locator(".utrecht-alert--error, .utrecht-alert--warning").all_inner_texts()
+    assert "Your decision has been recorded." in page.content(), errors
 
 
 def deliver_script(page, brief, text):
@@ -106,11 +107,30 @@ def deliver_script(page, brief, text):
     page.wait_for_url(re.compile(rf"/briefs/{brief.pk}/$"))
 
 
-def deliver_video(page, brief, filename):
+SUBTITLES = (
+    b"1\n00:00:00,500 --> 00:00:02,500\n[music] Get your booster.\n\n"
+    b"2\n00:00:02,600 --> 00:00:04,800\nBook it via Rijksoverheid.nl.\n"
+)
+
+
+def deliver_video(page, brief, filename, *, subtitles=None):
+    """The agency delivers a video with its accessibility package: a subtitle file (``subtitles``: its bytes) or
+    subtitles burned in, and a transcript; the caption comes from the approved script."""
     open_brief(page, brief).get_by_role("link", name="Deliver a video").click()
     page.get_by_label("Daantje Danst (@dansmetdaan)").check()
     page.get_by_label("Video file").set_input_files(str(MEDIA_DIR / filename))
-    page.get_by_label("The video has subtitles").check()
+    page.get_by_label("No music").check()
+    if subtitles:
+        page.get_by_label("Subtitle file").set_input_files(
+            files=[{"name": "booster.srt", "mimeType": "application/x-subrip", "buffer": subtitles}]
+        )
+    else:
+        page.get_by_label("The subtitles are burned into the video").check()
+    page.get_by_label("Transcript").fill("[music] Get your booster. Book it via Rijksoverheid.nl.")
+    # The creator's release, on the consent register under their name.
+    page.locator("#id_people-0-name").fill("Daantje Danst")
+    page.locator("#id_people-0-release_reference").fill("release-daantje.pdf")
+    page.locator("#id_people-0-release_date").fill("2026-11-02")
     assert_accessible(page)
     page.get_by_role("button", name="Deliver for review").click()
     page.wait_for_url(re.compile(rf"/briefs/{brief.pk}/$"))
@@ -196,7 +216,7 @@ def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
     # 5. Video v1 rejected by the adviser; v2 approved in two steps.
     deliver_video(agency, brief, "valid_5s.mp4")
     decide(adviser, brief, "Reject", feedback="A beer bottle is visible.", at="0:03")
-    deliver_video(agency, brief, "valid_5s.webm")
+    deliver_video(agency, brief, "valid_5s.webm", subtitles=SUBTITLES)
     decide(adviser, brief, "Approve")
     decide(social, brief, "Approve")
     assert status_of(brief) == "ready_to_post"
@@ -206,8 +226,9 @@ def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
     assert reserved.video_version_id == brief.approved_video_id
     when = dates.moment(reserved.starts_at, "long", brief.organisation.zone)
     assert f"Post it on {when}" in OutgoingMail.objects.filter(kind="approval.finished").latest("pk").body
-    assert f"Post the approved video on {dates.moment(reserved.starts_at, 'weekday', brief.organisation.zone)}" in (
-        inbox(agency)
+    assert (
+        f"Post the approved video on {dates.moment(reserved.starts_at, 'weekday', brief.organisation.zone)} with"
+        in (inbox(agency))
     )
     assert f"Post the approved video on {when}." in open_brief(agency, brief).content()
 

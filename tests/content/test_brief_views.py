@@ -82,7 +82,16 @@ def _upload(client, brief, name, creators):
     with open(MEDIA_DIR / name, "rb") as handle:
         return client.post(
             reverse("video_create", args=[brief.pk]),
-            {"creators": [c.pk for c in creators], "file": handle, "has_subtitles": "on"},
+            {
+                "creators": [c.pk for c in creators],
+                "file": handle,
+                "has_subtitles": "on",
+                "music_source": "none",
+                "caption": "Reclame | in opdracht van VWS. Boosters protect.",
+                "allow_comments": "on",
+                "people-TOTAL_FORMS": "0",
+                "people-INITIAL_FORMS": "0",
+            },
         )
 
 

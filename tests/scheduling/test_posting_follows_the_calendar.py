@@ -83,7 +83,7 @@ def test_an_approved_video_takes_its_reservation_and_the_agency_is_told_when_to_
     assert health.at_risk([thursday], world.ministry, today=date(2026, 12, 2)) == set()
     assert "Post it on Thursday 3 December 2026, 16:00" in _video_verdict(world).body
     assert _labels(world, "agency_member")[brief] == (
-        "Post the approved video on Thursday 3 December, 16:00 and record its URL"
+        "Post the approved video on Thursday 3 December, 16:00 with its hand-off package, and record its URL"
     )
 
 

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -275,3 +276,90 @@ def test_the_demo_simulator_knows_every_video_the_demo_data_posts():
     known = {video.id for video in demo_simulator().accounts["demo-minvws"].videos}
     expected = {str(PILOT_VIDEO_IDS + n) for n in range(len(PILOT))} | {str(n) for n in RECENT_VIDEO_IDS}
     assert known == expected and len(RECENT_VIDEO_IDS) == len(RECENT)
+
+
+# --- What TikTok shows of a video: the details the check against the approval reads (stats.postcheck) -------------
+
+DETAIL_ID = "7900000000000000001"
+
+
+def _api(simulator, settings) -> TikTokClient:
+    tokens = OAuthClient(settings.TIKTOK_API_BASE_URL, simulator.client_key, simulator.client_secret).exchange_code(
+        simulator.authorization_code(OPEN_ID), "http://testserver/callback"
+    )
+    return TikTokClient(settings.TIKTOK_API_BASE_URL, tokens.access_token)
+
+
+def test_video_details_answer_only_the_fields_asked_and_leave_the_figures_alone(simulator, settings):
+    caption = "Reclame | in opdracht van het Ministerie van VWS\n\nGriepprik? #vws"
+    video = simulator.add_video(
+        OPEN_ID, DETAIL_ID, views=5_000, create_time=1_790_000_000, description=caption, duration=31
+    )
+    api = _api(simulator, settings)
+    assert api.video_details([DETAIL_ID, "7900000000000000999"]) == [  # an unknown id is simply absent
+        {
+            "id": DETAIL_ID,
+            "create_time": 1_790_000_000,
+            "video_description": caption,
+            "duration": 31,
+            "share_url": f"https://www.tiktok.com/@ministry_channel/video/{DETAIL_ID}",
+        }
+    ]
+    assert (video.view_count, video.like_count) == (5_000, 2_500)  # a detail query is no read of the figures
+    assert set(api.video_query([DETAIL_ID])[0]) == {"id", "view_count", "like_count", "comment_count", "share_count"}
+    assert video.view_count == 6_000  # the figures still grow as they are read
+    assert set(next(api.all_videos())) == {"id", "create_time", "title"}  # the list too answers what it's asked
+    assert video.view_count == 6_000
+
+
+def test_the_description_is_cut_at_150_characters_as_tiktok_documents(simulator, settings):
+    simulator.add_video(OPEN_ID, DETAIL_ID, description="x" * 149 + "yz" + "z" * 48)
+    (details,) = _api(simulator, settings).video_details([DETAIL_ID])
+    assert details["video_description"] == "x" * 149 + "y"
+
+
+def test_edit_video_changes_what_tiktok_shows_from_python_and_over_http(simulator, settings):
+    simulator.add_video(OPEN_ID, DETAIL_ID, create_time=1_790_000_000, description="First", duration=30)
+    api = _api(simulator, settings)
+    simulator.edit_video(DETAIL_ID, description="Edited on TikTok")
+    (details,) = api.video_details([DETAIL_ID])
+    assert (details["video_description"], details["duration"], details["create_time"]) == (
+        "Edited on TikTok",
+        30,
+        1_790_000_000,
+    )
+    edit = {"video_id": DETAIL_ID, "description": "Edited over HTTP", "duration": 44, "create_time": 1_790_086_400}
+    assert httpx.post(f"{settings.TIKTOK_API_BASE_URL}/control/", json={"edit": edit}).json() == {"ok": True}
+    (details,) = api.video_details([DETAIL_ID])
+    assert (details["video_description"], details["duration"], details["create_time"]) == (
+        "Edited over HTTP",
+        44,
+        1_790_086_400,
+    )
+    unknown = httpx.post(f"{settings.TIKTOK_API_BASE_URL}/control/", json={"edit": {"video_id": "1", "duration": 1}})
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (400, "invalid_params")
+    with pytest.raises(KeyError):
+        simulator.edit_video("1", duration=1)
+
+
+def test_the_video_endpoints_refuse_missing_or_unknown_fields_as_tiktok_does(simulator, settings):
+    simulator.add_video(OPEN_ID, DETAIL_ID)
+    token = _api(simulator, settings).http.headers["Authorization"]
+    for path, body in (("/v2/video/query/", {"filters": {"video_ids": [DETAIL_ID]}}), ("/v2/video/list/", {})):
+        for fields in ({}, {"fields": "id,embed_sparkle"}):
+            answer = httpx.post(
+                settings.TIKTOK_API_BASE_URL + path, params=fields, json=body, headers={"Authorization": token}
+            )
+            assert (answer.status_code, answer.json()["error"]["code"]) == (400, "invalid_params"), (path, fields)
+
+
+def test_a_video_answered_twice_repeats_its_details_and_stays_checked_by_the_client(simulator, settings):
+    simulator.add_video(OPEN_ID, DETAIL_ID, description="Twice").answered_twice = True
+    api = _api(simulator, settings)
+    assert [video["video_description"] for video in api.video_details([DETAIL_ID])] == ["Twice", "Twice"]
+    simulator.answer_next({"data": {"videos": {"id": DETAIL_ID}}, "error": {"code": "ok"}})
+    with pytest.raises(TikTokError) as error:
+        api.video_details([DETAIL_ID])
+    assert error.value.code == "bad_response"
+    with pytest.raises(ValueError, match="at most 20"):
+        api.video_details([str(n) for n in range(21)])
