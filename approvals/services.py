@@ -7,6 +7,8 @@ state change; the database's unique constraints are the second line of defence.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -289,10 +291,12 @@ def decide(
     checked_constraint_ids: list[int] | tuple[int, ...] = (),
     checked_checks: list[str] | tuple[str, ...] = (),
     at_seconds: int | None = None,
+    today: date | None = None,
     origin: Origin | None = None,
 ) -> Decision:
     """Record ``actor``'s decision on the current step of a run and move the run (and brief) on. ``at_seconds``:
-    the moment of the video the feedback is about."""
+    the moment of the video the feedback is about; ``today``: the organisation's date, against which the rights of
+    people on screen must not have ended (not looked at without it)."""
     comment = (comment or "").strip()
     try:
         with transaction.atomic():
@@ -311,7 +315,7 @@ def decide(
                 if not set(required) <= set(checked_constraint_ids):
                     reason = rules.Reason(gettext_noop("Tick every constraint of the brief before you approve."))
             if reason is None and verdict == Verdict.APPROVE:
-                reason, checks = _publication_refusal(run, checked_checks)
+                reason, checks = _publication_refusal(run, checked_checks, today)
             if reason is not None:
                 raise ApprovalRefused(reason)
             step = run.current_step()
@@ -347,12 +351,12 @@ def decide(
     return decision
 
 
-def _publication_refusal(run: ApprovalRun, checked_checks) -> tuple[rules.Reason | None, list[str]]:
+def _publication_refusal(run: ApprovalRun, checked_checks, today) -> tuple[rules.Reason | None, list[str]]:
     """Why what goes out can't be approved (the first reason; the review page lists them all), and the ticks of
     what the reviewer checked by eye, as they are kept on the decision (in the organisation's language)."""
     version, organisation = run.version, run.brief.organisation
     publication = PublicationRules.of(organisation)
-    found = publication_rules.problems(version, publication)
+    found = publication_rules.problems(version, publication, today)
     if found:
         return rules.Reason(found[0].message, found[0].params), []
     required = publication_rules.required_checks(version, publication)

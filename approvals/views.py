@@ -56,6 +56,7 @@ def decide(request, pk):
                 checked_constraint_ids=form.checked_ids(),
                 checked_checks=form.checked_checks(),
                 at_seconds=form.cleaned_data.get("at"),
+                today=timezone.now().astimezone(run.brief.organisation.zone).date(),
                 origin=Origin.from_request(request),
             )
         except services.ApprovalRefused as refusal:
@@ -215,7 +216,11 @@ def review_page(request, run, *, form=None, status=200):
             "previous_decisions": decisions_of(previous_run),
             "diffs": diffs,
             "viewer_is_agency": sees_roles_not_names(membership),
-            "publication_problems": publication.problems(version, PublicationRules.of(brief.organisation))
+            "publication_problems": publication.problems(
+                version,
+                PublicationRules.of(brief.organisation),
+                timezone.now().astimezone(brief.organisation.zone).date(),
+            )
             if run.is_open
             else [],
             "is_video": run.stage == Stage.VIDEO,

@@ -60,14 +60,17 @@ def caption_problems(version, rules: PublicationRules) -> list[Problem]:
     if not caption:
         return [Problem(gettext_noop("Write the caption that goes out with the video: it is approved with it."))]
     disclosure = normalised(rules.disclosure_text)
+    found = []
     if disclosure_required(version, rules) and not caption.startswith(disclosure):
-        return [
+        found.append(
             Problem(
                 gettext_noop("A paid creator appears, so the caption must start with the disclosure “%(disclosure)s”."),
                 {"disclosure": disclosure},
             )
-        ]
-    return []
+        )
+    if disclosure_required(version, rules) and not version.paid_partnership:
+        found.append(Problem(gettext_noop("A paid creator appears: turn on TikTok's “Paid partnership” label.")))
+    return found
 
 
 def accessibility_problems(version: VideoVersion, rules: PublicationRules) -> list[Problem]:
@@ -83,12 +86,21 @@ def accessibility_problems(version: VideoVersion, rules: PublicationRules) -> li
     return found
 
 
-def consent_problems(version: VideoVersion) -> list[Problem]:
-    """Everyone on the register needs a release (and a minor a parent's consent); a creator in the video who is not
-    on it is covered by their contract's consent date, if there is one."""
+def consent_problems(version: VideoVersion, today=None) -> list[Problem]:
+    """Everyone on the register needs a release (and a minor a parent's consent) whose rights have not ended by
+    ``today``; a creator in the video who is not on it is covered by their contract's consent date, if there is
+    one."""
     people = list(version.people_on_screen.all())
     found = []
     for person in people:
+        if today is not None and person.rights_end is not None and person.rights_end < today:
+            found.append(
+                Problem(
+                    gettext_noop("The rights of %(name)s ended on %(day)s: the video can't be used any more."),
+                    {"name": person.name, "day": person.rights_end.isoformat()},
+                )
+            )
+            continue
         if not person.has_release:
             found.append(
                 Problem(
@@ -112,12 +124,13 @@ def consent_problems(version: VideoVersion) -> list[Problem]:
     return found
 
 
-def problems(version, rules: PublicationRules) -> list[Problem]:
-    """Everything that stands in the way of approving ``version`` (a script or a video version)."""
+def problems(version, rules: PublicationRules, today=None) -> list[Problem]:
+    """Everything that stands in the way of approving ``version`` (a script or a video version) on ``today`` (the
+    organisation's date; None: rights that end are not looked at)."""
     found = caption_problems(version, rules)
     if isinstance(version, VideoVersion):
         found += accessibility_problems(version, rules)
-        found += consent_problems(version)
+        found += consent_problems(version, today)
     return found
 
 

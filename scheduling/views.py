@@ -22,7 +22,7 @@ from accounts.roles import Capability
 from audit import trail
 from audit.actions import AuditAction
 from audit.trail import Origin
-from content.models import Brief, BriefStatus, Topic
+from content.models import Brief, BriefStatus, FollowUp, FollowUpKind, Topic
 from content.permissions import get_brief_for_user
 from core import downloads
 from core.spreadsheets import SafeWriter
@@ -60,10 +60,17 @@ def _decorate(request, slots, organisation):
     zone = ZoneInfo(organisation.time_zone)
     visible = set(Brief.objects.visible_to(request.membership).filter(slot__in=slots).values_list("pk", flat=True))
     risky = health.at_risk(slots, organisation, today=_today(organisation))
+    # A live post that differs from its approval, until team social closes its follow-up.
+    differs = set(
+        FollowUp.objects.open()
+        .filter(kind=FollowUpKind.POST_DIFFERS, brief__slot__in=slots)
+        .values_list("brief_id", flat=True)
+    )
     for slot in slots:
         slot.local = slot.starts_at.astimezone(zone)
         slot.brief_visible = slot.brief_id in visible
         slot.is_at_risk = slot.pk in risky
+        slot.post_differs = slot.brief_id in differs
     return slots
 
 

@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from content.models import FollowUp, FollowUpKind
 
 from .models import ChannelConnection, ConnectionStatus, PullRun, PullStatus, RunKind
 
@@ -50,6 +53,35 @@ def needing_attention(channels, *, now) -> list[Attention]:
         else:
             continue
         found.append(Attention(connection.channel, message))
+    return found + _follow_ups(channels)
+
+
+def _follow_ups(channels) -> list[Attention]:
+    """Channels whose live posts differ from their approval, or that carry videos no approved brief records, until
+    team social closes the follow-ups."""
+    counts = (
+        FollowUp.objects.open()
+        .filter(kind__in=[FollowUpKind.POST_DIFFERS, FollowUpKind.POSTED_WITHOUT_APPROVAL], channel__in=channels)
+        .values("channel", "kind")
+        .annotate(count=Count("pk"))
+    )
+    by_channel = {channel.pk: channel for channel in channels}
+    found = []
+    for row in counts.order_by("channel", "kind"):
+        channel = by_channel[row["channel"]]
+        if row["kind"] == FollowUpKind.POST_DIFFERS:
+            message = ngettext(
+                "%(count)s live post differs from its approval.",
+                "%(count)s live posts differ from their approval.",
+                row["count"],
+            ) % {"count": row["count"]}
+        else:
+            message = ngettext(
+                "%(count)s video on the channel was posted without approval.",
+                "%(count)s videos on the channel were posted without approval.",
+                row["count"],
+            ) % {"count": row["count"]}
+        found.append(Attention(channel, message))
     return found
 
 

@@ -278,7 +278,7 @@ def test_without_the_accessibility_requirement_a_video_without_a_transcript_is_a
         has_subtitles=False,
         file=upload,
         info=inspect_video(upload, max_bytes=10_000_000, min_seconds=Decimal(3), max_seconds=Decimal(60)),
-        publication={"caption": f"{MINISTRY_DISCLOSURE} Book your booster."},
+        publication={"caption": f"{MINISTRY_DISCLOSURE} Book your booster.", "paid_partnership": True},
     )
 
     decide(world.people["adviser"], version)

@@ -110,7 +110,8 @@ def deliver(
 
 
 def approve(world, version, *, checks=EVERY_CHECK, actor="adviser"):
-    """The first step's approver approves, every constraint of the brief ticked (and ``checks``)."""
+    """The first step's approver approves, every constraint of the brief ticked (and ``checks``), on the day the
+    clock stands at (STAGED_AT)."""
     run = open_run(version)
     return approvals.decide(
         actor=world.people[actor],
@@ -120,6 +121,7 @@ def approve(world, version, *, checks=EVERY_CHECK, actor="adviser"):
         verdict=Verdict.APPROVE,
         checked_constraint_ids=list(run.brief.constraints.values_list("pk", flat=True)),
         checked_checks=checks,
+        today=date(2026, 11, 24),
     )
 
 
@@ -561,3 +563,49 @@ def test_the_people_carried_over_from_the_last_version_stay_on_the_register(worl
 
     second = VideoVersion.objects.get(brief=brief, number=2)
     assert list(second.people_on_screen.filter(creator=None).values_list("name", flat=True)) == ["Nurse Jansen"]
+
+
+def test_a_paid_creator_needs_tiktoks_paid_partnership_label(world, brief):
+    version = deliver(world, brief)
+    VideoVersion.objects.filter(pk=version.pk).update(paid_partnership=False)
+    version.refresh_from_db()
+    assert refusal(world, version) == "A paid creator appears: turn on TikTok's “Paid partnership” label."
+
+
+def test_someone_whose_rights_have_ended_is_refused(world, brief):
+    ended = {"name": "Pharmacist", "release_reference": "r.pdf", "release_date": date(2025, 1, 1)}
+    version = deliver(world, brief, people=[ended | {"rights_end": date(2026, 11, 1)}])
+    assert refusal(world, version) == "The rights of Pharmacist ended on 2026-11-01: the video can't be used any more."
+
+
+def test_rights_that_end_soon_raise_one_follow_up_for_team_social(world, brief):
+    from content.models import FollowUp
+
+    person = {"name": "Pharmacist", "release_reference": "r.pdf", "release_date": date(2025, 1, 1)}
+    version = deliver(world, brief, people=[person | {"rights_end": date(2026, 12, 20)}])
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    # Not approved yet: nothing to warn about.
+    assert publication_rules.follow_up_rights_ending(now=now) == 0
+    approve_all(world, version)
+    assert publication_rules.follow_up_rights_ending(now=now) == 1
+    assert publication_rules.follow_up_rights_ending(now=now) == 0  # once
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.kind, follow_up.brief, follow_up.details[0]["name"]) == ("rights_ending", brief, "Pharmacist")
+    assert follow_up.due_at.astimezone(world.ministry.zone).date() == date(2026, 12, 20)  # its start, locally
+    assert AuditEvent.objects.filter(action="rights.ending").count() == 1
+    # Further off than the organisation's warning days: not yet.
+    FollowUp.objects.all().delete()
+    PublicationRules.objects.filter(organisation=world.ministry).update(rights_warning_days=7)
+    assert publication_rules.follow_up_rights_ending(now=now) == 0
+
+
+def test_the_woo_documents_hold_the_caption_and_the_transcript(world, brief):
+    from disclosure import package
+
+    version = deliver(world, brief)
+    documents = package._documents_for(
+        type(brief).objects.prefetch_related("script_versions", "video_versions").get(pk=brief.pk),
+        [], [], {}, 1, timezone.now(),
+    )  # fmt: skip
+    video = next(document for document in documents if document.kind == f"video-v{version.number}")
+    assert "Boosters protect you." in video.html and TRANSCRIPT.split("]")[1].strip()[:20] in video.html

@@ -1,25 +1,33 @@
 """The whole path in the browser, each step by the person whose job it is:
 
-brief (returned once) → script v1 (changes requested) → v2 approved → video v1 rejected → v2 approved in two
-steps → posted early → webcare. Every hand-over is checked for the mail it queues (to exactly the people who act
-next) and the entry in their inbox; the agency sees when to post; the calendar shows the post on the day it went
-live. axe checks every kind of page on the way.
+brief (returned once) → script v1 (changes requested) → v2 approved → video v1 rejected → v2 (with a subtitle file,
+a transcript and the caption from the script) approved in two steps → the hand-off package downloaded (its SHA-256 is
+the approved file's) → posted early → the live post checked clean against the TikTok simulator → webcare. Every
+hand-over is checked for the mail it queues (to exactly the people who act next) and the entry in their inbox; the
+agency sees when to post; the calendar shows the post on the day it went live. axe checks every kind of page on the
+way.
 """
 
+import hashlib
 import re
+import zipfile
 from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from content.models import Brief, Creator, Topic
+from content.models import Brief, Creator, PublicationRules, Topic
 from core import dates
 from core.models import OutgoingMail
 from home.demo.world import seed_demo_world
 from scheduling import services as scheduling
 from scheduling.models import Slot
+from stats.client import OAuthClient
+from stats.models import ChannelConnection
+from stats.tasks import check_post
 from tests.workflow import MEDIA_DIR
+from tests.world import SIMULATED_OPEN_ID
 
 from .conftest import assert_accessible, log_in
 
@@ -156,7 +164,19 @@ def inbox(page):
     return page.locator("section[aria-labelledby=mine-heading]").inner_text()
 
 
-def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
+def _connect(channel, simulator, settings):
+    """The channel connected to (the simulator of) TikTok, as team social would connect it."""
+    tokens = OAuthClient(settings.TIKTOK_API_BASE_URL, simulator.client_key, simulator.client_secret).exchange_code(
+        simulator.authorization_code(SIMULATED_OPEN_ID), "http://testserver/callback"
+    )
+    connection = ChannelConnection(channel=channel, open_id=tokens.open_id, scopes=tokens.scope)
+    connection.access_token, connection.refresh_token = tokens.access_token, tokens.refresh_token
+    connection.access_expires_at = timezone.now() + timedelta(seconds=tokens.expires_in)
+    connection.connected_at = timezone.now()
+    connection.save()
+
+
+def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people, simulator, settings):
     adviser, social, agency = people("vws-adviser"), people("vws-social"), people("agency")
 
     # 1. The adviser drafts the brief; a missing key message is explained and nothing typed is lost.
@@ -232,6 +252,25 @@ def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
     )
     assert f"Post the approved video on {when}." in open_brief(agency, brief).content()
 
+    # The agency downloads the hand-off package: the approved file, byte for byte, with its SHA-256 and the caption.
+    with agency.expect_download() as download:
+        agency.get_by_role("link", name="Download the hand-off package (ZIP)").click()
+    package = zipfile.ZipFile(download.value.path())
+    brief.refresh_from_db()
+    approved = brief.approved_video
+    uploaded = hashlib.sha256((MEDIA_DIR / "valid_5s.webm").read_bytes()).hexdigest()
+    (video_name,) = [name for name in package.namelist() if name.endswith(".webm")]
+    assert hashlib.sha256(package.read(video_name)).hexdigest() == uploaded == approved.sha256
+    assert package.read("SHA256SUMS").decode() == f"{uploaded}  {video_name}\n"
+    disclosure = PublicationRules.of(brief.organisation).disclosure_text
+    assert package.read("caption.txt").decode().startswith(disclosure)
+
+    # TikTok shows the video as approved. It goes out early, which the ministry allows (up to two weeks off its
+    # slot's day); otherwise the check would flag the day.
+    simulator.add_video(SIMULATED_OPEN_ID, "7077642457847991554", description=approved.full_caption, duration=5)
+    _connect(brief.channel, simulator, settings)
+    PublicationRules.objects.filter(organisation=brief.organisation).update(post_day_tolerance=14)
+
     # 7. It goes out early (today, not on its slot) and the agency records the URL; team social does the webcare.
     open_brief(agency, brief).get_by_role("link", name="Record the posting").click()
     agency.get_by_label("TikTok URL of the posted video").fill(
@@ -241,6 +280,11 @@ def test_a_tiktok_goes_from_idea_to_posted_video_in_the_browser(people):
     agency.get_by_role("button", name="Record as posted").click()
     agency.wait_for_url(re.compile(rf"/briefs/{brief.pk}/$"))
     assert status_of(brief) == "posted"
+    # The worker compares the live post with its approval (run here as the worker would run it).
+    assert check_post.apply(args=[brief.posting.pk, "recorded"]).get() == "matches"
+    open_brief(social, brief)
+    assert "Matches its approval" in social.locator("#post-check-heading + p").inner_text()
+    assert_accessible(social)
     assert mailed("brief.posted") == ["vws-social"]
     assert "Do the webcare of the posted video" in inbox(social)
     # The calendar shows it on the day it went live, and the slot two weeks ahead is free again.

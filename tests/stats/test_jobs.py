@@ -370,20 +370,20 @@ def test_team_social_home_says_when_figures_stop_arriving(connected, simulator, 
     assert needing_attention(channels, now=soon) == []  # just connected: the first pull is on its way
     services.pull_video_stats(world.channel, now=STAGED_AT)
     assert needing_attention(channels, now=soon) == []
-    assert "TikTok figures" not in home.get("/").content.decode()
+    assert "TikTok channels" not in home.get("/").content.decode()
     later = STAGED_AT + timedelta(hours=27)
     assert [a.message for a in needing_attention(channels, now=later)] == ["No new figures for more than a day."]
     simulator.fail_next(500, "internal_error")
     with pytest.raises(TikTokError):
         services.pull_video_stats(world.channel, now=STAGED_AT)
     page = home.get("/").content.decode()
-    assert "TikTok figures" in page
+    assert "TikTok channels" in page
     failed = "The last pull from TikTok failed: TikTok could not be reached. The next scheduled pull will try again."
     assert failed in page
     connection.status = "reconnect"
     connection.save()
     assert "connect the channel again" in needing_attention(channels, now=soon)[0].message
-    assert "TikTok figures" not in client_for(world.people["management"]).get("/").content.decode()
+    assert "TikTok channels" not in client_for(world.people["management"]).get("/").content.decode()
 
 
 def test_a_slow_answer_times_out_into_a_retryable_failure(connected, simulator, settings):

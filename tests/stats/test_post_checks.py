@@ -164,3 +164,17 @@ def test_the_brief_page_shows_how_the_live_post_compares(live, client_for):
     page = client_for(world.people["adviser"]).get(reverse("brief_detail", args=[stages.posted.pk])).content.decode()
     assert "Differs from its approval" in page
     assert "does not start with the disclosure" in page
+
+
+def test_the_calendar_and_the_home_page_mark_a_post_that_differs(live, client_for):
+    from scheduling.models import Slot
+
+    world, stages, simulator = live
+    assert Slot.objects.filter(brief=stages.posted).exists()  # the calendar follows the post
+    simulator.edit_video(stages.posting.tiktok_video_id, duration=9)
+    _check(stages)
+    social = client_for(world.people["team_social"])
+    week = social.get(reverse("calendar_agenda"), {"channel": world.channel.pk, "start": "2026-11-23"})
+    assert "differs from its approval" in week.content.decode()
+    home = social.get(reverse("home")).content.decode()
+    assert "1 live post differs from its approval." in home
