@@ -100,6 +100,7 @@ def script_create(request, pk):
             origin=Origin.from_request(request),
         )
         messages.success(request, _("Script version %(number)s is delivered for review.") % {"number": version.number})
+        _warn_of_problems(request, version)
 
     return _agency_form_view(request, pk, Act.ADD_SCRIPT, ScriptForm, "approvals/script_form.html", save)
 
@@ -125,6 +126,7 @@ def video_create(request, pk):
             origin=Origin.from_request(request),
         )
         messages.success(request, _("Video version %(number)s is delivered for review.") % {"number": version.number})
+        _warn_of_problems(request, version)
 
     return _agency_form_view(request, pk, Act.ADD_VIDEO, VideoForm, "approvals/video_form.html", save)
 
@@ -132,6 +134,46 @@ def video_create(request, pk):
 def _settings_text(version) -> str:
     """The TikTok settings as words, so a change shows in the comparison ("Duets allowed: no → yes")."""
     return "; ".join(f"{label}: {_('yes') if value else _('no')}" for label, value in version.tiktok_settings())
+
+
+def _warn_of_problems(request, version) -> None:
+    """Whoever delivers a version hears at once what will stand in the way of its approval (the reviewers see the
+    same list), rather than from a request for changes days later."""
+    found = publication.problems(
+        version,
+        PublicationRules.of(version.brief.organisation),
+        timezone.now().astimezone(version.brief.organisation.zone).date(),
+    )
+    if found:
+        messages.warning(
+            request,
+            _("It can't be approved as it is: %(problems)s Deliver a new version with this put right.")
+            % {"problems": " ".join(str(problem) for problem in found)},
+        )
+
+
+def _video_text(version) -> str:
+    """The video itself, so the comparison shows whether it changed: the same file (by its SHA-256) or link, or not."""
+    if version.file:
+        return _("File %(hash)s") % {"hash": (version.sha256 or version.file.name)[:12]}
+    return _("Preview link %(link)s") % {"link": version.preview_url}
+
+
+def _creators_text(version) -> str:
+    return ", ".join(sorted(creator.display_name for creator in version.creators.all()))
+
+
+def _subtitles_text(version) -> str:
+    parts = [_("subtitle file")] if version.subtitle_file else []
+    if version.has_subtitles:
+        parts.append(_("burned in"))
+    return ", ".join(parts) or _("none")
+
+
+def _register_text(version) -> str:
+    return "; ".join(
+        f"{person.name}: {person.release_reference or '—'}" for person in version.people_on_screen.order_by("pk")
+    )
 
 
 def _visible_run(request, pk) -> ApprovalRun:
@@ -173,8 +215,17 @@ def review_page(request, run, *, form=None, status=200):
             pieces = diff.words(old, new)
             if diff.changed(pieces):
                 diffs.append((label, pieces))
-    if previous is not None and run.stage == Stage.VIDEO and previous.transcript != version.transcript:
-        diffs.append((_("Transcript"), diff.words(previous.transcript, version.transcript)))
+    if previous is not None and run.stage == Stage.VIDEO:
+        for label, old, new in (
+            (_("Video"), _video_text(previous), _video_text(version)),
+            (_("Creators"), _creators_text(previous), _creators_text(version)),
+            (_("Subtitles"), _subtitles_text(previous), _subtitles_text(version)),
+            (_("Transcript"), previous.transcript, version.transcript),
+            (_("Consent register"), _register_text(previous), _register_text(version)),
+        ):
+            pieces = diff.words(old, new)
+            if diff.changed(pieces):
+                diffs.append((label, pieces))
     if previous is not None and run.stage == Stage.SCRIPT:
         for label, old, new in (
             (_("Script"), previous.text, version.text),

@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 from functools import partial
 
 from django import forms
@@ -277,6 +278,8 @@ class VideoForm(PublicationMixin, CreatorChoiceMixin, forms.Form):
             except ValidationError as error:
                 self.add_error("file", error)
         if cleaned.get("subtitle_file"):
+            # Without the file's own duration (a preview link) the channel's longest video bounds the cues.
+            duration = duration or Decimal(self.brief.channel.max_video_seconds)
             rules = PublicationRules.of(self.brief.organisation)
             try:
                 limits = subtitles.SubtitleLimits(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db.models import Q
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, override
 
 from audit import trail
 from audit.actions import AuditAction
@@ -158,10 +158,15 @@ def required_checks(version, rules: PublicationRules) -> list[str]:
     return checks
 
 
+CREATOR_CONTRACT = gettext_noop("Creator contract")
+
+
 def register_creators(version: VideoVersion) -> None:
     """The creators in a new version go on its consent register: a row the agency filled in under the creator's
     name becomes theirs; otherwise they are covered by their contract's consent date where there is one."""
     rows = {row.name.strip().lower(): row for row in version.people_on_screen.filter(creator=None)}
+    with override(version.brief.organisation.language):  # kept in the organisation's words, as a typed reference is
+        contract = gettext(CREATOR_CONTRACT)
     listed = set(version.people_on_screen.exclude(creator=None).values_list("creator_id", flat=True))
     new = []
     for creator in version.creators.all():
@@ -176,7 +181,7 @@ def register_creators(version: VideoVersion) -> None:
                 video_version=version,
                 creator=creator,
                 name=creator.display_name,
-                release_reference=gettext_noop("Creator contract") if creator.consent_date else "",
+                release_reference=contract if creator.consent_date else "",
                 release_date=creator.consent_date,
             )
         )

@@ -20,6 +20,8 @@ from . import postcheck
 
 
 class CloseForm(forms.Form):
+    use_required_attribute = False  # no red box before anything is typed
+
     note = forms.CharField(
         label=gettext_lazy("What was done"),
         widget=forms.Textarea(attrs={"rows": 3}),

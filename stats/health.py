@@ -18,6 +18,7 @@ STALE_AFTER = timedelta(hours=26)  # the daily pull plus a margin for its retrie
 class Attention:
     channel: object
     message: str
+    url_name: str = ""  # where to act on it: the channel's results page unless said otherwise
 
 
 def needing_attention(channels, *, now) -> list[Attention]:
@@ -81,7 +82,7 @@ def _follow_ups(channels) -> list[Attention]:
                 "%(count)s videos on the channel were posted without approval.",
                 row["count"],
             ) % {"count": row["count"]}
-        found.append(Attention(channel, message))
+        found.append(Attention(channel, message, url_name="follow_up_list"))
     return found
 
 

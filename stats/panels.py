@@ -1,7 +1,10 @@
 """What results add to the brief page (``brief_panels``): how the live post compares with its approval."""
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
+from accounts import access
+from accounts.roles import Capability
 from content.models import FollowUp, FollowUpKind
 from core.hooks import Panel
 
@@ -15,7 +18,12 @@ def post_check_panel(request, brief, membership, forms) -> Panel | None:
         return None
     check = PostCheck.objects.filter(posting=posting).order_by("-checked_at", "-pk").first()
     differences = [postcheck.Difference(**difference) for difference in check.differences] if check else []
-    follow_up = FollowUp.objects.filter(kind=FollowUpKind.POST_DIFFERS, posting=posting, done_at=None).first()
+    # The open follow-up, else the last one closed (and what was done about it).
+    follow_up = (
+        FollowUp.objects.filter(kind=FollowUpKind.POST_DIFFERS, posting=posting)
+        .order_by(F("done_at").desc(nulls_first=True), "-pk")
+        .first()
+    )
     return Panel(
         "stats/panels/post_check.html",
         "actions" if check is not None and check.outcome == CheckOutcome.DIFFERS else "after_brief",
@@ -23,6 +31,7 @@ def post_check_panel(request, brief, membership, forms) -> Panel | None:
             "check": check,
             "differences": differences,
             "follow_up": follow_up,
+            "can_follow_up": access.has_capability(membership, Capability.CHECK_BRIEFS),
             "waiting": check is None,
             "failed_reason": _("TikTok could not be asked; it is tried again every hour.")
             if check is not None and check.outcome == CheckOutcome.FAILED

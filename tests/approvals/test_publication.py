@@ -262,7 +262,10 @@ def test_a_creator_with_neither_a_register_row_nor_a_contract_date_is_refused(wo
 def test_a_creators_contract_date_covers_them_without_a_register_row(world, brief):
     version = deliver(world, brief)  # the factory's creators have a contract date
     (row,) = version.people_on_screen.all()
-    assert (row.release_reference, row.release_date) == ("Creator contract", date(2026, 1, 5))
+    assert (row.release_reference, row.release_date) == (
+        "Contract met de maker",
+        date(2026, 1, 5),
+    )  # in the ministry's language
     OnScreenPerson.objects.filter(video_version=version).delete()
 
     approve(world, version)
@@ -609,3 +612,34 @@ def test_the_woo_documents_hold_the_caption_and_the_transcript(world, brief):
     )  # fmt: skip
     video = next(document for document in documents if document.kind == f"video-v{version.number}")
     assert "Boosters protect you." in video.html and TRANSCRIPT.split("]")[1].strip()[:20] in video.html
+
+
+def test_the_agency_hears_at_delivery_what_stands_in_the_way_of_approval(world, brief, client_for):
+    client = client_for(world.people["agency_member"])
+    response = client.post(reverse("video_create", args=[brief.pk]), video_form(world, caption="Book your booster."))
+    assert response.status_code == 302
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert (
+        "It can't be approved as it is: A paid creator appears, so the caption must start with the disclosure" in page
+    )
+
+
+def test_an_error_on_the_video_form_is_summed_up_at_the_top_and_asks_for_the_files_again(world, brief, client_for):
+    client = client_for(world.people["agency_member"])
+    response = client.post(reverse("video_create", args=[brief.pk]), video_form(world, subtitles=LATE_SRT))
+    page = html.unescape(response.content.decode())
+    summary = page.index("The version was not delivered. Please look at:")
+    assert (
+        summary < page.index('<form class="planner-form" method="post" enctype')
+        and page.index('href="#id_subtitle_file"') > summary
+    )
+    assert "choose the video file and the subtitle file again" in page
+
+
+def test_the_comparison_shows_a_new_video_and_other_creators(world, brief, client_for):
+    first = deliver(world, brief)
+    decide(world.people["adviser"], first, Verdict.REQUEST_CHANGES, comment="Another maker, please.")
+    second = deliver(world, brief, creators=[CreatorFactory(agency=world.agency, display_name="Noor Nieuw")])
+    page = client_for(world.people["adviser"]).get(reverse("review", args=[open_run(second).pk])).content.decode()
+    assert '<h4 class="utrecht-heading-4">Creators</h4>' in page and "Noor Nieuw" in page
+    assert '<h4 class="utrecht-heading-4">Video</h4>' not in page  # the same file: no change to show

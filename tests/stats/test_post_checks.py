@@ -136,6 +136,13 @@ def test_a_video_on_the_channel_that_no_brief_records_is_flagged_as_posted_witho
     follow_up = FollowUp.objects.get(kind=FollowUpKind.POSTED_WITHOUT_APPROVAL)
     assert follow_up.tiktok_video_id == "7200000000000000001" and follow_up.channel == world.channel
     assert AuditEvent.objects.filter(action="post.without_approval").count() == 1
+    social = world.people["team_social"]
+    membership = Membership.objects.get(user=social, organisation=world.ministry)
+    (item,) = [item for item in inbox.waiting_for(social, membership, now=STAGED_AT) if "follow-ups" in item.link]
+    assert (item.label, item.heading) == (
+        "Posted without approval",
+        f"Video 7200000000000000001 on @{world.channel.handle}",
+    )
 
 
 def test_team_social_closes_a_follow_up_with_what_was_done(live, client_for):
