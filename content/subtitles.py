@@ -247,3 +247,17 @@ def _number(value: Decimal) -> str:
     """A figure for a message, without trailing zeros: 0.800 → "0.8", 17 → "17"."""
     value = Decimal(value)
     return number_format(value.to_integral_value() if value == value.to_integral_value() else value.normalize())
+
+
+def as_webvtt(cues: list[Cue]) -> str:
+    """The cues as WebVTT, the one format a browser's <track> plays (an SRT file is shown in the review's player
+    this way)."""
+
+    def moment(seconds: Decimal) -> str:
+        milliseconds = int(seconds * 1000)
+        hours, rest = divmod(milliseconds, 3_600_000)
+        minutes, rest = divmod(rest, 60_000)
+        return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+    blocks = [f"{moment(cue.start)} --> {moment(cue.end)}\n{cue.text}" for cue in cues]
+    return "WEBVTT\n\n" + "\n\n".join(blocks) + "\n"

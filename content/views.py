@@ -20,7 +20,7 @@ from audit.trail import Origin
 from core import downloads, hooks
 from core.pagination import paginate
 
-from . import planning, progress, services, states
+from . import planning, progress, services, states, subtitles
 from .forms import (
     AttachmentForm,
     BriefFilterForm,
@@ -175,7 +175,12 @@ def video_accessibility_file(request, pk, number, kind):
     brief = get_brief_for_user(request.user, pk)
     version = get_object_or_404(VideoVersion, brief=brief, number=number)
     word = _("transcript") if kind == "transcript" else _("subtitles")
-    if kind == "transcript" and version.transcript.strip():
+    if kind == "track" and version.subtitle_file:
+        # For the review's player: the checked file as WebVTT, whatever it was delivered as.
+        with version.subtitle_file.open("rb") as source:
+            _format, cues = subtitles.parse(source.read(), version.subtitle_file.name)
+        response = HttpResponse(subtitles.as_webvtt(cues), content_type="text/vtt; charset=utf-8")
+    elif kind == "transcript" and version.transcript.strip():
         response = HttpResponse(version.transcript.strip() + "\n", content_type="text/plain; charset=utf-8")
         downloads.as_attachment(response, downloads.filename(word, brief.reference, f"v{number}", extension="txt"))
     elif kind == "subtitles" and version.subtitle_file:

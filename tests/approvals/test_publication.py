@@ -643,3 +643,21 @@ def test_the_comparison_shows_a_new_video_and_other_creators(world, brief, clien
     page = client_for(world.people["adviser"]).get(reverse("review", args=[open_run(second).pk])).content.decode()
     assert '<h4 class="utrecht-heading-4">Creators</h4>' in page and "Noor Nieuw" in page
     assert '<h4 class="utrecht-heading-4">Video</h4>' not in page  # the same file: no change to show
+
+
+def test_the_review_player_shows_a_subtitle_file_as_webvtt(world, brief, client_for):
+    client = client_for(world.people["agency_member"])
+    assert (
+        client.post(reverse("video_create", args=[brief.pk]), video_form(world, subtitles=GOOD_SRT)).status_code == 302
+    )
+    version = VideoVersion.objects.get(brief=brief)
+    reviewer = client_for(world.people["adviser"])
+    page = reviewer.get(reverse("review", args=[open_run(version).pk])).content.decode()
+    track = reverse("video_accessibility_file", args=[brief.pk, version.number, "track"])
+    assert f'<track kind="subtitles" src="{track}"' in page
+    answer = reviewer.get(track)
+    assert answer["Content-Type"] == "text/vtt; charset=utf-8"
+    assert answer.content.decode() == (
+        "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nGet your booster.\n\n"
+        "00:00:02.200 --> 00:00:04.000\nBook it via Rijksoverheid.nl.\n"
+    )
