@@ -158,8 +158,16 @@ class OnScreenPersonForm(forms.ModelForm):
         fields = ["name", "release_reference", "release_date", "is_minor", "parental_consent_reference", "rights_end"]
         widgets = {"release_date": DateInput, "rights_end": DateInput}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A row may stay empty (nobody); a row with anything in it needs the name, said in clean().
+        self.fields["name"].required = False
+
     def clean(self):
         cleaned = super().clean()
+        filled = any(cleaned.get(name) for name in self.Meta.fields if name != "name")
+        if filled and not (cleaned.get("name") or "").strip():
+            self.add_error("name", _("Give the name, or a description, of the person on screen."))
         start, end = cleaned.get("release_date"), cleaned.get("rights_end")
         if start and end and end < start:
             self.add_error("rights_end", _("The rights end before the release was signed."))

@@ -661,3 +661,12 @@ def test_the_review_player_shows_a_subtitle_file_as_webvtt(world, brief, client_
         "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nGet your booster.\n\n"
         "00:00:02.200 --> 00:00:04.000\nBook it via Rijksoverheid.nl.\n"
     )
+
+
+def test_a_person_row_with_a_release_but_no_name_asks_for_the_name(world, brief, client_for):
+    client = client_for(world.people["agency_member"])
+    nameless = {"release_reference": "release-12.pdf", "release_date": "2026-11-20"}
+    response = client.post(reverse("video_create", args=[brief.pk]), video_form(world, people=[nameless]))
+    assert response.status_code == 200
+    assert "Give the name, or a description, of the person on screen." in html.unescape(response.content.decode())
+    assert not VideoVersion.objects.filter(brief=brief).exists()
