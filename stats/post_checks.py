@@ -17,6 +17,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext, override
 
 from audit import trail
 from audit.actions import AuditAction
@@ -204,9 +205,11 @@ def note_posted_without_approval(connection: ChannelConnection, unrecorded: list
 def recorded_after_all(*, posting, actor, origin=None, **_ignored) -> None:
     """The ``brief_posted`` hook: a video flagged as posted without approval that the agency now records is
     accounted for; and the new post is checked once the recording is committed."""
+    with override(posting.brief.organisation.language):  # the note is the organisation's record, in its language
+        note = gettext("Recorded by the agency as the post of %(reference)s.") % {"reference": posting.brief.reference}
     FollowUp.objects.filter(
         kind=FollowUpKind.POSTED_WITHOUT_APPROVAL, tiktok_video_id=posting.tiktok_video_id, done_at__isnull=True
-    ).update(done_at=posting.recorded_at, done_by=actor, note="recorded")
+    ).update(done_at=posting.recorded_at, done_by=actor, note=note)
     from .tasks import check_post
 
     transaction.on_commit(lambda: check_post.delay(posting.pk, "recorded"))

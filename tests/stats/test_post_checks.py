@@ -185,3 +185,23 @@ def test_the_calendar_and_the_home_page_mark_a_post_that_differs(live, client_fo
     assert "differs from its approval" in week.content.decode()
     home = social.get(reverse("home")).content.decode()
     assert "1 live post differs from its approval." in home
+
+
+def test_recording_a_video_flagged_as_posted_without_approval_closes_its_follow_up(live):
+    from content import services as content_services
+
+    world, stages, _ = live
+    flagged = FollowUp.objects.create(
+        organisation=world.ministry, kind=FollowUpKind.POSTED_WITHOUT_APPROVAL, channel=world.channel,
+        tiktok_video_id="7200000000000000009", due_at=STAGED_AT, created_at=STAGED_AT,
+    )  # fmt: skip
+    content_services.posting_record(
+        actor=world.people["agency_member"],
+        brief=stages.ready,
+        tiktok_url=f"https://www.tiktok.com/@{world.channel.handle}/video/7200000000000000009",
+        posted_at=STAGED_AT - timedelta(minutes=5),
+        now=STAGED_AT,
+    )
+    flagged.refresh_from_db()
+    assert flagged.done_by == world.people["agency_member"]
+    assert flagged.note == f"Door het bureau vastgelegd als de plaatsing van {stages.ready.reference}."
