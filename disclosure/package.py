@@ -38,7 +38,7 @@ from budget.models import CostLine
 from content.models import Comment, Creator, ScriptVersion, Topic, VideoVersion, WebcareTask
 from core.spreadsheets import SafeWriter
 
-from . import auditing, names
+from . import auditing, names, woo_web
 from .redaction import REDACTION_MARK, Person, Redactor
 
 # Briefs whose documents are fetched together: a fixed number of queries per chunk, and memory for one chunk only.
@@ -118,6 +118,7 @@ def _fetch(chunk: list) -> tuple[dict, dict]:
         "agency",
         "topic",
         "constraints",
+        "posting",
         Prefetch("script_versions", queryset=ScriptVersion.objects.order_by("number").prefetch_related("creators")),
         Prefetch("video_versions", queryset=VideoVersion.objects.order_by("number")),
         Prefetch("comments", queryset=Comment.objects.select_related("author").order_by("created_at", "pk")),
@@ -185,7 +186,7 @@ def _documents_for(brief, decisions: list, events: list, roles, start_number: in
     return docs
 
 
-def _readme(title: str, finds: list) -> str:
+def _readme(title: str, finds: list, *, woo_web_form: bool = False) -> str:
     lines = [
         _(
             "Disclosure package %(title)s. The names of everyone who worked on these documents (the organisation's "
@@ -195,6 +196,15 @@ def _readme(title: str, finds: list) -> str:
         % {"title": title, "mark": REDACTION_MARK},
         "",
     ]
+    if woo_web_form:
+        lines += [
+            _(
+                "woo-web/ holds the same documents as PDF, each named by its ID, and productierapport.xlsx in the "
+                "columns of the government's Woo platform (woo-web), so the dossier can be uploaded there as it is. "
+                "Posted TikToks are listed as already public (Reeds openbaar) with their link."
+            ),
+            "",
+        ]
     if not names.enabled():
         lines.append(_("No name detector ran: read the documents for names of others (a citizen in a webcare note)."))
     elif finds:
@@ -233,6 +243,8 @@ def write_package(
         )
     )
     documents: dict[int, int] = {}
+    # Dutch organisations' packages also come in the form the government's Woo platform reads (woo_web).
+    report = woo_web.ProductionReport(title) if {b.organisation.country for b in briefs} == {"NL"} else None
     inventory = io.StringIO()
     writer = SafeWriter(inventory)
     writer.writerow([_("number"), _("brief"), _("date"), _("title"), _("type"), _("file")])
@@ -247,13 +259,21 @@ def write_package(
                 # ("CET"), whoever downloads the package.
                 with timezone.override(brief.organisation.zone):
                     docs = _documents_for(brief, decisions.get(brief.pk, []), timelines[brief], roles, written + 1, now)
+                first = woo_web.document_id(brief, docs[0].number) if docs else ""
                 for doc in docs:
-                    writer.writerow(
-                        [doc.number, doc.brief_reference, doc.date, redactor.redact(doc.title), doc.kind, doc.filename]
-                    )
+                    title = redactor.redact(doc.title)
+                    writer.writerow([doc.number, doc.brief_reference, doc.date, title, doc.kind, doc.filename])
                     redacted = redactor.redact_html(doc.html)
                     archive.writestr(doc.filename, redacted)
                     finds += names.possible_names(doc.filename, names.plain_text(redacted), redactor.kept_words)
+                    if report is not None:
+                        name = report.add_document(
+                            brief, doc, title=title, redacted=REDACTION_MARK in redacted, explanation=doc.kind,
+                            related=first,
+                        )  # fmt: skip
+                        archive.writestr(name, woo_web.pdf(redacted))
+                if report is not None and hasattr(brief, "posting"):
+                    report.add_posting(brief, brief.posting, title=_("The TikTok as posted"), related=first)
                 documents[brief.pk] = len(docs)
                 written += len(docs)
                 if progress is not None:
@@ -261,7 +281,9 @@ def write_package(
             del decisions, timelines
             _forget(chunk)
         archive.writestr("inventory.csv", inventory.getvalue())
-        archive.writestr("README.txt", _readme(title, finds))
+        if report is not None:
+            archive.writestr(woo_web.REPORT, report.xlsx())
+        archive.writestr("README.txt", _readme(title, finds, woo_web_form=report is not None))
     return documents
 
 
