@@ -27,7 +27,7 @@ from content.models import FollowUp, FollowUpKind, Posting, PublicationRules
 
 from . import postcheck
 from .client import TikTokError
-from .models import ChannelConnection, CheckOutcome, PostCheck
+from .models import ChannelConnection, CheckOutcome, ConnectionStatus, PostCheck
 
 CHECK_DAYS = 30  # posts older than this are not checked by themselves: a check is about the hand-over
 FOLLOW_UP_DAYS = 1  # team social looks into a difference within a day
@@ -87,6 +87,13 @@ def record(posting: Posting, live: postcheck.Live | None, *, now: datetime, trig
         # TikTok's answer lacked what is compared: nothing is known to differ; the sweep asks again.
         error, differences, live = "unreadable: " + differences[0].expected, [], None
     outcome = CheckOutcome.FAILED if live is None else CheckOutcome.DIFFERS if differences else CheckOutcome.MATCHES
+    last = PostCheck.objects.filter(posting=posting).order_by("-checked_at", "-pk").first()
+    if outcome == CheckOutcome.FAILED and last is not None and last.outcome == CheckOutcome.FAILED:
+        # TikTok still can't be asked: the failed check says when it was last tried, rather than a row and an audit
+        # event every hour for as long as the fault lasts.
+        last.checked_at, last.trigger, last.error = now, trigger, error[:500]
+        last.save(update_fields=["checked_at", "trigger", "error"])
+        return last
     check = PostCheck.objects.create(
         posting=posting,
         checked_at=now,
@@ -150,7 +157,11 @@ def latest_checks(postings) -> dict[int, PostCheck]:
 
 def due_for_another_check(*, now: datetime):
     """Recent posts whose last check failed, or that were never checked (the queue lost the job)."""
-    recent = Posting.objects.filter(posted_at__gte=now - timedelta(days=CHECK_DAYS))
+    # Only where TikTok can be asked: a channel not connected would fail the check again each hour.
+    recent = Posting.objects.filter(
+        posted_at__gte=now - timedelta(days=CHECK_DAYS),
+        brief__channel__tiktok_connection__status=ConnectionStatus.CONNECTED,
+    )
     latest = latest_checks(recent)
     return [
         posting for posting in recent if posting.pk not in latest or latest[posting.pk].outcome == CheckOutcome.FAILED

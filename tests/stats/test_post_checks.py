@@ -109,7 +109,23 @@ def test_a_fault_at_tiktok_is_kept_as_a_failed_check_and_tried_again(live):
     check = PostCheck.objects.get()
     assert check.outcome == "failed" and "internal_error" in check.error
     assert post_checks.due_for_another_check(now=STAGED_AT + timedelta(hours=2)) == [stages.posting]
-    assert _check(stages).outcome == "matches"
+    # Failing again updates the failed check (when it was last tried) instead of adding a row and an event an hour.
+    simulator.fail_next(500, "internal_error")
+    with pytest.raises(TikTokError):
+        post_checks.check_posting(stages.posting, now=STAGED_AT + timedelta(hours=2), trigger="retry")
+    assert PostCheck.objects.get().checked_at == STAGED_AT + timedelta(hours=2)
+    assert AuditEvent.objects.filter(action="post.checked").count() == 1
+    later = STAGED_AT + timedelta(hours=3)
+    assert post_checks.check_posting(stages.posting, now=later, trigger="retry").outcome == "matches"
+    assert post_checks.due_for_another_check(now=STAGED_AT + timedelta(hours=2)) == []
+
+
+def test_posts_of_a_channel_not_connected_are_not_checked_again_each_hour(live):
+    _, stages, simulator = live
+    simulator.fail_next(500, "internal_error")
+    with pytest.raises(TikTokError):
+        _check(stages)
+    stages.posting.brief.channel.tiktok_connection.delete()
     assert post_checks.due_for_another_check(now=STAGED_AT + timedelta(hours=2)) == []
 
 
