@@ -193,6 +193,7 @@ def follow_up_rights_ending(*, now) -> int:
     the organisation's warning days (once per person): the video must come down, or the release be extended, before
     then."""
     made = 0
+    rules_of = {}  # per organisation, read once
     people = (
         OnScreenPerson.objects.filter(rights_end__isnull=False, rights_end__gte=now.date())
         .filter(
@@ -204,7 +205,9 @@ def follow_up_rights_ending(*, now) -> int:
     )
     for person in people:
         brief = person.video_version.brief
-        rules = PublicationRules.of(brief.organisation)
+        if brief.organisation_id not in rules_of:
+            rules_of[brief.organisation_id] = PublicationRules.of(brief.organisation)
+        rules = rules_of[brief.organisation_id]
         if person.rights_end > now.date() + timedelta(days=rules.rights_warning_days):
             continue
         due = datetime.combine(person.rights_end, time.min, tzinfo=brief.organisation.zone)

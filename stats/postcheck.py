@@ -19,7 +19,6 @@ its ``message`` made when shown, in the reader's language: ``Difference(**stored
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_decimal
 from django.utils.translation import gettext
 
+from content.publication import normalised  # one meaning of "the same caption", here and at the approval
 from core import dates
 
 # TikTok documents video_description with a maximum length of 150 characters: a longer caption can only come back as
@@ -36,13 +36,7 @@ CAPTION_LIMIT = 150
 DURATION_SLACK = Decimal("1")  # TikTok gives whole seconds; the approved file's duration has decimals
 
 CODES = ("unreadable", "disclosure", "caption", "duration", "too_early", "off_day")
-_WHITESPACE = re.compile(r"\s+")
 _SECONDS = "EEEE d MMMM y, HH:mm:ss"  # when two moments fall in the same minute, the seconds tell them apart
-
-
-def normalised(text: str | None) -> str:
-    """Runs of whitespace (new lines included) as one space, stripped: how a caption reads, whatever the typing."""
-    return _WHITESPACE.sub(" ", text or "").strip()
 
 
 @dataclass(frozen=True)
