@@ -147,7 +147,7 @@ class ScopedAdmin(OrganisationAdminPermissions, ScopedChoices, admin.ModelAdmin)
 @admin.register(Organisation, site=admin_site)
 class OrganisationAdmin(ScopedAdmin):
     organisation_path = "pk"
-    list_display = ["name", "country", "language", "time_zone", "currency", "vat_rate"]
+    list_display = ["name", "country", "jurisdiction", "language", "time_zone", "currency", "vat_rate"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):

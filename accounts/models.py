@@ -39,6 +39,13 @@ class Country(models.TextChoices):
     SWEDEN = "SE", _("Sweden")
 
 
+class Jurisdiction(models.TextChoices):
+    """The public-records law the organisation's disclosures and archive follow (``disclosure``, ``archive``)."""
+
+    WOO = "NL", _("Netherlands: Woo and Archiefwet")
+    OFFENTLIGHETSPRINCIPEN = "SE", _("Sweden: offentlighetsprincipen (OSL) and arkivlagen")
+
+
 class Currency(models.TextChoices):
     EUR = "EUR", _("Euro")
     SEK = "SEK", _("Swedish krona")
@@ -55,6 +62,13 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    jurisdiction = models.CharField(
+        _("public-records law"),
+        max_length=2,
+        choices=Jurisdiction.choices,
+        blank=True,
+        help_text=_("Which law disclosures and archive packages follow; left empty, the country's."),
+    )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
@@ -102,6 +116,11 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def records_law(self) -> str:
+        """The ``Jurisdiction`` in force: the one set, else the country's (the codes are the countries')."""
+        return self.jurisdiction or self.country
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

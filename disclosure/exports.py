@@ -25,6 +25,8 @@ from django.utils import translation
 
 from accounts.access import has_capability, membership_in, require_in
 from accounts.roles import Capability
+from audit import trail
+from audit.actions import AuditAction
 from audit.trail import Origin
 from content.models import Brief
 
@@ -117,6 +119,13 @@ def export_again(*, actor, export: DisclosureExport, language: str, origin: Orig
         raise ValueError(f"Export {export.pk} is {export.status}; only a failed or expired one starts again.")
     if replaced(export):
         raise AlreadyAgain
+    if export.kind == ExportKind.REQUEST:
+        require_in(actor, export.organisation, Capability.DISCLOSE)
+        return DisclosureExport.objects.create(
+            organisation=export.organisation, requested_by=actor, requested_from=origin.address,
+            kind=ExportKind.REQUEST, request_id=export.request_id, parameters=export.parameters, title=export.title,
+            language=language, created_at=now,
+        )  # fmt: skip
     return export_request(
         actor=actor, organisation=export.organisation, period=Period.of(export), language=language, origin=origin,
         now=now,
@@ -166,7 +175,9 @@ def export_build(export_id: int, *, now, clock: Callable[[], dt.datetime]) -> Di
     attempt = _claim(export_id, now)
     if attempt is None:
         return None
-    export = DisclosureExport.objects.select_related("organisation", "requested_by").get(pk=export_id)
+    export = DisclosureExport.objects.select_related("organisation", "requested_by", "request__organisation").get(
+        pk=export_id
+    )
     membership = membership_in(export.requested_by, export.organisation)
     if not has_capability(membership, Capability.DISCLOSE):
         _fail(export_id, attempt, ExportFailure.NOT_ALLOWED, clock())
@@ -181,8 +192,21 @@ def export_build(export_id: int, *, now, clock: Callable[[], dt.datetime]) -> Di
         return DisclosureExport.objects.get(pk=export_id)
 
 
+def _briefs(export: DisclosureExport, membership) -> list:
+    """A period's briefs as they are now; a request's as they were gathered (those the requester still sees)."""
+    if export.kind == ExportKind.REQUEST:
+        return list(
+            Brief.objects.visible_to(membership)
+            .filter(disclosure_requests=export.request_id)
+            .select_related("organisation", "agency", "topic", "channel")
+            .order_by("-updated_at", "-pk")
+        )
+    return list(period_briefs(membership, Period.of(export)))
+
+
 def _build(export: DisclosureExport, membership, attempt: int, now, clock) -> DisclosureExport:
-    briefs = list(period_briefs(membership, Period.of(export)))
+    briefs = _briefs(export, membership)
+    request = export.request
     if not _mine(export.pk, attempt).update(briefs_total=len(briefs), heartbeat_at=clock()):
         raise TakenOver
 
@@ -197,7 +221,9 @@ def _build(export: DisclosureExport, membership, attempt: int, now, clock) -> Di
 
     with tempfile.TemporaryFile() as zipped:
         with translation.override(export.language):
-            documents = package.write_package(briefs, title=export.title, now=now, out=zipped, progress=progress)
+            documents = package.write_package(
+                briefs, title=export.title, now=now, out=zipped, progress=progress, request=request
+            )
         size = zipped.tell()
         zipped.seek(0)
         name = export.file.field.generate_filename(export, export.filename)
@@ -219,6 +245,19 @@ def _build(export: DisclosureExport, membership, attempt: int, now, clock) -> Di
                 now=finished,
                 origin=Origin(export.requested_from),
             )
+            if request is not None:
+                trail.record(
+                    organisation=export.organisation,
+                    actor=export.requested_by,
+                    action=AuditAction.REQUEST_PACKAGED,
+                    obj=request,
+                    origin=Origin(export.requested_from),
+                    details={
+                        "package": export.pk,
+                        "documents": sum(documents.values()),
+                        "masked_places": sum(request.masked_places.values()),
+                    },
+                )
     except BaseException:
         export.file.storage.delete(stored)
         raise

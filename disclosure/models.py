@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Jurisdiction, Organisation
 from accounts.roles import Capability
 from accounts.scoping import NOTHING, ScopedQuerySet, grants
 
@@ -24,6 +24,7 @@ class ExportStatus(models.TextChoices):
 
 class ExportKind(models.TextChoices):
     PERIOD = "period", _("Every brief made in a period")
+    REQUEST = "request", _("The documents of a request")
 
 
 class ExportFailure(models.TextChoices):
@@ -31,6 +32,12 @@ class ExportFailure(models.TextChoices):
 
     NOT_ALLOWED = "not_allowed", _("The person who asked for it may no longer disclose in this organisation.")
     ERROR = "error", _("Something went wrong while the package was made.")
+
+
+def package_filename(organisation, title: str) -> str:
+    """A package's file name says what it is under the organisation's law: a Woo package, or public records
+    (handlingar) released under offentlighetsprincipen."""
+    return f"{'woo' if organisation.records_law == Jurisdiction.WOO else 'handlingar'}-{title}.zip"
 
 
 def export_path(instance, filename):
@@ -59,6 +66,10 @@ class DisclosureExport(models.Model):
     # Where the request came from: the origin of the disclosure's audit events, which the worker writes.
     requested_from = models.CharField(max_length=64, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=ExportKind.choices, default=ExportKind.PERIOD)
+    # The request it answers (kind REQUEST): its briefs, masked passages and decision make the package.
+    request = models.ForeignKey(
+        "DisclosureRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="exports"
+    )
     # For a period: {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}, read in the organisation's time zone.
     parameters = models.JSONField(default=dict)
     title = models.CharField(_("package"), max_length=100)
@@ -100,7 +111,7 @@ class DisclosureExport(models.Model):
         ]
 
     def __str__(self):
-        return f"woo-{self.title} ({self.get_status_display()})"
+        return f"{self.filename} ({self.get_status_display()})"
 
     @property
     def is_pending(self) -> bool:
@@ -112,4 +123,90 @@ class DisclosureExport(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"woo-{self.title}.zip"
+        return package_filename(self.organisation, self.title)
+
+
+class DisclosureRequestQuerySet(ScopedQuerySet):
+    def visibility(self, membership) -> Q:
+        """The requests of the membership's organisation, if its role may disclose."""
+        if not grants(membership, Capability.DISCLOSE):
+            return NOTHING
+        return Q(organisation_id=membership.organisation_id)
+
+    def open(self):
+        return self.filter(decided_at__isnull=True)
+
+
+class DisclosureRequest(models.Model):
+    """A request for public records, registered as it came in (who asked, when, what), the briefs gathered for it
+    and the passages the discloser masked; decided (dated) once the answer went out. An open request holds its
+    briefs: nothing of them is destroyed while it is being handled (``holds``)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="disclosure_requests", verbose_name=_("organisation")
+    )
+    # The law the request is handled under, as it was when it came in.
+    jurisdiction = models.CharField(_("public-records law"), max_length=2, choices=Jurisdiction.choices)
+    reference = models.CharField(_("reference"), max_length=20)
+    requester = models.CharField(_("who asked"), max_length=200)
+    requester_contact = models.CharField(_("how to reach them"), max_length=254, blank=True)
+    received_on = models.DateField(_("received on"))
+    subject = models.TextField(_("what is asked for"))
+    period_start = models.DateField(_("briefs made from"))
+    period_end = models.DateField(_("until"))
+    briefs = models.ManyToManyField("content.Brief", related_name="disclosure_requests", verbose_name=_("briefs"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(_("registered"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+
+    objects = DisclosureRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disclosure request")
+        verbose_name_plural = _("disclosure requests")
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "reference"], name="disclosure_request_reference"),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")), name="disclosure_request_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True, decided_by__isnull=True)
+                | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="disclosure_request_decided_by_whom",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.decided_at is None
+
+
+class Masking(models.Model):
+    """A passage of a brief's documents that is not released, with the provision it rests on and why."""
+
+    request = models.ForeignKey(DisclosureRequest, on_delete=models.CASCADE, related_name="maskings")
+    # The brief whose documents it is masked in; empty: in every document of the request.
+    brief = models.ForeignKey(
+        "content.Brief", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("brief")
+    )
+    passage = models.TextField(_("passage"))
+    provision = models.CharField(_("provision"), max_length=32)
+    reason = models.TextField(_("why"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("masked passage")
+        verbose_name_plural = _("masked passages")
+        ordering = ["added_at", "pk"]
+
+    def __str__(self):
+        return f"{self.request} {self.provision}"

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import require_in
-from accounts.models import Agency, AgencyEngagement, Membership
+from accounts.models import Agency, AgencyEngagement, Jurisdiction, Membership
 from accounts.roles import Capability, Role
 from approvals.models import Decision
 from audit.timeline import timelines_for
@@ -38,8 +38,9 @@ from budget.models import CostLine
 from content.models import Comment, Creator, ScriptVersion, Topic, VideoVersion, WebcareTask
 from core.spreadsheets import SafeWriter
 
-from . import auditing, names, woo_web
-from .redaction import REDACTION_MARK, Person, Redactor
+from . import auditing, names, provisions, woo_web
+from .masking import Masker
+from .redaction import REDACTION_MARK, Person, Redactor, rewrite_html
 
 # Briefs whose documents are fetched together: a fixed number of queries per chunk, and memory for one chunk only.
 CHUNK = 500
@@ -56,7 +57,7 @@ class Document:
     html: str
 
 
-def redactor_for(organisations) -> Redactor:
+def _known(organisations) -> tuple[list[Person], set[str]]:
     """Everyone whose name could appear in the organisations' documents, whatever is exported from them, so one
     document reads the same in a package of one brief as in one of a whole period:
 
@@ -101,7 +102,23 @@ def redactor_for(organisations) -> Redactor:
         for name in Agency.objects.filter(pk__in=agency_ids).values_list("name", flat=True)
         for word in name.split()
     )
+    return people, keep
+
+
+def redactor_for(organisations) -> Redactor:
+    """Replaces the names of everyone ``_known`` to have worked on the organisations' documents."""
+    people, keep = _known(organisations)
     return Redactor(people, keep=keep)
+
+
+def _known_words(organisations) -> set[str]:
+    """Under offentlighetsprincipen names stay; the name detector looks for others' names (a citizen in a webcare
+    note), so the names of everyone known to have worked on the documents are no finds."""
+    people, keep = _known(organisations)
+    words = {word for word in keep for word in word.split()}
+    for person in people:
+        words.update(f"{person.first_name} {person.last_name}".split())
+    return words
 
 
 def _role_of(user_id, roles) -> str:
@@ -114,6 +131,7 @@ def _fetch(chunk: list) -> tuple[dict, dict]:
     the briefs (``brief.script_versions.all()`` etc. read no more), decisions and timelines come back per brief."""
     prefetch_related_objects(
         chunk,
+        "created_by",
         "channel",
         "agency",
         "topic",
@@ -140,14 +158,16 @@ def _forget(chunk: list) -> None:
         getattr(brief, "_prefetched_objects_cache", {}).clear()
 
 
-def _documents_for(brief, decisions: list, events: list, roles, start_number: int, now) -> list[Document]:
+def _documents_for(brief, decisions: list, events: list, roles, start_number: int, now, law: str) -> list[Document]:
     """The documents of one brief, from what ``_fetch`` put on it (no query of its own)."""
     docs = []
     number = start_number
 
     def add(kind, title, template, context, date):
         nonlocal number
-        html = render_to_string(f"disclosure/documents/{template}", {"brief": brief, "mark": REDACTION_MARK, **context})
+        html = render_to_string(
+            f"disclosure/documents/{template}", {"brief": brief, "mark": REDACTION_MARK, "law": law, **context}
+        )
         filename = f"{brief.reference}/{number:03d}-{kind}.html"
         day = timezone.localdate(date) if isinstance(date, datetime) else date
         docs.append(Document(number, brief.reference, day.isoformat(), title, kind, filename, html))
@@ -186,16 +206,36 @@ def _documents_for(brief, decisions: list, events: list, roles, start_number: in
     return docs
 
 
-def _readme(title: str, finds: list, *, woo_web_form: bool = False) -> str:
-    lines = [
-        _(
-            "Disclosure package %(title)s. The names of everyone who worked on these documents (the organisation's "
-            "staff, former staff included, the agencies' people and their creators) are replaced by %(mark)s "
-            "(Woo article 5.1.2e). inventory.csv lists every document."
-        )
-        % {"title": title, "mark": REDACTION_MARK},
-        "",
-    ]
+def _readme(title: str, finds: list, *, law: str, woo_web_form: bool = False, request=None) -> str:
+    if law == Jurisdiction.WOO:
+        lines = [
+            _(
+                "Disclosure package %(title)s. The names of everyone who worked on these documents (the "
+                "organisation's staff, former staff included, the agencies' people and their creators) are replaced "
+                "by %(mark)s (Woo article 5.1.2e). inventory.csv lists every document."
+            )
+            % {"title": title, "mark": REDACTION_MARK},
+            "",
+        ]
+    else:
+        lines = [
+            _(
+                "Disclosure package %(title)s: public records (allmänna handlingar) released under the principle of "
+                "public access (offentlighetsprincipen). Names of the organisation's staff are not masked; what is "
+                "masked is masked under the provision of the Public Access to Information and Secrecy Act (OSL) "
+                "shown in its place. inventory.csv lists every document."
+            )
+            % {"title": title},
+            "",
+        ]
+    if request is not None:
+        lines += [
+            _(
+                "request.html is the request as it was registered; decision.html lists every masked passage with "
+                "its provision, the reason and where it was masked."
+            ),
+            "",
+        ]
     if woo_web_form:
         lines += [
             _(
@@ -220,6 +260,64 @@ def _readme(title: str, finds: list, *, woo_web_form: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def law_of(briefs, request=None) -> str:
+    """The law a package follows: its request's; else its organisations' (the Woo's, names removed, if they
+    differ: the stricter)."""
+    if request is not None:
+        return request.jurisdiction
+    laws = {brief.organisation.records_law for brief in briefs}
+    return laws.pop() if len(laws) == 1 else Jurisdiction.WOO
+
+
+def masked_mark(code: str) -> str:
+    """What stands in a masked passage's place: the provision it rests on."""
+    return _("[masked: %(provision)s]") % {"provision": code}
+
+
+def _request_documents(request, maskings, places, where, *, law, now) -> dict[str, str]:
+    """request.html (as registered) and decision.html (what was masked, under which provision, why, where)."""
+    labels = {p.code: p.label for p in provisions.for_law(law)}
+    rows = [
+        {
+            "masking": masking,
+            "label": labels.get(masking.provision, ""),
+            "places": places[masking.pk],
+            "documents": sorted(where.get(masking.pk, ())),
+        }
+        for masking in maskings
+    ]
+    with timezone.override(request.organisation.zone):
+        context = {"request": request, "rows": rows, "law": law, "today": timezone.localdate(now), "now": now}
+        return {
+            "request.html": render_to_string("disclosure/documents/request.html", context),
+            "decision.html": render_to_string("disclosure/documents/decision.html", context),
+        }
+
+
+def document_texts(briefs, *, now) -> dict[int, str]:
+    """Each brief's documents as one plain text, as they are before anything is masked (brief pk → text): where
+    a passage to mask is looked for."""
+    briefs = list(briefs)
+    prefetch_related_objects(briefs, "organisation")
+    roles = dict(
+        Membership.objects.filter(organisation_id__in={b.organisation_id for b in briefs}).values_list(
+            "user_id", "role"
+        )
+    )
+    texts = {}
+    for start in range(0, len(briefs), CHUNK):
+        chunk = briefs[start : start + CHUNK]
+        decisions, timelines = _fetch(chunk)
+        for brief in chunk:
+            with timezone.override(brief.organisation.zone):
+                docs = _documents_for(
+                    brief, decisions.get(brief.pk, []), timelines[brief], roles, 1, now, brief.organisation.records_law
+                )
+            texts[brief.pk] = "\n".join(names.plain_text(doc.title + "\n" + doc.html) for doc in docs)
+        _forget(chunk)
+    return texts
+
+
 def write_package(
     briefs: Iterable,
     *,
@@ -227,16 +325,27 @@ def write_package(
     now,
     out,
     progress: Callable[[int, int], None] | None = None,
+    request=None,
 ) -> dict[int, int]:
     """Write the package of ``briefs`` as a ZIP into ``out`` (a binary file); returns each brief's number of
     documents (brief pk → count). ``now`` dates the timeline documents, which show the history up to the moment of
     disclosure. ``progress(briefs_done, documents_done)`` is called after each brief.
 
+    The package follows the law of its request, or of its organisations (``law_of``): under the Woo every name of
+    the people who worked on the documents is replaced by 5.1.2e; under offentlighetsprincipen names stay. Either
+    way the request's masked passages (``request.maskings``) are replaced by their provision, and the request and
+    its decision document go in with the package.
+
     Guards nothing and records nothing: callers check that the actor may disclose and put the disclosure on
     record (``build_for_briefs``, ``exports``)."""
     briefs = list(briefs)
     prefetch_related_objects(briefs, "organisation")
-    redactor = redactor_for({brief.organisation for brief in briefs})
+    law = law_of(briefs, request)
+    redactor = redactor_for({brief.organisation for brief in briefs}) if law == Jurisdiction.WOO else None
+    maskings = list(request.maskings.all()) if request is not None else []
+    places: dict[int, int] = dict.fromkeys((m.pk for m in maskings), 0)
+    where: dict[int, set[str]] = {}
+    keep = redactor.kept_words if redactor is not None else _known_words({brief.organisation for brief in briefs})
     roles = dict(
         Membership.objects.filter(organisation_id__in={b.organisation_id for b in briefs}).values_list(
             "user_id", "role"
@@ -244,7 +353,7 @@ def write_package(
     )
     documents: dict[int, int] = {}
     # Dutch organisations' packages also come in the form the government's Woo platform reads (woo_web).
-    report = woo_web.ProductionReport(title) if {b.organisation.country for b in briefs} == {"NL"} else None
+    report = woo_web.ProductionReport(title) if law == Jurisdiction.WOO else None
     inventory = io.StringIO()
     writer = SafeWriter(inventory)
     writer.writerow([_("number"), _("brief"), _("date"), _("title"), _("type"), _("file")])
@@ -255,23 +364,39 @@ def write_package(
             chunk = briefs[start : start + CHUNK]
             decisions, timelines = _fetch(chunk)
             for brief in chunk:
+                masker = Masker([m for m in maskings if m.brief_id in (None, brief.pk)], masked_mark)
+
+                def rewrite(text: str, masker=masker) -> str:
+                    text = masker.mask(text)
+                    return redactor.redact(text) if redactor is not None else text
+
                 # Times as the organisation lives them (and as the app shows them), each labelled with its zone
                 # ("CET"), whoever downloads the package.
                 with timezone.override(brief.organisation.zone):
-                    docs = _documents_for(brief, decisions.get(brief.pk, []), timelines[brief], roles, written + 1, now)
+                    docs = _documents_for(
+                        brief, decisions.get(brief.pk, []), timelines[brief], roles, written + 1, now, law
+                    )
                 first = woo_web.document_id(brief, docs[0].number) if docs else ""
                 for doc in docs:
-                    title = redactor.redact(doc.title)
+                    before = dict(masker.places)
+                    title = rewrite(doc.title)
                     writer.writerow([doc.number, doc.brief_reference, doc.date, title, doc.kind, doc.filename])
-                    redacted = redactor.redact_html(doc.html)
+                    redacted = rewrite_html(doc.html, rewrite)
                     archive.writestr(doc.filename, redacted)
-                    finds += names.possible_names(doc.filename, names.plain_text(redacted), redactor.kept_words)
+                    finds += names.possible_names(doc.filename, names.plain_text(redacted), keep)
+                    masked_here = [pk for pk, count in masker.places.items() if count > before.get(pk, 0)]
+                    for pk in masked_here:
+                        where.setdefault(pk, set()).add(doc.filename)
                     if report is not None:
+                        grounds = ([woo_web.NAMES_GROUND] if REDACTION_MARK in redacted else []) + [
+                            next(m.provision for m in maskings if m.pk == pk) for pk in masked_here
+                        ]
                         name = report.add_document(
-                            brief, doc, title=title, redacted=REDACTION_MARK in redacted, explanation=doc.kind,
-                            related=first,
-                        )  # fmt: skip
+                            brief, doc, title=title, grounds=grounds, explanation=doc.kind, related=first
+                        )
                         archive.writestr(name, woo_web.pdf(redacted))
+                for pk, count in masker.places.items():
+                    places[pk] += count
                 if report is not None and hasattr(brief, "posting"):
                     report.add_posting(brief, brief.posting, title=_("The TikTok as posted"), related=first)
                 documents[brief.pk] = len(docs)
@@ -283,7 +408,13 @@ def write_package(
         archive.writestr("inventory.csv", inventory.getvalue())
         if report is not None:
             archive.writestr(woo_web.REPORT, report.xlsx())
-        archive.writestr("README.txt", _readme(title, finds, woo_web_form=report is not None))
+        if request is not None:
+            for name, html in _request_documents(request, maskings, places, where, law=law, now=now).items():
+                archive.writestr(name, redactor.redact_html(html) if redactor is not None else html)
+        readme = _readme(title, finds, law=law, woo_web_form=report is not None, request=request)
+        archive.writestr("README.txt", readme)
+    if request is not None:
+        request.masked_places = places  # for the caller's audit event
     return documents
 
 

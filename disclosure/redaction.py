@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-__all__ = ["REDACTION_MARK", "Person", "Redactor"]
+__all__ = ["REDACTION_MARK", "Person", "Redactor", "rewrite_html"]
 
 REDACTION_MARK = "5.1.2e"
 
@@ -329,12 +329,18 @@ class Redactor:
         Each text node is redacted on its own: a name split by tags, such as "<b>Jan</b> de Vries",
         is still removed because "Jan" and "de Vries" are each a name.
         """
-        if not html:
-            return html
-        parser = _RedactingHTMLParser(self.redact)
-        parser.feed(html)
-        parser.close()
-        return parser.result()
+        return rewrite_html(html, self.redact)
+
+
+def rewrite_html(html: str, rewrite: Callable[[str], str]) -> str:
+    """``html`` with ``rewrite`` applied to its text, comments and attribute values, as ``Redactor.redact_html``
+    applies ``redact`` (a masker of passages uses it too)."""
+    if not html:
+        return html
+    parser = _RedactingHTMLParser(rewrite)
+    parser.feed(html)
+    parser.close()
+    return parser.result()
 
 
 _SAFE_ATTRIBUTE_NAME = re.compile(r"[^\s\"'<>/=\x00-\x1f\x7f]+")

@@ -3,7 +3,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -19,9 +20,11 @@ from content.permissions import Act, brief_actions, get_brief_for_user
 from core import queue
 from core.forms import DateRangeForm
 
-from . import exports, package, tasks
-from .models import DisclosureExport, ExportStatus
+from . import exports, package, provisions, requests, tasks
+from .forms import DecideForm, MaskForm, RequestForm
+from .models import DisclosureExport, DisclosureRequest, ExportStatus, package_filename
 
+REQUEST_CLOSED = gettext_lazy("This request is decided: what was masked stays as it was sent.")
 PACKAGES_SHOWN = 25  # the most recent; a package's file is deleted after exports.KEEP_DAYS days anyway
 REFRESH_SECONDS = 5
 
@@ -40,7 +43,7 @@ def brief_disclosure(request, pk):
     zipped = package.build_for_briefs(
         [brief], actor=request.user, title=brief.reference, now=timezone.now(), origin=Origin.from_request(request)
     )
-    return FileResponse(zipped, as_attachment=True, filename=f"woo-{brief.reference}.zip")
+    return FileResponse(zipped, as_attachment=True, filename=package_filename(brief.organisation, brief.reference))
 
 
 def _queue(request, export: DisclosureExport) -> None:
@@ -71,13 +74,18 @@ def period_disclosure(request):
         else:
             _queue(request, export)
             return redirect("disclosure_exports")
-    return render(request, "disclosure/period_form.html", {"form": form}, status=400 if form.errors else 200)
+    law = request.membership.organisation.records_law
+    return render(
+        request, "disclosure/period_form.html", {"form": form, "law": law}, status=400 if form.errors else 200
+    )
 
 
 @capability_required(Capability.DISCLOSE)
 def export_list(request):
     """The organisation's packages: how far each one got, and the finished ones to download."""
-    packages = list(DisclosureExport.objects.visible_to(request.membership)[:PACKAGES_SHOWN])
+    packages = list(
+        DisclosureExport.objects.visible_to(request.membership).select_related("organisation")[:PACKAGES_SHOWN]
+    )
     # A failed or expired package that was started again offers no second start: the newer one is listed above.
     seen = set()
     for export in packages:  # newest first
@@ -125,3 +133,177 @@ def export_again(request, pk):
         return redirect("disclosure_exports")
     _queue(request, again)
     return redirect("disclosure_exports")
+
+
+# Requests: registered, masked, packaged, decided (``requests``).
+
+
+@capability_required(Capability.DISCLOSE)
+def request_list(request):
+    """The organisation's requests, oldest open one first, each with its age (a request is handled promptly)."""
+    today = timezone.localdate(timezone.now(), request.membership.organisation.zone)
+    rows = list(
+        DisclosureRequest.objects.visible_to(request.membership)
+        .annotate(maskings_count=Count("maskings", distinct=True), briefs_count=Count("briefs", distinct=True))
+        .order_by(F("decided_at").desc(nulls_first=True), "received_on", "pk")
+    )
+    for row in rows:
+        row.age = requests.age_in_days(row, today)
+        row.late = requests.needs_attention(row, today)
+    organisation = request.membership.organisation
+    return render(
+        request,
+        "disclosure/request_list.html",
+        {
+            "rows": rows,
+            "law": organisation.records_law,
+            "attention_days": requests.ATTENTION_AFTER_DAYS[organisation.records_law],
+        },
+    )
+
+
+@capability_required(Capability.DISCLOSE)
+def request_add(request):
+    now = timezone.now()
+    today = timezone.localdate(now, request.membership.organisation.zone)
+    form = RequestForm(request.POST or None, today=today, initial={"received_on": today})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registered = requests.register_request(
+                actor=request.user,
+                organisation=request.membership.organisation,
+                requester=data["requester"],
+                requester_contact=data["requester_contact"],
+                received_on=data["received_on"],
+                subject=data["subject"],
+                period=exports.Period(data["start"], data["end"]),
+                origin=Origin.from_request(request),
+                now=now,
+            )
+        except exports.EmptyPeriod:
+            form.add_error("start", _("No briefs were made in this period: choose the period the request is about."))
+        else:
+            messages.success(request, _("Request %(reference)s is registered.") % {"reference": registered.reference})
+            return redirect("disclosure_request", registered.pk)
+    return render(
+        request,
+        "disclosure/request_form.html",
+        {"form": form, "law": request.membership.organisation.records_law},
+        status=400 if form.errors else 200,
+    )
+
+
+def _visible_request(request, pk) -> DisclosureRequest:
+    return get_object_or_404(
+        DisclosureRequest.objects.visible_to(request.membership).select_related("organisation", "decided_by"), pk=pk
+    )
+
+
+def _request_page(request, disclosure_request, *, mask_form=None, status=200):
+    today = timezone.localdate(timezone.now(), disclosure_request.organisation.zone)
+    labels = {p.code: p.label for p in provisions.for_law(disclosure_request.jurisdiction)}
+    maskings = list(disclosure_request.maskings.select_related("brief"))
+    for masked in maskings:
+        masked.label = labels.get(masked.provision, "")
+    return render(
+        request,
+        "disclosure/request_detail.html",
+        {
+            "disclosure_request": disclosure_request,
+            "age": requests.age_in_days(disclosure_request, today),
+            "late": requests.needs_attention(disclosure_request, today),
+            "attention_days": requests.ATTENTION_AFTER_DAYS[disclosure_request.jurisdiction],
+            "briefs": disclosure_request.briefs.select_related("topic").order_by("number"),
+            "maskings": maskings,
+            "mask_form": mask_form or MaskForm(request=disclosure_request),
+            "decide_form": DecideForm(),
+            "packages": disclosure_request.exports.select_related("organisation").order_by("-created_at", "-pk"),
+        },
+        status=status,
+    )
+
+
+@capability_required(Capability.DISCLOSE)
+def request_detail(request, pk):
+    return _request_page(request, _visible_request(request, pk))
+
+
+@capability_required(Capability.DISCLOSE)
+@require_POST
+def request_mask(request, pk):
+    disclosure_request = _visible_request(request, pk)
+    form = MaskForm(request.POST, request=disclosure_request)
+    if form.is_valid():
+        try:
+            requests.mask_passage(
+                actor=request.user,
+                request=disclosure_request,
+                passage=form.cleaned_data["passage"],
+                provision=form.cleaned_data["provision"],
+                reason=form.cleaned_data["reason"],
+                brief=form.cleaned_data["brief"],
+                origin=Origin.from_request(request),
+                now=timezone.now(),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field, problem)
+        except requests.RequestClosed:
+            messages.error(request, REQUEST_CLOSED)
+            return redirect("disclosure_request", pk)
+        else:
+            messages.success(request, _("The passage is masked in the request's package."))
+            return redirect("disclosure_request", pk)
+    return _request_page(request, disclosure_request, mask_form=form, status=400)
+
+
+@capability_required(Capability.DISCLOSE)
+@require_POST
+def request_unmask(request, pk, masking_pk):
+    disclosure_request = _visible_request(request, pk)
+    masked = get_object_or_404(disclosure_request.maskings, pk=masking_pk)
+    try:
+        requests.release_passage(actor=request.user, masked=masked, origin=Origin.from_request(request))
+    except requests.RequestClosed:
+        messages.error(request, REQUEST_CLOSED)
+    else:
+        messages.success(request, _("The passage is no longer masked."))
+    return redirect("disclosure_request", pk)
+
+
+@capability_required(Capability.DISCLOSE)
+@require_POST
+def request_package(request, pk):
+    disclosure_request = _visible_request(request, pk)
+    export = requests.package_request(
+        actor=request.user,
+        request=disclosure_request,
+        language=translation.get_language(),
+        origin=Origin.from_request(request),
+        now=timezone.now(),
+    )
+    _queue(request, export)
+    return redirect("disclosure_exports")
+
+
+@capability_required(Capability.DISCLOSE)
+@require_POST
+def request_decide(request, pk):
+    disclosure_request = _visible_request(request, pk)
+    form = DecideForm(request.POST)
+    form.is_valid()  # the note is optional and free text: always valid
+    try:
+        requests.record_decision(
+            actor=request.user,
+            request=disclosure_request,
+            note=form.cleaned_data.get("note", ""),
+            origin=Origin.from_request(request),
+            now=timezone.now(),
+        )
+    except requests.RequestClosed:
+        messages.error(request, REQUEST_CLOSED)
+    else:
+        messages.success(request, _("The decision is recorded."))
+    return redirect("disclosure_request", pk)

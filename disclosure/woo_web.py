@@ -43,7 +43,7 @@ COLUMNS = [
 FOLDER = "woo-web"
 REPORT = f"{FOLDER}/productierapport.xlsx"
 PUBLIC, PARTLY_PUBLIC, ALREADY_PUBLIC = "Openbaar", "Deels openbaar", "Reeds openbaar"
-NAMES_GROUND = "5.1.2e;"
+NAMES_GROUND = "5.1.2e"  # a ground as woo-web writes it: the article, without "Woo"
 
 
 def document_id(brief, number: int) -> str:
@@ -65,9 +65,11 @@ class ProductionReport:
         self.matter = matter(title)
         self.rows: list[list] = []
 
-    def add_document(self, brief, document, *, title: str, redacted: bool, explanation: str, related: str) -> str:
-        """A row for one of the package's documents; returns its file name in the package."""
+    def add_document(self, brief, document, *, title: str, grounds: list[str], explanation: str, related: str) -> str:
+        """A row for one of the package's documents, partly public on ``grounds`` (articles such as "5.1.2e", or
+        provisions such as "5.2 Woo") if any; returns its file name in the package."""
         identifier = document_id(brief, document.number)
+        articles = dict.fromkeys(ground.removesuffix(" Woo") for ground in grounds)
         self.rows.append(
             [
                 identifier,
@@ -77,9 +79,9 @@ class ProductionReport:
                 title,
                 "pdf",
                 document.date,
-                PARTLY_PUBLIC if redacted else PUBLIC,
+                PARTLY_PUBLIC if articles else PUBLIC,
                 "",
-                NAMES_GROUND if redacted else "",
+                "".join(f"{article};" for article in articles),  # "5.1.2e;5.2;": woo-web's separator
                 explanation,
                 "",
                 related if related != identifier else "",

@@ -98,7 +98,11 @@ def navigation(request):
         if access.has_capability(membership, Capability.CHECK_BRIEFS):
             items.append(_item("webcare_list", _("Webcare"), {"webcare_list", "webcare_edit"}))
         if access.has_capability(membership, Capability.DISCLOSE):
-            items.append(_item("period_disclosure", _("Disclosure"), {"period_disclosure"}))
+            disclosure_views = {
+                "disclosure_requests", "disclosure_request_add", "disclosure_request", "period_disclosure",
+                "disclosure_exports",
+            }  # fmt: skip
+            items.append(_item("disclosure_requests", _("Disclosure"), disclosure_views))
         if access.has_capability(membership, Capability.VIEW_ORGANISATION):
             items.append(_item("organisation_detail", _("Organisation"), {"organisation_detail", "channel_detail"}))
         if access.has_capability(membership, Capability.MANAGE_ORGANISATION):

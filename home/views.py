@@ -8,6 +8,8 @@ from accounts import access
 from accounts.models import Channel
 from accounts.roles import ROLE_SUMMARIES, Capability
 from approvals import inbox
+from disclosure import requests as disclosure_requests
+from disclosure.models import DisclosureRequest
 from scheduling.health import summary as channel_summary
 from stats import health as stats_health
 
@@ -39,5 +41,17 @@ def home(request):
             stats_attention=stats_health.needing_attention(active_channels, now=now)
             if access.has_capability(membership, Capability.CONNECT_CHANNEL)
             else [],
+            open_requests=_open_requests(membership, today),
         )
     return render(request, "home/home.html", context)
+
+
+def _open_requests(membership, today) -> list:
+    """The open disclosure requests, oldest first, each marked when it waited too long for its law."""
+    if not access.has_capability(membership, Capability.DISCLOSE):
+        return []
+    found = list(DisclosureRequest.objects.visible_to(membership).open().order_by("received_on", "pk"))
+    for request in found:
+        request.age = disclosure_requests.age_in_days(request, today)
+        request.late = disclosure_requests.needs_attention(request, today)
+    return found

@@ -25,6 +25,30 @@ def _failed_export(world):
     )[0]  # fmt: skip
 
 
+def _request(world):
+    """A disclosure request of the ministry about its staged posted brief, with a masked passage."""
+    from disclosure.models import DisclosureRequest, Masking
+    from tests.world import STAGED_AT
+
+    request, created = DisclosureRequest.objects.get_or_create(
+        organisation=world.ministry, reference="2026-0001",
+        defaults={"jurisdiction": "NL", "requester": "A journalist", "received_on": STAGED_AT.date(),
+                  "subject": "The videos", "period_start": STAGED_AT.date(), "period_end": STAGED_AT.date(),
+                  "registered_by": world.people["team_social"], "registered_at": STAGED_AT},
+    )  # fmt: skip
+    if created:
+        request.briefs.add(world.stages.posted)
+        Masking.objects.create(
+            request=request,
+            passage="x",
+            provision="5.2 Woo",
+            reason="y",
+            added_by=world.people["team_social"],
+            added_at=STAGED_AT,
+        )
+    return request
+
+
 def _question(world):
     """A webcare question to the press office (the reviewers) about the staged posted video."""
     from content.models import WebcareEscalation
@@ -210,6 +234,34 @@ MATRIX = {
     "disclosure_export_again": (
         "post",
         lambda w: {"pk": _failed_export(w).pk},
+        expect(403, anonymous=302, team_social=302, org_admin=302),
+    ),
+    "disclosure_requests": ("get", None, expect(403, anonymous=302, team_social=200, org_admin=200)),
+    "disclosure_request_add": ("get", None, expect(403, anonymous=302, team_social=200, org_admin=200)),
+    "disclosure_request": (
+        "get",
+        lambda w: {"pk": _request(w).pk},
+        expect(403, anonymous=302, team_social=200, org_admin=200),
+    ),
+    # An empty passage is refused with the page back (400), by those who may disclose.
+    "disclosure_request_mask": (
+        "post",
+        lambda w: {"pk": _request(w).pk},
+        expect(403, anonymous=302, team_social=400, org_admin=400),
+    ),
+    "disclosure_request_unmask": (
+        "post",
+        lambda w: {"pk": _request(w).pk, "masking_pk": _request(w).maskings.get().pk},
+        expect(403, anonymous=302, team_social=302, org_admin=302),
+    ),
+    "disclosure_request_package": (
+        "post",
+        lambda w: {"pk": _request(w).pk},
+        expect(403, anonymous=302, team_social=302, org_admin=302),
+    ),
+    "disclosure_request_decide": (
+        "post",
+        lambda w: {"pk": _request(w).pk},
         expect(403, anonymous=302, team_social=302, org_admin=302),
     ),
     "creator_list": ("get", None, expect(403, anonymous=302, agency_member=200)),

@@ -3,7 +3,7 @@ refuses a person whose role lacks the capability, and writes nothing. A new serv
 has no case here fails the suite."""
 
 import inspect
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -15,10 +15,12 @@ from administration import services as administration
 from approvals import services as approvals
 from approvals.services import ApprovalRefused
 from audit.models import AuditEvent
+from audit.trail import Origin
 from budget import services as budget
 from content import services as content
 from content.models import FollowUp, ReplyTemplate, WebcareEscalation
-from disclosure import package
+from disclosure import package, requests
+from disclosure.exports import Period
 from scheduling import services as scheduling
 from stats import imports
 from stats import services as stats
@@ -30,7 +32,7 @@ from .workflow import open_run
 
 pytestmark = pytest.mark.django_db
 
-SERVICE_MODULES = [content, approvals, scheduling, budget, stats, imports, package, administration]
+SERVICE_MODULES = [content, approvals, scheduling, budget, stats, imports, package, requests, administration]
 
 
 def _tokens():
@@ -44,6 +46,33 @@ def _escalation(world, stages):
     return WebcareEscalation.objects.create(
         task=stages.webcare, role="reviewer", question="May we answer this?", asked_by=world.person("team_social"),
         asked_at=STAGED_AT)  # fmt: skip
+
+
+def _request(world):
+    """A disclosure request of the ministry, about the staged posted brief."""
+    from disclosure.models import DisclosureRequest
+
+    request, _ = DisclosureRequest.objects.get_or_create(
+        organisation=world.ministry, reference="2026-0001",
+        defaults={"jurisdiction": "NL", "requester": "A journalist", "received_on": STAGED_AT.date(),
+                  "subject": "The videos", "period_start": STAGED_AT.date(), "period_end": STAGED_AT.date(),
+                  "registered_by": world.people["team_social"], "registered_at": STAGED_AT},
+    )  # fmt: skip
+    request.briefs.add(world.stages.posted)
+    return request
+
+
+def _masked(world):
+    from disclosure.models import Masking
+
+    return Masking.objects.create(
+        request=_request(world),
+        passage="x",
+        provision="5.2 Woo",
+        reason="y",
+        added_by=world.people["team_social"],
+        added_at=STAGED_AT,
+    )
 
 
 def _member(world, persona):
@@ -168,6 +197,18 @@ CASES = {
     # disclosure
     "build_for_briefs": ("adviser", lambda w, s, a: package.build_for_briefs(
         [s.posted], actor=a, title="x", now=STAGED_AT)),
+    "register_request": ("adviser", lambda w, s, a: requests.register_request(
+        actor=a, organisation=w.ministry, requester="A journalist", requester_contact="", received_on=STAGED_AT.date(),
+        subject="The videos", period=Period(date(2000, 1, 1), date(2099, 12, 31)), origin=Origin(), now=STAGED_AT)),
+    "mask_passage": ("adviser", lambda w, s, a: requests.mask_passage(
+        actor=a, request=_request(w), passage=s.posted.title, provision="5.2 Woo", reason="Internal views",
+        origin=Origin(), now=STAGED_AT)),
+    "release_passage": ("adviser", lambda w, s, a: requests.release_passage(
+        actor=a, masked=_masked(w), origin=Origin())),
+    "package_request": ("adviser", lambda w, s, a: requests.package_request(
+        actor=a, request=_request(w), language="en", origin=Origin(), now=STAGED_AT)),
+    "record_decision": ("adviser", lambda w, s, a: requests.record_decision(
+        actor=a, request=_request(w), note="Sent", origin=Origin(), now=STAGED_AT)),
 }  # fmt: skip
 
 # the organisation's settings (administration): only its organisation admins may
@@ -225,7 +266,8 @@ MAY = dict.fromkeys(CASES, "team_social") | {
 }
 MAY |= dict.fromkeys(ADMINISTRATION_CASES, "org_admin")  # the organisation's settings are its admins'
 # Refused for a reason of its own when nothing is over budget; connecting to TikTok needs its stand-in.
-NO_POSITIVE_CASE = {"cost_line_approve_overrun", "connection_revoke", "connection_save"}
+# A request's package is put on record by the worker that makes it (tests/disclosure/test_requests.py).
+NO_POSITIVE_CASE = {"cost_line_approve_overrun", "connection_revoke", "connection_save", "package_request"}
 
 
 def _services_with_an_actor():

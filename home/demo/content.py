@@ -18,10 +18,13 @@ from accounts.models import Agency, Organisation, User
 from accounts.roles import Role
 from approvals import services as approval_services
 from approvals.models import ApprovalRun, Verdict
+from audit.trail import Origin
 from content import publication, services
 from content.models import Creator, PublicationRules, Topic, WebcareTask
 from content.states import BriefAction
 from core import outbox
+from disclosure import requests
+from disclosure.exports import Period
 from stats import post_checks
 from stats.postcheck import Live
 from stats.simulator import DEMO_DISCLOSURE, DEMO_LIVE_CAPTIONS, DEMO_RECENT_CAPTIONS
@@ -374,9 +377,40 @@ def seed_municipality(organisation: Organisation, agency: Agency, *, now: dateti
         now=now,
     )
     _reply_templates(organisation, demo.social, NYKVARN_REPLIES)
+    services.comment_add(actor=demo.social, brief=brief, text=f"Webbvård: {NYKVARN_VIEWER_HEALTH}; vi svarade privat.")
     next_brief = demo.brief(topics["Psykisk hälsa"], "Prata med någon", "Det är okej att inte må bra.")
     demo.to_agency(next_brief)
     demo.script(next_brief, 1, "Hemtjänstpersonal berättar hur de pratar om känslor.")
+    _disclosure_request(organisation, demo.social, now=now)
+
+
+# What a viewer wrote about her health: the demo's request masks it under OSL 21 kap. 1 §.
+NYKVARN_VIEWER_HEALTH = "en tittare skrev att hon går i terapi för ångest"
+
+
+def _disclosure_request(organisation, social, *, now: datetime) -> None:
+    """A local paper's request for public records, registered yesterday, with the viewer's health masked: to try
+    the request page, and to see the age the law asks to keep short."""
+    request = requests.register_request(
+        actor=social,
+        organisation=organisation,
+        requester="Nykvarns Tidning",
+        requester_contact="redaktion@example.se",
+        received_on=(now - timedelta(days=1)).astimezone(organisation.zone).date(),
+        subject="Alla handlingar om Dist-dancing-videon.",
+        period=Period((now - timedelta(days=30)).date(), (now + timedelta(days=1)).date()),
+        origin=Origin(),
+        now=now,
+    )
+    requests.mask_passage(
+        actor=social,
+        request=request,
+        passage=NYKVARN_VIEWER_HEALTH,
+        provision="21 kap. 1 § OSL",
+        reason="Uppgift om en enskild tittares hälsa.",
+        origin=Origin(),
+        now=now,
+    )
 
 
 @transaction.atomic

@@ -46,6 +46,17 @@ def _stage_outside_the_workflow(world, model):
                 organisation=organisation, kind="posted_without_approval", tiktok_video_id="7077642457847991000",
                 due_at=STAGED_AT, created_at=STAGED_AT,
             )  # fmt: skip
+    if model._meta.label == "disclosure.DisclosureRequest":
+        for organisation, person in (
+            (world.ministry, world.people["team_social"]),
+            (world.municipality, world.other_admin),
+        ):
+            model.objects.create(
+                organisation=organisation, jurisdiction=organisation.records_law, reference="2026-0001",
+                requester="A journalist", received_on=STAGED_AT.date(), subject="The videos",
+                period_start=STAGED_AT.date(), period_end=STAGED_AT.date(), registered_by=person,
+                registered_at=STAGED_AT,
+            )  # fmt: skip
     if model._meta.label == "disclosure.DisclosureExport":
         from tests.world import STAGED_AT
 

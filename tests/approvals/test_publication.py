@@ -608,7 +608,7 @@ def test_the_woo_documents_hold_the_caption_and_the_transcript(world, brief):
     version = deliver(world, brief)
     documents = package._documents_for(
         type(brief).objects.prefetch_related("script_versions", "video_versions").get(pk=brief.pk),
-        [], [], {}, 1, timezone.now(),
+        [], [], {}, 1, timezone.now(), "NL",
     )  # fmt: skip
     video = next(document for document in documents if document.kind == f"video-v{version.number}")
     assert "Boosters protect you." in video.html and TRANSCRIPT.split("]")[1].strip()[:20] in video.html

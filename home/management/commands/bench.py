@@ -117,6 +117,20 @@ class Command(BaseCommand):
 
     def _woo_queries(self, one, four):
         """The disclosure package of a year of briefs: as many queries for 4x the documents."""
+        # The package follows each organisation's law (names replaced under the Woo, kept in Sweden): both are
+        # measured under the same one, the Woo's, whose redaction costs the most.
+        laws = {organisation.pk: organisation.jurisdiction for organisation in (one, four)}
+        type(one).objects.filter(pk__in=laws).update(jurisdiction="NL")
+        try:
+            counts = self._woo_counts(one, four)
+        finally:
+            for pk, law in laws.items():
+                type(one).objects.filter(pk=pk).update(jurisdiction=law)
+        self.stdout.write(f"queries woo_zip 12_briefs={counts[0]} 48_briefs={counts[1]}")
+        if counts[0] != counts[1]:
+            self.failures.append(f"queries woo_zip grow with the documents ({counts[0]} → {counts[1]})")
+
+    def _woo_counts(self, one, four) -> list[int]:
         from content.models import Brief
         from disclosure import package
 
@@ -131,9 +145,7 @@ class Command(BaseCommand):
             with CaptureQueriesContext(connection) as queries:
                 package.build_for_briefs(briefs, actor=actor, title="bench", now=timezone.now()).close()
             counts.append(len(queries))
-        self.stdout.write(f"queries woo_zip 12_briefs={counts[0]} 48_briefs={counts[1]}")
-        if counts[0] != counts[1]:
-            self.failures.append(f"queries woo_zip grow with the documents ({counts[0]} → {counts[1]})")
+        return counts
 
     def _times(self, organisation, rounds):
         from django.urls import clear_url_caches
