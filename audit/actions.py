@@ -106,6 +106,15 @@ class AuditAction(models.TextChoices):
     AGENCY_ENGAGEMENT_RESUMED = "agency.engagement_resumed", _("Agency engagement resumed")
     APPROVAL_CHAIN_CHANGED = "approval_chain.changed", _("Approval chain changed")
     MAIL_SENT_AGAIN = "mail.sent_again", _("Mail sent again")
+    # The archive (records law): packages, retention terms and destruction lists
+    ARCHIVE_PACKAGE_ASKED = "archive.package_asked", _("Archive package asked for")
+    ARCHIVE_PACKAGED = "archive.packaged", _("Archive package made")
+    ARCHIVE_PACKAGE_FAILED = "archive.package_failed", _("Archive package could not be made")
+    RETENTION_CHANGED = "archive.retention_changed", _("Retention terms changed")
+    DESTRUCTION_PROPOSED = "archive.destruction_proposed", _("Destruction list proposed")
+    DESTRUCTION_APPROVED = "archive.destruction_approved", _("Destruction list approved")
+    DESTRUCTION_REFUSED = "archive.destruction_refused", _("Destruction list refused")
+    DESTRUCTION_CARRIED_OUT = "archive.destruction_carried_out", _("Destruction list carried out")
     # Changes made in Django's admin
     ADMIN_ADDED = "admin.added", _("Added in the administration")
     ADMIN_CHANGED = "admin.changed", _("Changed in the administration")
@@ -137,6 +146,7 @@ EXPORT_LABELS = {
     "results.pdf": _("Results report downloaded (PDF)"),
     "attachment": _("Attachment downloaded: %(name)s"),
     "disclosure.zip": _("Disclosure package downloaded: %(name)s"),
+    "archive.zip": _("Archive package downloaded: %(name)s"),
 }
 
 

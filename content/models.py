@@ -385,6 +385,9 @@ class VideoVersion(PublicationText):
         _("cover frame at (seconds)"), max_digits=7, decimal_places=2, null=True, blank=True
     )
     music_source = models.CharField(_("music"), max_length=20, choices=MusicSource.choices, blank=True)
+    # When the uploaded file was destroyed under the organisation's retention terms (an approved destruction list,
+    # ``archive.destruction``): the version, its hash and its approvals stay on record, the bytes are gone.
+    file_destroyed_at = models.DateTimeField(_("video file destroyed"), null=True, blank=True, editable=False)
     creators = models.ManyToManyField(Creator, related_name="video_versions", verbose_name=_("creators"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -395,10 +398,16 @@ class VideoVersion(PublicationText):
         ordering = ["brief", "number"]
         constraints = [
             models.UniqueConstraint(fields=["brief", "number"], name="video_version_number_unique"),
-            # Exactly one of: an uploaded file, a preview link.
+            # Exactly one of: an uploaded file, a preview link; or neither, once the file was destroyed.
             models.CheckConstraint(
-                condition=(Q(file="") & ~Q(preview_url="")) | (~Q(file="") & Q(preview_url="")),
+                condition=(Q(file="") & ~Q(preview_url=""))
+                | (~Q(file="") & Q(preview_url=""))
+                | (Q(file="", preview_url="") & Q(file_destroyed_at__isnull=False)),
                 name="video_version_file_xor_link",
+            ),
+            # A destroyed file is gone: the version no longer names one.
+            models.CheckConstraint(
+                condition=Q(file_destroyed_at__isnull=True) | Q(file=""), name="video_version_destroyed_has_no_file"
             ),
         ]
 

@@ -55,6 +55,8 @@ SETTINGS_VIEWS = {
     "settings_chains",
     "settings_chain_edit",
     "settings_mail",
+    "settings_retention",
+    "settings_destruction",
 }
 
 
@@ -103,6 +105,7 @@ def navigation(request):
                 "disclosure_exports",
             }  # fmt: skip
             items.append(_item("disclosure_requests", _("Disclosure"), disclosure_views))
+            items.append(_item("archive_packages", _("Archive"), {"archive_packages", "archive_package_make"}))
         if access.has_capability(membership, Capability.VIEW_ORGANISATION):
             items.append(_item("organisation_detail", _("Organisation"), {"organisation_detail", "channel_detail"}))
         if access.has_capability(membership, Capability.MANAGE_ORGANISATION):

@@ -49,6 +49,31 @@ def _request(world):
     return request
 
 
+def _failed_package(world):
+    """A ministry archive package whose build failed (not there to download; offered again)."""
+    from archive.models import ArchivePackage, PackageStatus
+    from tests.world import STAGED_AT
+
+    return ArchivePackage.objects.get_or_create(
+        organisation=world.ministry, topic=world.stages.posted.topic, reason="on_demand",
+        defaults={"status": PackageStatus.FAILED, "requested_at": STAGED_AT, "error": "OSError"},
+    )[0]  # fmt: skip
+
+
+def _proposed_list(world):
+    """A destruction list of the ministry, proposed by a second organisation admin."""
+    from archive.models import DestructionItem, DestructionList
+    from tests.world import STAGED_AT
+
+    from .factories import MembershipFactory
+
+    proposer = MembershipFactory(organisation=world.ministry, role="org_admin").user
+    proposed = DestructionList.objects.create(organisation=world.ministry, proposed_by=proposer, proposed_at=STAGED_AT)
+    DestructionItem.objects.create(destruction_list=proposed, kind="statistics", brief=world.stages.posted,
+                                   posting=world.stages.posting, label="B-00005", cutoff=STAGED_AT)  # fmt: skip
+    return {"pk": proposed.pk}
+
+
 def _question(world):
     """A webcare question to the press office (the reviewers) about the staged posted video."""
     from content.models import WebcareEscalation
@@ -264,6 +289,29 @@ MATRIX = {
         lambda w: {"pk": _request(w).pk},
         expect(403, anonymous=302, team_social=302, org_admin=302),
     ),
+    # The archive: for those who may disclose; its retention and destruction pages are the organisation admins'.
+    "archive_packages": ("get", None, expect(403, anonymous=302, team_social=200, org_admin=200)),
+    # Nothing chosen: the page comes back with the error.
+    "archive_package_make": ("post", None, expect(403, anonymous=302, team_social=400, org_admin=400)),
+    # A package that isn't made is not there to download.
+    "archive_package_download": (
+        "get",
+        lambda w: {"pk": _failed_package(w).pk},
+        expect(403, anonymous=302, team_social=404, org_admin=404),
+    ),
+    "archive_package_again": (
+        "post",
+        lambda w: {"pk": _failed_package(w).pk},
+        expect(403, anonymous=302, team_social=302, org_admin=302),
+    ),
+    "settings_retention": ("get", None, SETTINGS),
+    "settings_destruction": ("get", None, SETTINGS),
+    # Nothing is due: back to the page with the reason.
+    "settings_destruction_propose": ("post", None, SETTINGS_CHANGES),
+    # A refusal without a reason is sent back with the message.
+    "settings_destruction_decide": ("post", _proposed_list, SETTINGS_CHANGES),
+    # Not approved: refused, back to the page with the reason.
+    "settings_destruction_carry_out": ("post", _proposed_list, SETTINGS_CHANGES),
     "creator_list": ("get", None, expect(403, anonymous=302, agency_member=200)),
     "webcare_list": ("get", None, expect(403, anonymous=302, team_social=200)),
     "calendar_month": ("get", None, CALENDAR_READERS),

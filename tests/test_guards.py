@@ -14,6 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from administration import services as administration
 from approvals import services as approvals
 from approvals.services import ApprovalRefused
+from archive import destruction, retention
+from archive import services as archive
+from archive.models import ArchivePackage, DestructionItem, DestructionList
 from audit.models import AuditEvent
 from audit.trail import Origin
 from budget import services as budget
@@ -32,7 +35,10 @@ from .workflow import open_run
 
 pytestmark = pytest.mark.django_db
 
-SERVICE_MODULES = [content, approvals, scheduling, budget, stats, imports, package, requests, administration]
+SERVICE_MODULES = [
+    content, approvals, scheduling, budget, stats, imports, package, requests, administration, archive, retention,
+    destruction,
+]  # fmt: skip
 
 
 def _tokens():
@@ -104,6 +110,36 @@ def _failed_mail(world):
 def _connection(world):
     return ChannelConnection.objects.create(channel=world.channel, open_id="open-x", scopes="video.list")
 
+
+def _failed_package(world):
+    return ArchivePackage.objects.create(
+        organisation=world.ministry, topic=world.stages.posted.topic, reason="on_demand", status="failed",
+        requested_at=STAGED_AT)  # fmt: skip
+
+
+def _packaged(world):
+    """The posted video's post with its archive package made: its records are then due for destruction in time."""
+    ArchivePackage.objects.create(
+        organisation=world.ministry, posting=world.stages.posting, reason="on_demand", status="done",
+        file="archive/x.zip", sha256="0" * 64, requested_at=STAGED_AT, made_at=STAGED_AT)  # fmt: skip
+    return world.ministry
+
+
+def _destruction_list(world, *, approved=False):
+    """A list proposed by a second organisation admin (so the ministry's own may decide on it)."""
+    from .factories import MembershipFactory
+
+    proposer = MembershipFactory(organisation=world.ministry, role="org_admin").user
+    decided = {"status": "approved", "decided_by": world.people["org_admin"], "decided_at": STAGED_AT}
+    listed = DestructionList.objects.create(
+        organisation=world.ministry, proposed_by=proposer, proposed_at=STAGED_AT, **(decided if approved else {})
+    )
+    DestructionItem.objects.create(destruction_list=listed, kind="statistics", brief=world.stages.posted,
+                                   posting=world.stages.posting, label="B", cutoff=STAGED_AT)  # fmt: skip
+    return listed
+
+
+ELEVEN_YEARS_ON = STAGED_AT.replace(year=STAGED_AT.year + 11)
 
 # service name → (who lacks the capability, how to call it with that actor)
 CASES = {
@@ -247,6 +283,23 @@ ADMINISTRATION_CASES = {
 }  # fmt: skip
 CASES |= ADMINISTRATION_CASES
 
+# the archive: packages for those who may disclose; retention and destruction for the organisation admins
+ARCHIVE_CASES = {
+    "archive_package_request": ("adviser", lambda w, s, a: archive.archive_package_request(
+        actor=a, organisation=w.ministry, posting=s.posting, now=STAGED_AT)),
+    "archive_package_retry": ("adviser", lambda w, s, a: archive.archive_package_retry(
+        actor=a, package=_failed_package(w), now=STAGED_AT)),
+    "retention_save": ("team_social", lambda w, s, a: retention.retention_save(
+        actor=a, organisation=w.ministry, terms={"statistics": 3})),
+    "destruction_propose": ("team_social", lambda w, s, a: destruction.destruction_propose(
+        actor=a, organisation=_packaged(w), now=ELEVEN_YEARS_ON)),
+    "destruction_decide": ("team_social", lambda w, s, a: destruction.destruction_decide(
+        actor=a, destruction=_destruction_list(w), approve=True, now=STAGED_AT)),
+    "destruction_carry_out": ("team_social", lambda w, s, a: destruction.destruction_carry_out(
+        actor=a, destruction=_destruction_list(w, approved=True), now=STAGED_AT)),
+}  # fmt: skip
+CASES |= ARCHIVE_CASES
+
 
 # Who may: the same call succeeds for them and leaves a done event, so a refusal above is the role's, not a
 # broken call's.
@@ -265,6 +318,8 @@ MAY = dict.fromkeys(CASES, "team_social") | {
     "webcare_answer": "reviewer",
 }
 MAY |= dict.fromkeys(ADMINISTRATION_CASES, "org_admin")  # the organisation's settings are its admins'
+ARCHIVE_ADMINISTRATION = ["retention_save", "destruction_propose", "destruction_decide", "destruction_carry_out"]
+MAY |= dict.fromkeys(ARCHIVE_ADMINISTRATION, "org_admin")  # retention and destruction are the organisation admins'
 # Refused for a reason of its own when nothing is over budget; connecting to TikTok needs its stand-in.
 # A request's package is put on record by the worker that makes it (tests/disclosure/test_requests.py).
 NO_POSITIVE_CASE = {"cost_line_approve_overrun", "connection_revoke", "connection_save", "package_request"}

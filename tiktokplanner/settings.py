@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "scheduling",
     "stats",
     "disclosure",
+    "archive",
     "home",
     "administration",
 ]
@@ -270,6 +271,9 @@ CELERY_BEAT_SCHEDULE = {
     # disclosure.exports.KEEP_DAYS days.
     "sweep-disclosure-exports": {"task": "disclosure.tasks.sweep_exports", "schedule": timedelta(minutes=1)},
     "expire-disclosure-exports": {"task": "disclosure.tasks.expire_exports", "schedule": crontab(hour=3, minute=15)},
+    # Archive packages: each post whose figures are final (a year after posting) gets its package; failed ones are
+    # tried again.
+    "archive-final-posts": {"task": "archive.tasks.package_final_posts", "schedule": crontab(hour=2, minute=40)},
 }
 
 # --- Authentication --------------------------------------------------------------------------------
@@ -388,6 +392,10 @@ AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
 # Looks for personal names the system cannot know in a disclosure package, and lists them for review
 # (disclosure/names.py): "deduce", or empty to switch it off (it needs about 1 GB of memory while it runs).
 DISCLOSURE_NAME_DETECTOR = env.str("DISCLOSURE_NAME_DETECTOR", default="deduce")
+# The schema a Dutch organisation's archive packages' MDTO metadata is checked against before a package is stored:
+# by default the subset of MDTO-XML 1.0.1 the app writes (archive/schemas/mdto.xsd); point it at the Nationaal
+# Archief's own MDTO-XML1.0.1.xsd for the stricter check.
+ARCHIVE_MDTO_XSD = env.str("ARCHIVE_MDTO_XSD", default=str(BASE_DIR / "archive" / "schemas" / "mdto.xsd"))
 # Request bodies, refused (413) above these before anything reads them: small for anonymous people and ordinary
 # forms, larger only on the upload views.
 ANONYMOUS_REQUEST_MAX_BYTES = 64 * 1024

@@ -5,6 +5,7 @@ from accounts import views as accounts_views
 from accounts.admin import admin_site
 from administration import views as administration_views
 from approvals import views as approvals_views
+from archive import views as archive_views
 from budget import views as budget_views
 from content import views as content_views
 from content import webcare_views
@@ -105,6 +106,27 @@ urlpatterns = [
         administration_views.mail_send_again,
         name="settings_mail_send_again",
     ),
+    path("organisation/settings/retention/", archive_views.retention_settings, name="settings_retention"),
+    path("organisation/settings/destruction/", archive_views.destruction_lists, name="settings_destruction"),
+    path(
+        "organisation/settings/destruction/propose/",
+        archive_views.destruction_propose,
+        name="settings_destruction_propose",
+    ),
+    path(
+        "organisation/settings/destruction/<int:pk>/decide/",
+        archive_views.destruction_decide,
+        name="settings_destruction_decide",
+    ),
+    path(
+        "organisation/settings/destruction/<int:pk>/carry-out/",
+        archive_views.destruction_carry_out,
+        name="settings_destruction_carry_out",
+    ),
+    path("archive/", archive_views.packages, name="archive_packages"),
+    path("archive/new/", archive_views.package_make, name="archive_package_make"),
+    path("archive/<int:pk>/", archive_views.package_download, name="archive_package_download"),
+    path("archive/<int:pk>/again/", archive_views.package_again, name="archive_package_again"),
     path("briefs/", content_views.brief_list, name="brief_list"),
     path("briefs/new/", content_views.brief_create, name="brief_create"),
     path("briefs/<int:pk>/", content_views.brief_detail, name="brief_detail"),

@@ -57,6 +57,20 @@ def _stage_outside_the_workflow(world, model):
                 period_start=STAGED_AT.date(), period_end=STAGED_AT.date(), registered_by=person,
                 registered_at=STAGED_AT,
             )  # fmt: skip
+    if model._meta.label == "archive.ArchivePackage":
+        from tests.factories import TopicFactory
+
+        for organisation in (world.ministry, world.municipality):
+            model.objects.create(
+                organisation=organisation, topic=TopicFactory(organisation=organisation), reason="on_demand",
+                requested_at=STAGED_AT,
+            )  # fmt: skip
+    if model._meta.label == "archive.DestructionList":
+        for organisation, person in (
+            (world.ministry, world.people["org_admin"]),
+            (world.municipality, world.other_admin),
+        ):
+            model.objects.create(organisation=organisation, proposed_by=person, proposed_at=STAGED_AT)
     if model._meta.label == "disclosure.DisclosureExport":
         from tests.world import STAGED_AT
 
