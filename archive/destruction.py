@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.access import require_in
 from accounts.models import Organisation
@@ -219,8 +219,25 @@ def destruction_propose(*, actor, organisation: Organisation, now: datetime, ori
             )
         else:
             items.append(entry)
+    if not items and left_out:
+        references = sorted({reference for entry in left_out for reference in entry["requests"]})
+        raise DestructionRefused(
+            ngettext(
+                "%(count)s item is due, but open disclosure requests hold it (%(requests)s): nothing can go until "
+                "they are decided.",
+                "%(count)s items are due, but open disclosure requests hold them (%(requests)s): nothing can go "
+                "until they are decided.",
+                len(left_out),
+            )
+            % {"count": len(left_out), "requests": ", ".join(references)}
+        )
     if not items:
-        raise DestructionRefused(_("Nothing is due for destruction under the retention terms."))
+        raise DestructionRefused(
+            _(
+                "Nothing is due for destruction under the retention terms. A posted video's records are only "
+                "proposed once its archive package is made (see Archive)."
+            )
+        )
     try:
         with transaction.atomic():
             destruction = DestructionList.objects.create(

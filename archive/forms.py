@@ -64,7 +64,11 @@ class RetentionForm(forms.Form):
     def clean(self):
         data = super().clean()
         for kind in RetentionKind:
-            if (
+            if data.get(f"{kind}_permanent") and data.get(f"{kind}_years"):
+                self.add_error(
+                    f"{kind}_years", _("Either tick “keep permanently” or give a number of years, not both.")
+                )
+            elif (
                 not data.get(f"{kind}_permanent")
                 and not data.get(f"{kind}_years")
                 and not self.has_error(f"{kind}_years")

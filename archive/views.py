@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import capability_required
-from accounts.roles import Capability
+from accounts.models import Membership
+from accounts.roles import Capability, Role
 from audit import trail
 from audit.trail import Origin
 from core import queue
@@ -164,6 +165,12 @@ def destruction_lists(request):
             "earlier": lists.exclude(status__in=[DestructionStatus.PROPOSED, DestructionStatus.APPROVED])[:LISTS_SHOWN],
             "decision_form": DecisionForm(),
             "may_decide": current is not None and current.proposed_by_id != request.user.pk,
+            # Four eyes need a second organisation admin: without one, the page says how to get one.
+            "other_admins": Membership.objects.filter(
+                organisation=request.organisation, role=Role.ORGANISATION_ADMIN, is_active=True, user__is_active=True
+            )
+            .exclude(user=request.user)
+            .exists(),
         },
     )
 

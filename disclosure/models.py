@@ -125,6 +125,13 @@ class DisclosureExport(models.Model):
     def filename(self) -> str:
         return package_filename(self.organisation, self.title)
 
+    @property
+    def is_draft(self) -> bool:
+        """A request's package asked for before its decision: for review, its decision document marked draft."""
+        return self.request_id is not None and (
+            self.request.decided_at is None or self.created_at < self.request.decided_at
+        )
+
 
 class DisclosureRequestQuerySet(ScopedQuerySet):
     def visibility(self, membership) -> Q:
@@ -202,6 +209,11 @@ class Masking(models.Model):
     reason = models.TextField(_("why"))
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField()
+    # The earlier request's masking this one was carried over from: what one request kept secret is masked in the
+    # next request for the same documents too, until the discloser releases it.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("carried over from")
+    )
 
     class Meta:
         verbose_name = _("masked passage")

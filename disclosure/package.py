@@ -379,8 +379,8 @@ def write_package(
                 first = woo_web.document_id(brief, docs[0].number) if docs else ""
                 for doc in docs:
                     before = dict(masker.places)
-                    title = rewrite(doc.title)
-                    writer.writerow([doc.number, doc.brief_reference, doc.date, title, doc.kind, doc.filename])
+                    doc_title = rewrite(doc.title)
+                    writer.writerow([doc.number, doc.brief_reference, doc.date, doc_title, doc.kind, doc.filename])
                     redacted = rewrite_html(doc.html, rewrite)
                     archive.writestr(doc.filename, redacted)
                     finds += names.possible_names(doc.filename, names.plain_text(redacted), keep)
@@ -392,7 +392,7 @@ def write_package(
                             next(m.provision for m in maskings if m.pk == pk) for pk in masked_here
                         ]
                         name = report.add_document(
-                            brief, doc, title=title, grounds=grounds, explanation=doc.kind, related=first
+                            brief, doc, title=doc_title, grounds=grounds, explanation=doc.kind, related=first
                         )
                         archive.writestr(name, woo_web.pdf(redacted))
                 for pk, count in masker.places.items():

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.access import require_in
@@ -79,15 +80,47 @@ def register_request(
             registered_at=now,
         )
         request.briefs.set(briefs)
+        carried = _carry_over(request, briefs, actor=actor, now=now)
         trail.record(
             organisation=organisation,
             actor=actor,
             action=AuditAction.REQUEST_REGISTERED,
             obj=request,
             origin=origin,
-            details={"reference": request.reference, "received_on": received_on.isoformat(), "briefs": len(briefs)},
+            details={
+                "reference": request.reference,
+                "received_on": received_on.isoformat(),
+                "briefs": len(briefs),
+                "carried_over": [masked.carried_from_id for masked in carried],
+            },
         )
     return request
+
+
+def _carry_over(request: DisclosureRequest, brief_ids: list[int], *, actor, now) -> list[Masking]:
+    """Mask in the new request what earlier requests masked in the same documents (a passage secret for one asker
+    is secret for the next), once per passage and provision; the discloser reviews them and may release any."""
+    codes = {p.code for p in provisions.for_law(request.jurisdiction)}
+    earlier = (
+        Masking.objects.filter(request__organisation_id=request.organisation_id)
+        .exclude(request=request)
+        .filter(Q(brief_id__in=brief_ids) | Q(brief__isnull=True, request__briefs__in=brief_ids))
+        .distinct()
+        .order_by("added_at", "pk")
+    )
+    seen, carried = set(), []
+    for masked in earlier:
+        key = (masked.brief_id, " ".join(masked.passage.split()).casefold(), masked.provision)
+        if masked.provision not in codes or key in seen:
+            continue  # a provision of another law (the organisation's law changed) is the discloser's to redo
+        seen.add(key)
+        carried.append(
+            Masking(
+                request=request, brief_id=masked.brief_id, passage=masked.passage, provision=masked.provision,
+                reason=masked.reason, added_by=actor, added_at=now, carried_from=masked,
+            )
+        )  # fmt: skip
+    return Masking.objects.bulk_create(carried)
 
 
 def _open(request: DisclosureRequest) -> None:

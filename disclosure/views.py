@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import capability_required
@@ -185,6 +185,19 @@ def request_add(request):
             form.add_error("start", _("No briefs were made in this period: choose the period the request is about."))
         else:
             messages.success(request, _("Request %(reference)s is registered.") % {"reference": registered.reference})
+            carried = registered.maskings.count()
+            if carried:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)s passage masked in an earlier request for these documents is masked here too: "
+                        "check it below.",
+                        "%(count)s passages masked in earlier requests for these documents are masked here too: "
+                        "check them below.",
+                        carried,
+                    )
+                    % {"count": carried},
+                )
             return redirect("disclosure_request", registered.pk)
     return render(
         request,
@@ -203,7 +216,7 @@ def _visible_request(request, pk) -> DisclosureRequest:
 def _request_page(request, disclosure_request, *, mask_form=None, status=200):
     today = timezone.localdate(timezone.now(), disclosure_request.organisation.zone)
     labels = {p.code: p.label for p in provisions.for_law(disclosure_request.jurisdiction)}
-    maskings = list(disclosure_request.maskings.select_related("brief"))
+    maskings = list(disclosure_request.maskings.select_related("brief", "carried_from__request"))
     for masked in maskings:
         masked.label = labels.get(masked.provision, "")
     return render(
@@ -218,7 +231,9 @@ def _request_page(request, disclosure_request, *, mask_form=None, status=200):
             "maskings": maskings,
             "mask_form": mask_form or MaskForm(request=disclosure_request),
             "decide_form": DecideForm(),
-            "packages": disclosure_request.exports.select_related("organisation").order_by("-created_at", "-pk"),
+            "packages": disclosure_request.exports.select_related("organisation", "request").order_by(
+                "-created_at", "-pk"
+            ),
         },
         status=status,
     )
@@ -294,16 +309,27 @@ def request_decide(request, pk):
     disclosure_request = _visible_request(request, pk)
     form = DecideForm(request.POST)
     form.is_valid()  # the note is optional and free text: always valid
+    now = timezone.now()
     try:
         requests.record_decision(
             actor=request.user,
             request=disclosure_request,
             note=form.cleaned_data.get("note", ""),
             origin=Origin.from_request(request),
-            now=timezone.now(),
+            now=now,
         )
     except requests.RequestClosed:
         messages.error(request, REQUEST_CLOSED)
-    else:
-        messages.success(request, _("The decision is recorded."))
+        return redirect("disclosure_request", pk)
+    messages.success(request, _("The decision is recorded: the final package, with the decision dated, is made now."))
+    # The package to send: its decision document carries the decision's date, no longer "draft".
+    final = requests.package_request(
+        actor=request.user,
+        request=disclosure_request,
+        language=translation.get_language(),
+        origin=Origin.from_request(request),
+        now=now,
+    )
+    if not queue.enqueue(tasks.build_export, final.pk):
+        messages.warning(request, QUEUE_DOWN)
     return redirect("disclosure_request", pk)

@@ -118,6 +118,11 @@ def test_the_retention_page_saves_the_terms(staged_world, client_for):
     assert retention.terms_for(staged_world.ministry)[RetentionKind.WEBCARE].years == 7
     data["webcare_years"] = ""
     assert client.post(reverse("settings_retention"), data).status_code == 400
+    # Ticked permanent and given years: which is meant is the admin's to say, not ours to guess.
+    data |= {"webcare_years": "7", "post_record_years": "5"}
+    response = client.post(reverse("settings_retention"), data)
+    assert response.status_code == 400 and "not both" in response.content.decode()
+    assert retention.terms_for(staged_world.ministry)[RetentionKind.POST_RECORD].years is None
 
 
 # --- The destruction list -----------------------------------------------------------------------------------------
@@ -222,8 +227,10 @@ def test_a_refusal_needs_a_reason_and_frees_the_way_for_a_new_list(staged_world,
 def test_a_proposal_leaves_out_what_an_open_disclosure_request_holds(staged_world, admins, archived):
     proposer, _approver = admins
     _request(staged_world, archived.brief)
-    # Everything due belongs to the held brief: nothing is left to propose, and the page says why.
-    with pytest.raises(destruction.DestructionRefused, match="Nothing is due"):
+    # Everything due belongs to the held brief: nothing is left to propose, and the refusal names the request.
+    with pytest.raises(
+        destruction.DestructionRefused, match=r"items are due, but open disclosure requests hold them \(2026-0001\)"
+    ):
         destruction.destruction_propose(actor=proposer, organisation=staged_world.ministry, now=ELEVEN_YEARS_ON)
     # A campaign package of another topic, whose briefs no request holds, is due once post records are kept a year.
     retention.retention_save(actor=proposer, organisation=staged_world.ministry, terms={"post_record": 1})

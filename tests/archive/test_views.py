@@ -111,3 +111,20 @@ def test_the_destruction_page_flags_held_items_and_offers_no_approval_to_the_pro
     )
     proposed.refresh_from_db()
     assert proposed.status == "approved"
+
+
+def test_the_proposer_without_a_second_admin_is_told_how_to_get_one(staged_world, client_for):
+    world = staged_world
+    proposer = world.people["org_admin"]
+    ArchivePackage.objects.create(
+        organisation=world.ministry, posting=world.stages.posting, reason="on_demand", status="done",
+        file="archive/x.zip", sha256="0" * 64, requested_at=STAGED_AT, made_at=STAGED_AT,
+    )  # fmt: skip
+    destruction.destruction_propose(
+        actor=proposer, organisation=world.ministry, now=STAGED_AT.replace(year=STAGED_AT.year + 11)
+    )
+    page = client_for(proposer).get(reverse("settings_destruction")).content.decode()
+    assert "no other organisation admin yet" in page and reverse("settings_people") in page
+    MembershipFactory(organisation=world.ministry, role="org_admin")
+    page = client_for(proposer).get(reverse("settings_destruction")).content.decode()
+    assert "no other organisation admin yet" not in page

@@ -98,7 +98,8 @@ def test_a_swedish_disclosure_keeps_staff_names_and_shows_each_masked_passage_wi
     assert timezone.localdate().isoformat() in decision
     assert "kammarrätten" in decision
     assert "Kim Reporter" in archive.read("request.html").decode()
-    assert "offentlighetsprincipen" in archive.read("README.txt").decode()
+    readme = archive.read("README.txt").decode()
+    assert "offentlighetsprincipen" in readme and request.reference in readme.splitlines()[0]  # the package's title
 
 
 def test_a_dutch_request_masks_a_passage_on_a_woo_ground_and_still_replaces_names(staged, client_for):  # noqa: F811
@@ -254,3 +255,55 @@ def test_the_masker_finds_a_passage_whatever_its_whitespace_and_case_and_prefers
     assert masker.mask("Then She has\ndiabetes since May, and he has diabetes.") == "Then [B], and he [A]."
     assert dict(masker.places) == {1: 1, 2: 1}
     assert masking.occurs("HAS  diabetes", "she has diabetes") and not masking.occurs("   ", "anything")
+
+
+def test_what_an_earlier_request_masked_in_the_same_documents_is_masked_in_the_next_one(
+    staged,  # noqa: F811
+    client_for,
+):
+    world = staged
+    world.ministry.jurisdiction = "SE"
+    world.ministry.save()
+    _comment_with_health_data(world, world.stages.posted)
+    client = client_for(world.people["team_social"])
+    first = _register(client)
+    client.post(
+        reverse("disclosure_request_mask", args=[first.pk]),
+        {"passage": HEALTH, "provision": "21 kap. 1 § OSL", "reason": "A viewer's health"},
+    )
+    response = client.post(
+        reverse("disclosure_request_add"),
+        {"requester": "Another paper", "received_on": timezone.localdate().isoformat(), "subject": "The same",
+         "start": "2000-01-01", "end": "2099-12-31"},
+        follow=True,
+    )  # fmt: skip
+    second = DisclosureRequest.objects.latest("pk")
+    [carried] = second.maskings.all()
+    assert carried.carried_from.request == first and carried.provision == "21 kap. 1 § OSL"
+    assert "masked here too" in response.content.decode() and f"Masked in request {first.reference} too" in (
+        response.content.decode()
+    )
+    registered = AuditEvent.objects.get(action=AuditAction.REQUEST_REGISTERED, object_id=str(second.pk))
+    assert registered.details["carried_over"] == [carried.carried_from_id]
+    archive = _package(client, second)
+    assert "diabetes" not in archive.read(_comments_document(archive)).decode()
+
+
+def test_recording_the_decision_makes_the_final_package_whose_decision_is_dated_not_draft(
+    staged,  # noqa: F811
+    client_for,
+):
+    client = client_for(staged.people["team_social"])
+    request = _register(client)
+    draft = _package(client, request)
+    assert "draft: the request is still open" in draft.read("decision.html").decode()
+
+    response = client.post(reverse("disclosure_request_decide", args=[request.pk]), {"note": "Sent on paper"})
+    assert response.status_code == 302
+    final = DisclosureExport.objects.filter(request=request).latest("pk")
+    assert final.created_at == DisclosureRequest.objects.get(pk=request.pk).decided_at and not final.is_draft
+    tasks.build_export(final.pk)
+    decision = download(client, reverse("disclosure_export_download", args=[final.pk])).read("decision.html").decode()
+    assert "draft" not in decision and "Sent on paper" in decision
+    page = client.get(reverse("disclosure_exports")).content.decode()
+    assert "(draft)" in page and "(final)" in page
