@@ -136,7 +136,7 @@ def retention_settings(request):
     return render(
         request,
         "archive/retention.html",
-        {"form": form, "terms": terms.values()},
+        {"form": form, "terms": terms.values(), "any_default": any(term.is_default for term in terms.values())},
         status=400 if form.errors else 200,
     )
 

@@ -35,7 +35,7 @@ from accounts.roles import Capability, Role
 from approvals.models import Decision
 from audit.timeline import timelines_for
 from budget.models import CostLine
-from content.models import Comment, Creator, ScriptVersion, Topic, VideoVersion, WebcareTask
+from content.models import Comment, Creator, FocusGroupTest, ScriptVersion, Topic, VideoVersion, WebcareTask
 from core.spreadsheets import SafeWriter
 
 from . import auditing, names, provisions, woo_web
@@ -140,6 +140,10 @@ def _fetch(chunk: list) -> tuple[dict, dict]:
         Prefetch("script_versions", queryset=ScriptVersion.objects.order_by("number").prefetch_related("creators")),
         Prefetch("video_versions", queryset=VideoVersion.objects.order_by("number")),
         Prefetch("comments", queryset=Comment.objects.select_related("author").order_by("created_at", "pk")),
+        Prefetch(
+            "focus_group_tests",
+            queryset=FocusGroupTest.objects.select_related("recorded_by").order_by("tested_on", "pk"),
+        ),
         Prefetch("cost_lines", queryset=CostLine.objects.select_related("period").order_by("created_at", "pk")),
     )
     decisions: dict[int, list] = {}
@@ -198,6 +202,10 @@ def _documents_for(brief, decisions: list, events: list, roles, start_number: in
         rows = [(c, _role_of(c.author_id, roles)) for c in comments]
         last = comments[-1].created_at
         add("comments", _("Comments and extra information"), "comments.html", {"rows": rows}, last)
+    tests = list(brief.focus_group_tests.all())
+    if tests:
+        rows = [(t, _role_of(t.recorded_by_id, roles)) for t in tests]
+        add("focus-groups", _("Focus-group tests"), "focus_groups.html", {"rows": rows}, tests[-1].recorded_at)
     costs = list(brief.cost_lines.all())
     if costs:
         add("costs", _("Costs"), "costs.html", {"costs": costs}, costs[-1].created_at)

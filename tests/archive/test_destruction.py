@@ -114,7 +114,9 @@ def test_the_retention_page_saves_the_terms(staged_world, client_for):
     for kind in RetentionKind:
         data[f"{kind}_years"] = "" if kind == RetentionKind.POST_RECORD else "7"
     data["post_record_permanent"] = "on"
+    assert "Until you do, the defaults apply" in client.get(reverse("settings_retention")).content.decode()
     assert client.post(reverse("settings_retention"), data).status_code == 302
+    assert "Until you do, the defaults apply" not in client.get(reverse("settings_retention")).content.decode()
     assert retention.terms_for(staged_world.ministry)[RetentionKind.WEBCARE].years == 7
     data["webcare_years"] = ""
     assert client.post(reverse("settings_retention"), data).status_code == 400

@@ -253,3 +253,22 @@ def test_document_times_are_in_the_organisations_zone_and_labelled(staged, clien
     assert "Europe/Amsterdam" in html
     (timeline,) = [name for name in archive.namelist() if name.endswith("-timeline.html")]
     assert "When (UTC)" not in archive.read(timeline).decode()
+
+
+def test_a_briefs_focus_group_tests_are_among_its_documents_with_the_recorders_name_replaced(staged, client_for):
+    from datetime import date
+
+    from content import services
+
+    brief = staged.stages.posted
+    adviser = staged.people["adviser"]
+    services.focus_group_record(
+        actor=adviser, brief=brief, tested_on=date(2026, 5, 4), group_description="Youth council, 15-19",
+        participants=8, outcome="Liked the idea; wanted shorter clips.",
+    )  # fmt: skip
+    archive = download(client_for(staged.people["team_social"]), reverse("brief_disclosure", args=[brief.pk]))
+    [name] = [name for name in archive.namelist() if name.endswith("-focus-groups.html")]
+    document = archive.read(name).decode()
+    assert "Liked the idea; wanted shorter clips." in document and "Youth council, 15-19" in document
+    assert adviser.last_name not in document and "5.1.2e" in document
+    assert name in archive.read("inventory.csv").decode()
