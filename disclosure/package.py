@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -302,9 +302,10 @@ def _request_documents(request, maskings, places, where, *, law, now) -> dict[st
         }
 
 
-def document_texts(briefs, *, now) -> dict[int, str]:
-    """Each brief's documents as one plain text, as they are before anything is masked (brief pk → text): where
-    a passage to mask is looked for."""
+def document_texts(briefs, *, now) -> Iterator[str]:
+    """Each brief's documents as one plain text, as they are before anything is masked: where a passage to mask is
+    looked for. Rendered one brief at a time as they are asked for, so a search that finds the passage early (a
+    request of a year's briefs) stops rendering there."""
     briefs = list(briefs)
     prefetch_related_objects(briefs, "organisation")
     roles = dict(
@@ -312,7 +313,6 @@ def document_texts(briefs, *, now) -> dict[int, str]:
             "user_id", "role"
         )
     )
-    texts = {}
     for start in range(0, len(briefs), CHUNK):
         chunk = briefs[start : start + CHUNK]
         decisions, timelines = _fetch(chunk)
@@ -321,9 +321,8 @@ def document_texts(briefs, *, now) -> dict[int, str]:
                 docs = _documents_for(
                     brief, decisions.get(brief.pk, []), timelines[brief], roles, 1, now, brief.organisation.records_law
                 )
-            texts[brief.pk] = "\n".join(names.plain_text(doc.title + "\n" + doc.html) for doc in docs)
+            yield "\n".join(names.plain_text(doc.title + "\n" + doc.html) for doc in docs)
         _forget(chunk)
-    return texts
 
 
 def write_package(
@@ -352,6 +351,7 @@ def write_package(
     redactor = redactor_for({brief.organisation for brief in briefs}) if law == Jurisdiction.WOO else None
     maskings = list(request.maskings.all()) if request is not None else []
     places: dict[int, int] = dict.fromkeys((m.pk for m in maskings), 0)
+    provision_of = {m.pk: m.provision for m in maskings}
     where: dict[int, set[str]] = {}
     keep = redactor.kept_words if redactor is not None else _known_words({brief.organisation for brief in briefs})
     roles = dict(
@@ -397,7 +397,7 @@ def write_package(
                         where.setdefault(pk, set()).add(doc.filename)
                     if report is not None:
                         grounds = ([woo_web.NAMES_GROUND] if REDACTION_MARK in redacted else []) + [
-                            next(m.provision for m in maskings if m.pk == pk) for pk in masked_here
+                            provision_of[pk] for pk in masked_here
                         ]
                         name = report.add_document(
                             brief, doc, title=doc_title, grounds=grounds, explanation=doc.kind, related=first

@@ -141,7 +141,7 @@ def mask_passage(
     briefs = list(request.briefs.all()) if brief is None else [brief]
     if brief is not None and not request.briefs.filter(pk=brief.pk).exists():
         errors["brief"] = _("This brief is not among the request's documents.")
-    elif not any(masking.occurs(passage, text) for text in package.document_texts(briefs, now=now).values()):
+    elif not any(masking.occurs(passage, text) for text in package.document_texts(briefs, now=now)):
         errors["passage"] = _(
             "This passage is not in the documents. Copy it from one paragraph of a document, as it is written there."
         )
