@@ -123,7 +123,8 @@ class DisclosureExport(models.Model):
 
     @property
     def filename(self) -> str:
-        return package_filename(self.organisation, self.title)
+        # A request's draft and final packages are told apart in a downloads folder too.
+        return package_filename(self.organisation, f"{self.title}-draft" if self.is_draft else self.title)
 
     @property
     def is_draft(self) -> bool:

@@ -302,6 +302,8 @@ def test_recording_the_decision_makes_the_final_package_whose_decision_is_dated_
     assert response.status_code == 302
     final = DisclosureExport.objects.filter(request=request).latest("pk")
     assert final.created_at == DisclosureRequest.objects.get(pk=request.pk).decided_at and not final.is_draft
+    first = DisclosureExport.objects.filter(request=request).earliest("pk")
+    assert first.filename == f"woo-{request.reference}-draft.zip" and final.filename == f"woo-{request.reference}.zip"
     tasks.build_export(final.pk)
     decision = download(client, reverse("disclosure_export_download", args=[final.pk])).read("decision.html").decode()
     assert "draft" not in decision and "Sent on paper" in decision
